@@ -1,0 +1,113 @@
+"""The station table (``config/stations.tsv``) and the station-day chunks.
+
+A *station id* is ``NET.STA`` (with ``.LOC`` appended when a location code is
+set); it names the station in file paths and in Snakemake wildcards. Work is
+cut into *station-days*: UTC calendar days intersected with the configured
+time span, so every job covers at most one day of one station.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from obspy import UTCDateTime
+
+REQUIRED_COLUMNS = ("network", "station", "location", "channels", "source")
+SOURCES = ("demo", "fdsn", "sds", "mseed_dir")
+
+
+class StationTableError(ValueError):
+    """The station table is malformed; the message names the row and column."""
+
+
+@dataclass(frozen=True)
+class Station:
+    """One row of the station table."""
+
+    id: str
+    network: str
+    station: str
+    location: str
+    channels: str
+    source: str
+    latitude: float
+    longitude: float
+    elevation: float
+    options: str = ""
+
+    @property
+    def band_code(self) -> str:
+        """Channel pattern shared by the components, e.g. ``HH?``."""
+        return self.channels[:2] + "?"
+
+
+def station_id(network: str, station: str, location: str = "") -> str:
+    """Return the station id ``NET.STA`` or ``NET.STA.LOC``."""
+    return f"{network}.{station}" + (f".{location}" if location else "")
+
+
+def read_station_table(path: str) -> list[Station]:
+    """Read and check ``stations.tsv``; raise :class:`StationTableError` on bad rows."""
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment="#")
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+    if missing:
+        raise StationTableError(f"{path}: missing column(s) {missing}; required: {list(REQUIRED_COLUMNS)}")
+    stations = []
+    for row_number, row in enumerate(table.to_dict("records"), start=2):
+        if row["source"] not in SOURCES:
+            raise StationTableError(
+                f"{path} line {row_number}: source {row['source']!r} is not one of {list(SOURCES)}"
+            )
+        if len(row["channels"]) != 3 or not row["channels"].endswith("?"):
+            raise StationTableError(
+                f"{path} line {row_number}: channels {row['channels']!r} must be a pattern like 'HH?'"
+            )
+        stations.append(
+            Station(
+                id=station_id(row["network"], row["station"], row["location"]),
+                network=row["network"],
+                station=row["station"],
+                location=row["location"],
+                channels=row["channels"],
+                source=row["source"],
+                latitude=_float(row, "latitude", path, row_number),
+                longitude=_float(row, "longitude", path, row_number),
+                elevation=_float(row, "elevation", path, row_number),
+                options=row.get("options", ""),
+            )
+        )
+    ids = [s.id for s in stations]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise StationTableError(f"{path}: duplicated station id(s) {duplicated}")
+    return stations
+
+
+def _float(row: dict, key: str, path: str, row_number: int) -> float:
+    value = row.get(key, "")
+    if value == "":
+        return float("nan")
+    try:
+        return float(value)
+    except ValueError:
+        raise StationTableError(f"{path} line {row_number}: {key} {value!r} is not a number") from None
+
+
+def day_chunks(start: str, end: str) -> list[str]:
+    """UTC days (``YYYY-MM-DD``) that intersect ``[start, end)``."""
+    t0, t1 = UTCDateTime(start), UTCDateTime(end)
+    if t1 <= t0:
+        raise ValueError(f"end ({end}) must be after start ({start})")
+    day = UTCDateTime(t0.date)
+    days = []
+    while day < t1:
+        days.append(day.strftime("%Y-%m-%d"))
+        day += 86400
+    return days
+
+
+def chunk_span(day: str, start: str, end: str) -> tuple[UTCDateTime, UTCDateTime]:
+    """The part of ``day`` inside ``[start, end)``, as UTC times."""
+    d0 = UTCDateTime(day)
+    return max(d0, UTCDateTime(start)), min(d0 + 86400, UTCDateTime(end))

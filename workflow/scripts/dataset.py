@@ -1,0 +1,25 @@
+"""Rule adapter: assemble all station-days and assign the time-blocked split."""
+
+import pandas as pd
+
+from seisclass.dataset import assemble, class_counts, epoch_seconds
+from seisclass.io import write_csv, write_parquet
+from seisclass.runlog import log_to
+from seisclass.split import assign_split
+
+log = log_to(snakemake.log[0])
+classes = list(snakemake.params.classes)
+split = snakemake.params.split
+table = assemble(
+    [pd.read_parquet(p) for p in snakemake.input.features],
+    [pd.read_parquet(p) for p in snakemake.input.labels],
+)
+table.insert(table.columns.get_loc("snr") + 1, "split", assign_split(
+    epoch_seconds(table["start"]), epoch_seconds(table["end"]), table["label"].to_numpy(dtype=object),
+    classes, split["fractions"], split["block_s"], snakemake.params.seed, split.get("min_blocks_per_class", 3),
+))
+table["split"] = table["split"].astype("string")
+counts = class_counts(table, classes)
+log.info("windows per class and split:\n%s", counts.to_string())
+write_parquet(table, snakemake.output.dataset)
+write_csv(counts, snakemake.output.counts, sep="\t")

@@ -1,0 +1,9 @@
+"""Rule adapter: the feature documentation table."""
+
+from seisclass.features import FeatureParameters, feature_table
+from seisclass.io import write_csv
+from seisclass.runlog import log_to
+
+log_to(snakemake.log[0])
+table = feature_table(list(snakemake.params.components), FeatureParameters.from_config(snakemake.params.features))
+write_csv(table, snakemake.output[0], sep="\t")

@@ -1,0 +1,15 @@
+"""Rule adapter: box plots of the features that differ most between classes."""
+
+import pandas as pd
+
+from seisclass.dataset import rank_features_by_class
+from seisclass.io import save_figure
+from seisclass.plots import feature_by_class_figure
+from seisclass.runlog import log_to
+
+log = log_to(snakemake.log[0])
+classes = list(snakemake.params.classes)
+table = pd.read_parquet(snakemake.input[0])
+ranking = rank_features_by_class(table, classes)
+log.info("Kruskal-Wallis ranking:\n%s", ranking.head(20).to_string())
+save_figure(feature_by_class_figure(table, list(ranking.index[:9]), classes), snakemake.output[0])

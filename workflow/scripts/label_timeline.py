@@ -1,0 +1,17 @@
+"""Rule adapter: waveform of a station-day with its window labels."""
+
+import pandas as pd
+from obspy import read
+
+from seisclass.io import save_figure
+from seisclass.plots import label_timeline_figure, peak_envelope
+from seisclass.runlog import log_to
+
+log_to(snakemake.log[0])
+day = pd.Timestamp(snakemake.wildcards.day, tz="UTC")
+times, peaks = peak_envelope(read(snakemake.input.waveforms).select(component="Z"), day.timestamp())
+labels = pd.read_parquet(snakemake.input.labels)
+labels["start_h"] = (labels["start"] - day).dt.total_seconds() / 3600
+labels["end_h"] = (labels["end"] - day).dt.total_seconds() / 3600
+title = f"{snakemake.wildcards.station} {snakemake.wildcards.day}: vertical peak amplitude per second"
+save_figure(label_timeline_figure(times, peaks, labels, list(snakemake.params.classes), title), snakemake.output[0])

@@ -1,0 +1,15 @@
+"""Rule adapter: label the windows of one station-day from annotations."""
+
+import pandas as pd
+
+from seisclass.dataset import KEY_COLUMNS, label_table
+from seisclass.io import write_parquet
+from seisclass.labels import read_annotations
+from seisclass.runlog import log_to
+
+log = log_to(snakemake.log[0])
+windows = pd.read_parquet(snakemake.input.windows, columns=KEY_COLUMNS)
+annotations = read_annotations(list(snakemake.input.annotations), list(snakemake.params.classes))
+labels = label_table(windows, annotations, snakemake.params.min_overlap)
+log.info("label counts: %s", labels["label"].value_counts().to_dict())
+write_parquet(labels, snakemake.output[0])
