@@ -35,4 +35,4 @@ include: "workflow/rules/forest.smk"
 rule all:
     default_target: True
     input:
-        all_targets(),
+        TARGETS,

@@ -1,5 +1,13 @@
 # Dataset: assemble all station-days, assign the time-blocked split, overview plots.
 
+TARGETS += [
+    "results/features/features.parquet",
+    "results/dataset/class_counts.tsv",
+    "results/plots/class_examples.png",
+    "results/plots/features_by_class.png",
+    *station_days("results/plots/timeline/{station}/{day}.png"),
+]
+
 
 rule dataset:
     """One table of all windows: keys, label, snr, split and features (the contract)."""

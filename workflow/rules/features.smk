@@ -1,5 +1,7 @@
 # Features: cut the window grid and compute all features of a station-day at once.
 
+TARGETS += ["results/features/feature_table.tsv"]
+
 
 rule features:
     input:

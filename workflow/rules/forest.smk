@@ -1,5 +1,12 @@
 # Random forest: train on the train split, evaluate on the test split.
 
+TARGETS += [
+    "results/models/rf.joblib",
+    "results/metrics/rf.json",
+    "results/plots/rf_confusion.png",
+    "results/plots/rf_recall_snr.png",
+]
+
 
 rule train_random_forest:
     input:
