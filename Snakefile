@@ -1,6 +1,5 @@
 # seisclass: seismic waveforms -> windows -> features -> models -> explained classes.
 # Run: snakemake --cores 8 ; report: snakemake --report results/report.html
-import os
 import sys
 from pathlib import Path
 
@@ -8,10 +7,8 @@ from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
-# The library lives in src/; make it importable here and in every job.
-SRC = str(Path(workflow.basedir) / "src")
-sys.path.insert(0, SRC)
-os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+# The library lives in src/ (jobs import it via workflow/scripts/_bootstrap.py).
+sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 
 configfile: "config/config.yaml"
@@ -21,6 +18,12 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 
 report: "workflow/report/workflow.rst"
+
+
+wildcard_constraints:
+    station=r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?",
+    day=r"\d{4}-\d{2}-\d{2}",
+    source=r"demo|fdsn|sds|mseed_dir",
 
 
 include: "workflow/rules/common.smk"

@@ -16,11 +16,6 @@ CONDA_CORE = "../../envs/core.yaml"
 CONDA_ML = "../../envs/ml.yaml"
 
 
-wildcard_constraints:
-    station=r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?",
-    day=r"\d{4}-\d{2}-\d{2}",
-    source=r"demo|fdsn|sds|mseed_dir",
-
 
 def station_days(pattern):
     """Expand a path pattern with {station} and {day} over every station-day."""
@@ -52,5 +47,6 @@ def annotation_files(wildcards):
     return files
 
 
-# Final targets of `rule all`: each stage file appends its own with TARGETS += [...].
+# Final targets (collected by the default target in the Snakefile); each stage
+# file appends its own with TARGETS += [...].
 TARGETS = []

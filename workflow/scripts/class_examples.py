@@ -1,5 +1,7 @@
 """Rule adapter: example waveforms of each class."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 import pandas as pd
 from obspy import read
 

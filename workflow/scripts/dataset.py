@@ -1,5 +1,7 @@
 """Rule adapter: assemble all station-days and assign the time-blocked split."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 import pandas as pd
 
 from seisclass.dataset import assemble, class_counts, epoch_seconds

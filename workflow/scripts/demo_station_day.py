@@ -1,5 +1,7 @@
 """Rule adapter: generate one demo station-day (waveforms, annotations, ground truth)."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 import pandas as pd
 from obspy import UTCDateTime
 

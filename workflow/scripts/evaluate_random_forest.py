@@ -1,5 +1,7 @@
 """Rule adapter: metrics and plots of the random forest on the test split."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 import numpy as np
 import pandas as pd
 

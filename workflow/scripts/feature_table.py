@@ -1,5 +1,7 @@
 """Rule adapter: the feature documentation table."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 from seisclass.features import FeatureParameters, feature_table
 from seisclass.io import write_csv
 from seisclass.runlog import log_to

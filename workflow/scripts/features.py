@@ -1,5 +1,7 @@
 """Rule adapter: window features of one station-day."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 from obspy import read
 
 from seisclass.dataset import available_components, station_day_features

@@ -1,5 +1,7 @@
 """Rule adapter: box plots of the features that differ most between classes."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 import pandas as pd
 
 from seisclass.dataset import rank_features_by_class

@@ -1,5 +1,7 @@
 """Rule adapter: waveform of a station-day with its window labels."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 import pandas as pd
 from obspy import read
 

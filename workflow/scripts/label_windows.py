@@ -1,5 +1,7 @@
 """Rule adapter: label the windows of one station-day from annotations."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 import pandas as pd
 
 from seisclass.dataset import KEY_COLUMNS, label_table

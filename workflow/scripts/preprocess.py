@@ -1,5 +1,7 @@
 """Rule adapter: preprocess one station-day."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 from obspy import read
 
 from seisclass.io import atomic_path, write_json

@@ -1,5 +1,7 @@
 """Rule adapter: train the random forest on the train split."""
 
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
 import pandas as pd
 
 from seisclass.dataset import feature_columns
