@@ -1,0 +1,118 @@
+# Exploration: embeddings, clusters and their stability, hypotheses, feature correlation.
+
+TARGETS += [
+    "results/explore/embedding.parquet",
+    "results/explore/stability.json",
+    "results/explore/hypotheses.tsv",
+    "results/explore/feature_groups.tsv",
+    "results/explore/embedding_labels.png",
+    "results/explore/embedding_clusters.png",
+    "results/explore/stability.png",
+    "results/explore/label_agreement.png",
+    "results/explore/correlation.png",
+]
+
+
+rule feature_correlation:
+    """Spearman matrix of the features, clustered plot and groups of strongly correlated features."""
+    input:
+        "results/features/features.parquet",
+    output:
+        groups=report(
+            "results/explore/feature_groups.tsv",
+            caption="../report/feature_groups.rst",
+            category="4. Exploration",
+        ),
+        matrix="results/explore/spearman.tsv",
+        plot=report(
+            "results/explore/correlation.png",
+            caption="../report/feature_correlation.rst",
+            category="4. Exploration",
+        ),
+    params:
+        explore=config.get("explore", {}),
+        seed=config["seed"],
+    log:
+        "logs/explore/feature_correlation.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/feature_correlation.py"
+
+
+rule explore:
+    """PCA/UMAP embeddings, k-means and UMAP+HDBSCAN over seeds, consensus, label agreement, hypotheses."""
+    input:
+        dataset="results/features/features.parquet",
+        groups="results/explore/feature_groups.tsv",
+        feature_table="results/features/feature_table.tsv",
+    output:
+        embedding="results/explore/embedding.parquet",
+        stability=report(
+            "results/explore/stability.json",
+            caption="../report/explore_stability_json.rst",
+            category="4. Exploration",
+        ),
+        agreement=report(
+            "results/explore/label_agreement.json",
+            caption="../report/explore_label_agreement_json.rst",
+            category="4. Exploration",
+        ),
+        contingency="results/explore/contingency.tsv",
+        hypotheses=report(
+            "results/explore/hypotheses.tsv",
+            caption="../report/explore_hypotheses.rst",
+            category="4. Exploration",
+        ),
+        effects="results/explore/cluster_features.tsv",
+    params:
+        classes=CLASSES,
+        explore=config.get("explore", {}),
+        seed=config["seed"],
+    threads: 2
+    resources:
+        mem_mb=6000,
+    log:
+        "logs/explore/explore.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/explore.py"
+
+
+rule explore_figures:
+    """Embeddings coloured by label and by cluster, stability and clusters against labels."""
+    input:
+        embedding="results/explore/embedding.parquet",
+        stability="results/explore/stability.json",
+        agreement="results/explore/label_agreement.json",
+        contingency="results/explore/contingency.tsv",
+    output:
+        by_label=report(
+            "results/explore/embedding_labels.png",
+            caption="../report/explore_embedding_labels.rst",
+            category="4. Exploration",
+        ),
+        by_cluster=report(
+            "results/explore/embedding_clusters.png",
+            caption="../report/explore_embedding_clusters.rst",
+            category="4. Exploration",
+        ),
+        stability=report(
+            "results/explore/stability.png",
+            caption="../report/explore_stability.rst",
+            category="4. Exploration",
+        ),
+        contingency=report(
+            "results/explore/label_agreement.png",
+            caption="../report/explore_label_agreement.rst",
+            category="4. Exploration",
+        ),
+    params:
+        classes=CLASSES,
+    log:
+        "logs/explore/figures.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/explore_figures.py"

@@ -1,0 +1,26 @@
+"""Rule adapter: embeddings, clusters, their stability over seeds, and hypotheses."""
+
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
+import pandas as pd
+
+from seisclass.dataset import KEY_COLUMNS, feature_columns
+from seisclass.explore import ExploreParameters, explore
+from seisclass.io import write_csv, write_json, write_parquet
+from seisclass.runlog import log_to
+
+log = log_to(snakemake.log[0])
+p = ExploreParameters.from_config(snakemake.params.explore)
+table = pd.read_parquet(snakemake.input.dataset)
+groups = pd.read_csv(snakemake.input.groups, sep="\t")
+documentation = pd.read_csv(snakemake.input.feature_table, sep="\t")
+units = dict(zip(documentation["name"], documentation["unit"], strict=True))
+result = explore(table, feature_columns(table), KEY_COLUMNS, list(snakemake.params.classes), groups, units,
+                 p, snakemake.params.seed)
+log.info("hypotheses:\n%s", "\n".join(result.hypotheses["statement"]))
+write_parquet(result.embedding, snakemake.output.embedding)
+write_json(result.stability, snakemake.output.stability)
+write_json(result.agreement, snakemake.output.agreement)
+write_csv(result.contingency.reset_index(), snakemake.output.contingency, sep="\t")
+write_csv(result.hypotheses, snakemake.output.hypotheses, sep="\t")
+write_csv(result.effects, snakemake.output.effects, sep="\t")
