@@ -1,0 +1,125 @@
+"""Active learning: which unlabelled windows to label next (uncertainty sampling).
+
+The chosen model gives class probabilities for every unlabelled window;
+windows where it is least sure are the most informative to label. Two
+measures, both from the probability rows ``p (n, n_classes)``:
+
+- predictive entropy ``H = -sum_k p_k ln p_k`` (nats; 0 when certain, ``ln K``
+  when all classes are equally likely), larger is more uncertain;
+- margin ``p_(1) - p_(2)`` between the two most likely classes (0-1), smaller
+  is more uncertain.
+
+The candidate table has the columns of an annotation CSV
+(``network, station, location, channel, start, end, label``) so rows can be
+copied into a file listed in ``annotations`` once ``label`` is filled in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .dataset import KEY_COLUMNS
+from .labels import UNLABELED
+
+STRATEGIES = ("entropy", "margin")
+
+
+@dataclass(frozen=True)
+class ActiveLearningParameters:
+    """Config section ``active_learning``."""
+
+    model: str = "rf"
+    strategy: str = "entropy"
+    n_candidates: int = 50
+    thumbnails: int = 12
+
+    @classmethod
+    def from_config(cls, section: dict | None) -> ActiveLearningParameters:
+        names = set(cls.__dataclass_fields__)
+        p = cls(**{k: v for k, v in (section or {}).items() if k in names})
+        if p.strategy not in STRATEGIES:
+            raise ValueError(f"active_learning.strategy: {p.strategy!r} is not one of {list(STRATEGIES)}")
+        return p
+
+
+def predictive_entropy(probabilities: np.ndarray) -> np.ndarray:
+    """``-sum_k p_k ln p_k`` per row (nats); terms with ``p_k = 0`` count as 0."""
+    p = np.asarray(probabilities, float)
+    terms = np.where(p > 0, -p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+    return terms.sum(axis=1)
+
+
+def margin(probabilities: np.ndarray) -> np.ndarray:
+    """Difference between the largest and second-largest probability per row (0-1)."""
+    p = np.sort(np.asarray(probabilities, float), axis=1)
+    if p.shape[1] < 2:
+        return np.ones(len(p))
+    return p[:, -1] - p[:, -2]
+
+
+def uncertainty_order(probabilities: np.ndarray, strategy: str = "entropy") -> np.ndarray:
+    """Row indices from most to least uncertain (ties broken by the other measure, then index)."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"active_learning.strategy: {strategy!r} is not one of {list(STRATEGIES)}")
+    h, m = predictive_entropy(probabilities), margin(probabilities)
+    index = np.arange(len(h))
+    keys = (index, -h, m) if strategy == "margin" else (index, m, -h)
+    return np.lexsort(keys)
+
+
+def candidates(table: pd.DataFrame, probabilities: np.ndarray, classes: list[str],
+               n: int, strategy: str = "entropy") -> pd.DataFrame:
+    """The ``n`` most uncertain windows of ``table`` (its rows match ``probabilities``).
+
+    Columns: ``rank``, the key columns, one ``p_<class>`` per class,
+    ``predicted``, ``entropy`` (nats), ``margin`` and an empty ``label`` to fill in.
+    """
+    if len(table) != len(probabilities):
+        raise ValueError(f"{len(table)} windows but {len(probabilities)} probability rows")
+    order = uncertainty_order(probabilities, strategy)[:n]
+    p = np.asarray(probabilities, float)[order]
+    out = table.iloc[order][KEY_COLUMNS].reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    for j, c in enumerate(classes):
+        out[f"p_{c}"] = p[:, j]
+    out["predicted"] = np.array(classes, dtype=object)[p.argmax(axis=1)] if len(p) else []
+    out["entropy"] = predictive_entropy(p)
+    out["margin"] = margin(p)
+    out["label"] = ""
+    return out
+
+
+def unlabelled(table: pd.DataFrame) -> pd.DataFrame:
+    """Windows whose label is :data:`~seisclass.labels.UNLABELED`."""
+    return table[table["label"] == UNLABELED]
+
+
+def thumbnails_figure(waveforms: list[np.ndarray], rows: pd.DataFrame, fs: float, classes: list[str]):
+    """Vertical-component waveforms of candidate windows in a grid, titled with their probabilities."""
+    import matplotlib.pyplot as plt
+
+    from .plots import class_colors
+
+    colors = class_colors(classes)
+    n = max(len(waveforms), 1)
+    n_cols = min(3, n)
+    n_rows = int(np.ceil(n / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(4.6 * n_cols, 1.9 * n_rows + 0.3), squeeze=False)
+    for ax, samples, row in zip(axes.flat, waveforms, rows.itertuples(), strict=False):
+        ax.plot(np.arange(len(samples)) / fs, samples, lw=0.5, color=colors[row.predicted])
+        probs = " ".join(f"{c} {getattr(row, f'p_{c}'):.2f}" for c in classes)
+        ax.set_title(f"#{row.rank} {row.network}.{row.station} {row.start:%m-%d %H:%M:%S}\n"
+                     f"{probs} | H {row.entropy:.2f}", fontsize=8)
+        ax.set_yticks([])
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(waveforms):]:
+        ax.axis("off")
+    if not waveforms:
+        axes[0, 0].text(0.5, 0.5, "no unlabelled windows", ha="center", va="center")
+    for ax in axes[-1]:
+        ax.set_xlabel("time in window (s)", fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,105 @@
+"""Continuous classification: smoothing, segments, applying a saved model (`classify`)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import make_workdir, snakemake
+
+from seisclass.detections import (
+    ModelMismatchError,
+    check_bundle,
+    segments,
+    smooth,
+    station_detections,
+    window_probabilities,
+)
+from seisclass.forest import load_model
+
+CLASSES = ["silence", "tourists", "earthquake"]
+
+
+def test_smooth_moving_average_stops_at_gaps():
+    starts = np.array([0.0, 5, 10, 15, 30, 35])  # gap between 15 and 30 (step 5)
+    p = np.array([[1.0, 0], [1, 0], [0, 1], [1, 0], [0, 1], [1, 0]])
+    out = smooth(p, starts, 5.0, 3)
+    np.testing.assert_allclose(out[:, 1], [0, 1 / 3, 1 / 3, 1 / 2, 1 / 2, 1 / 2])
+    np.testing.assert_allclose(smooth(p, starts, 5.0, 1), p)
+
+
+def test_segments_from_hand_made_sequence():
+    starts = np.array([0.0, 5, 10, 15, 20, 25, 40])  # 25 -> 40 is a gap
+    p = np.array([
+        [0.9, 0.1, 0.0],
+        [0.7, 0.2, 0.1],
+        [0.2, 0.6, 0.2],
+        [0.1, 0.8, 0.1],
+        [0.8, 0.1, 0.1],
+        [0.6, 0.2, 0.2],
+        [0.5, 0.1, 0.4],
+    ])
+    table = segments(starts, starts + 10, p, CLASSES, 5.0)
+    assert list(table["class"]) == ["silence", "tourists", "silence", "silence"]
+    assert list(table["start"]) == [0, 10, 20, 40]
+    assert list(table["end"]) == [15, 25, 35, 50]
+    np.testing.assert_allclose(table["probability"], [0.8, 0.7, 0.7, 0.5])
+    assert list(table["n_windows"]) == [2, 2, 2, 1]
+
+
+def test_station_detections_excludes_and_checks_classes():
+    start = pd.date_range("2024-01-01", periods=4, freq="5s", tz="UTC")
+    windows = pd.DataFrame({"network": "XX", "station": "A", "location": "", "channel": "HH?",
+                            "start": start, "end": start + pd.Timedelta(seconds=10),
+                            "p_silence": [1.0, 1, 0, 0], "p_tourists": [0.0, 0, 1, 1], "p_earthquake": 0.0})
+    smoothed, table = station_detections(windows, CLASSES, 5.0, 1, exclude=("silence",))
+    assert list(table["class"]) == ["tourists"]
+    assert table["start"].iloc[0] == start[2] and table["end"].iloc[0] == start[3] + pd.Timedelta(seconds=10)
+    assert list(smoothed["class"]) == ["silence", "silence", "tourists", "tourists"]
+    with pytest.raises(ValueError, match="noise"):
+        station_detections(windows, CLASSES, 5.0, 1, exclude=("noise",))
+
+
+def test_model_mismatch_names_the_model(tiny_run):
+    path = str(tiny_run / "results/models/rf.joblib")
+    bundle = load_model(path)
+    features = pd.read_parquet(tiny_run / "results/features/features.parquet")
+    with pytest.raises(ModelMismatchError, match="rf.joblib.*lacks"):
+        window_probabilities(bundle, features.drop(columns=[bundle["feature_names"][3]]), path)
+    with pytest.raises(ModelMismatchError, match="classes"):
+        check_bundle(bundle, path, ["silence", "noise"], 10.0, 100.0)
+    with pytest.raises(ModelMismatchError, match="window_length_s"):
+        check_bundle(bundle, path, CLASSES, 20.0, 100.0)
+
+
+def test_tiny_run_detections(tiny_run):
+    table = pd.read_csv(tiny_run / "results/detections/XX.TINY.csv", parse_dates=["start", "end"])
+    assert list(table.columns[:4]) == ["start", "end", "class", "probability"]
+    assert set(table["class"]) <= set(CLASSES) and len(table) > 3
+    assert table["probability"].between(1 / 3, 1).all()  # the argmax of 3 probabilities is >= 1/3
+    assert (table["end"] > table["start"]).all() and table["start"].is_monotonic_increasing
+    windows = pd.read_parquet(tiny_run / "results/features/XX.TINY/2024-06-01.parquet", columns=["start"])
+    assert table["n_windows"].sum() == len(windows)  # every window in exactly one segment
+    assert (tiny_run / "results/plots/detections/XX.TINY/2024-06-01.png").stat().st_size > 10_000
+
+
+def test_classify_reproduces_training_run_without_training(tiny_run, tmp_path):
+    """`snakemake classify` with a copied model gives the training run's probabilities, and trains nothing."""
+    work = make_workdir(tmp_path / "classify")
+    (work / "models").mkdir()
+    shutil.copy(tiny_run / "results/models/rf.joblib", work / "models/saved.joblib")
+    config_path = work / "config/config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    config["classify"] = {"model": "models/saved.joblib"}
+    config_path.write_text(yaml.safe_dump(config))
+    snakemake(work, "--cores", "2", "classify")
+    assert not (work / "results/models").exists() and not (work / "results/labels").exists()
+    new = pd.read_parquet(work / "results/probabilities/classify/XX.TINY/2024-06-01.parquet")
+    old = pd.read_parquet(tiny_run / "results/probabilities/rf/XX.TINY/2024-06-01.parquet")
+    pd.testing.assert_frame_equal(new, old)
+    segments_new = pd.read_csv(work / "results/classify/XX.TINY.csv")
+    pd.testing.assert_frame_equal(segments_new, pd.read_csv(tiny_run / "results/detections/XX.TINY.csv"))
+    assert (work / "results/plots/classify/XX.TINY/2024-06-01.png").exists()

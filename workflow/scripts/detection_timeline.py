@@ -1,0 +1,24 @@
+"""Rule adapter: a station-day's waveform with detected segments as coloured bands."""
+
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
+import pandas as pd
+
+from seisclass.detections import timeline_figure
+from seisclass.io import save_figure
+from seisclass.plots import peak_envelope
+from seisclass.runlog import log_to
+from seisclass.sources import read_waveforms
+
+log_to(snakemake.log[0])
+day = pd.Timestamp(snakemake.wildcards.day, tz="UTC")
+next_day = day + pd.Timedelta(days=1)
+times, peaks = peak_envelope(read_waveforms(snakemake.input.waveforms).select(component="Z"), day.timestamp())
+windows = pd.read_parquet(snakemake.input.windows)
+windows = windows[(windows["end"] > day) & (windows["start"] < next_day)]
+segments = pd.read_csv(snakemake.input.segments, parse_dates=["start", "end"])
+segments = segments[(segments["end"] > day) & (segments["start"] < next_day)]
+title = (f"{snakemake.wildcards.station} {snakemake.wildcards.day}: vertical peak amplitude per second, "
+         f"{snakemake.wildcards.run} as bands")
+save_figure(timeline_figure(times, peaks, windows, segments, list(snakemake.params.classes), day, title),
+            snakemake.output[0])

@@ -1,0 +1,47 @@
+"""Rule adapter: SHAP values, importance tables, driver summary and plots of the forest."""
+
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
+import pandas as pd
+
+from seisclass import explain
+from seisclass.dataset import KEY_COLUMNS
+from seisclass.forest import load_model
+from seisclass.io import save_figure, write_csv, write_parquet
+from seisclass.runlog import log_to
+
+log = log_to(snakemake.log[0])
+classes = list(snakemake.params.classes)
+p = explain.ExplainParameters.from_config(snakemake.params.explain)
+bundle = load_model(snakemake.input.model)
+names = list(bundle["feature_names"])
+table = pd.read_parquet(snakemake.input.dataset)
+sample = explain.sample_windows(table, classes, p.split, p.max_windows_per_class, snakemake.params.seed)
+log.info("explaining %d windows (%s)", len(sample), sample["label"].value_counts().to_dict())
+features = sample[names].to_numpy(float)
+values, base = explain.tree_shap_values(bundle["model"], features, classes)
+log.info("base values (mean forest probability): %s", dict(zip(classes, base.round(3), strict=True)))
+
+keys = sample[[*KEY_COLUMNS, "label"]]
+write_parquet(explain.values_table(keys, values, names, classes), snakemake.output.values)
+importance = explain.global_importance(values, names, classes)
+write_csv(importance, snakemake.output.importance, sep="\t", float_format="%.5g")
+group_files = [snakemake.input.groups] if isinstance(snakemake.input.groups, str) else list(snakemake.input.groups)
+if group_files:
+    members = explain.group_members(names, pd.read_csv(group_files[0], sep="\t"))
+else:
+    log.warning("no feature groups (exploration stage absent): every feature is its own group")
+    members = explain.group_members(names, None)
+groups = explain.group_importance(values, names, classes, members)
+write_csv(groups, snakemake.output.groups, sep="\t", float_format="%.5g")
+summary = explain.driver_summary(values, features, names, classes, p.summary_features)
+write_csv(summary, snakemake.output.summary, sep="\t", float_format="%.4g")
+log.info("drivers per class:\n%s", explain.summary_text(summary, classes))
+
+index = {n: i for i, n in enumerate(names)}
+top = [index[f] for f in importance["feature"].head(p.top_features)]
+save_figure(explain.beeswarm_figure(values, features, names, classes, top, snakemake.params.seed),
+            snakemake.output.beeswarm)
+save_figure(explain.dependence_figure(values, features, names, classes, top[: p.dependence_features]),
+            snakemake.output.dependence)
+save_figure(explain.group_importance_figure(groups, classes, p.top_features), snakemake.output.group_plot)
