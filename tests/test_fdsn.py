@@ -1,0 +1,116 @@
+"""FDSN source: the real ObsPy client against a local FDSN service with injected faults."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REAL_DATA, make_workdir, snakemake
+from fdsnws import FDSNServer, FDSNService
+from obspy import UTCDateTime, read, read_inventory
+
+from seisclass.fdsn import (
+    FdsnParameters,
+    check_provider,
+    download_stationxml,
+    download_waveforms,
+    make_client,
+)
+from seisclass.sources import SourceError, read_raw
+from seisclass.stations import Station
+
+ESEC = REAL_DATA / "esec"
+SPCG = Station("AV.SPCG", "AV", "SPCG", "", "BH?", "fdsn", float("nan"), float("nan"), float("nan"))
+DAY0 = UTCDateTime("2014-09-10")
+
+
+@pytest.fixture(scope="module")
+def service():
+    svc = FDSNService(sorted(ESEC.glob("waveforms/*/*.mseed")), sorted(ESEC.glob("stations/*/*.xml")))
+    with FDSNServer(svc) as server:
+        svc.url = server.url
+        yield svc
+
+
+@pytest.fixture
+def fast(service) -> FdsnParameters:
+    service.faults.clear()
+    return FdsnParameters(provider=service.url, timeout_s=1.0, retries=5, backoff_s=0.01)
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith("."))
+
+
+def test_download_survives_every_fault_and_equals_the_archive(service, fast, tmp_path):
+    service.faults["dataselect"].extend(["500", "truncate", "drop", "slow:1.5", "503"])
+    before = service.requests["dataselect"]
+    client = make_client(service.url, fast)
+    result = download_waveforms(client, SPCG, DAY0, DAY0 + 86400, tmp_path / "day.mseed", fast)
+    assert result == {"status": "ok", "message": "", "traces": 3}
+    assert service.requests["dataselect"] - before == 6  # five faults, then success
+    got = read(str(tmp_path / "day.mseed"))
+    for tr in got:
+        original = read(str(next(ESEC.glob(f"waveforms/1/{tr.id}__*.mseed"))))[0]
+        assert (tr.data == original.data).all() and tr.stats.starttime == original.stats.starttime
+    assert leftovers(tmp_path) == []
+
+
+def test_no_partial_file_survives_a_failed_download(service, fast, tmp_path):
+    service.faults["dataselect"].extend(["drop"] * 3 + ["truncate"] * 3)
+    with pytest.raises(SourceError, match=r"AV.SPCG .* failed after 6 attempts.*IncompleteRead"):
+        download_waveforms(make_client(service.url, fast), SPCG, DAY0, DAY0 + 86400, tmp_path / "d.mseed", fast)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_204_is_an_empty_chunk_not_an_error(service, fast, tmp_path):
+    client = make_client(service.url, fast)
+    empty_day = UTCDateTime("2014-09-11")  # no data at the service on that day
+    result = download_waveforms(client, SPCG, empty_day, empty_day + 86400, tmp_path / "d.mseed", fast)
+    assert result["status"] == "no_data" and "204" in result["message"]
+    assert (tmp_path / "d.mseed").stat().st_size == 0 and len(read_raw(tmp_path / "d.mseed")) == 0
+
+
+def test_stationxml_has_responses_and_wrong_station_code_is_named(service, fast, tmp_path):
+    client = make_client(service.url, fast)
+    download_stationxml(client, SPCG, DAY0, DAY0 + 86400, tmp_path / "s.xml", fast)
+    inventory = read_inventory(str(tmp_path / "s.xml"))
+    assert inventory.get_response("AV.SPCG..BHZ", DAY0).instrument_sensitivity.value > 0
+    wrong = Station("AV.SPXX", "AV", "SPXX", "", "BH?", "fdsn", 0.0, 0.0, 0.0)
+    with pytest.raises(SourceError, match="station AV.SPXX .*knows no such station"):
+        download_stationxml(client, wrong, DAY0, DAY0 + 86400, tmp_path / "w.xml", fast)
+    assert not (tmp_path / "w.xml").exists()
+
+
+def test_unknown_provider_is_rejected_by_name():
+    assert check_provider("IRIS") == "IRIS"
+    assert check_provider("http://127.0.0.1:1") == "http://127.0.0.1:1"
+    with pytest.raises(SourceError, match="station XX.A: unknown FDSN provider 'NOPE'"):
+        check_provider("NOPE", "XX.A")
+
+
+@pytest.mark.slow
+def test_workflow_downloads_once_and_resumes(service, fast, tmp_path):
+    """Two FDSN stations, two days (one without data): the raw stage runs, then resumes with no request."""
+    workdir = make_workdir(tmp_path / "run")
+    (workdir / "config" / "stations.tsv").write_text(
+        "id\tnetwork\tstation\tlocation\tchannels\tsource\tlatitude\tlongitude\televation\toptions\n"
+        f"AV.SPCG\tAV\tSPCG\t\tBH?\tfdsn\t\t\t\tprovider={service.url}\n"
+        "AV.SPCP\tAV\tSPCP\t\tBH?\tfdsn\t\t\t\t\n"
+    )
+    with open(workdir / "config" / "config.yaml", "a") as config:
+        config.write(f"fdsn: {{provider: '{service.url}', retries: 4, backoff_s: 0.01, timeout_s: 5}}\n")
+    service.faults["dataselect"].extend(["500", "drop"])
+    args = ["--cores", "2", "--resources", "fdsn_requests=1", "--config", "start=2014-09-10T19:00:00",
+            "end=2014-09-11T01:00:00", "--", "results/availability/availability.tsv"]
+    before = dict(service.requests)
+    snakemake(workdir, *args)
+    assert service.requests["dataselect"] - before.get("dataselect", 0) == 4 + 2  # 4 chunks + 2 retries
+    status = json.loads((workdir / "results/raw/fdsn/AV.SPCG/2014-09-11.status.json").read_text())
+    assert status["status"] == "no_data"
+    table = (workdir / "results/availability/availability.tsv").read_text()
+    assert "no_data" in table and "BHZ" in table
+    after = dict(service.requests)
+    snakemake(workdir, *args)
+    assert service.requests == after  # resume: finished chunks are never fetched again

@@ -1,0 +1,17 @@
+"""Rule adapter: StationXML (response level) of one FDSN station."""
+
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
+from obspy import UTCDateTime
+
+from seisclass.fdsn import FdsnParameters, download_stationxml, make_client, provider_of
+from seisclass.runlog import log_to
+from seisclass.stations import Station
+
+log = log_to(snakemake.log[0])
+station = Station(**snakemake.params.station)
+p = FdsnParameters.from_config(snakemake.params.fdsn)
+client = make_client(provider_of(station, p.provider), p, station.id)
+t0, t1 = (UTCDateTime(t) for t in snakemake.params.span)
+download_stationxml(client, station, t0, t1, snakemake.output[0], p)
+log.info("%s: StationXML saved", station.id)

@@ -1,0 +1,15 @@
+"""Rule adapter: StationXML of one sds/mseed_dir station from configured StationXML files."""
+
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
+from seisclass.io import atomic_path
+from seisclass.runlog import log_to
+from seisclass.stations import Station
+from seisclass.stationxml import select_station_inventory
+
+log = log_to(snakemake.log[0])
+station = Station(**snakemake.params.station)
+inventory = select_station_inventory(snakemake.params.stationxml, station)
+with atomic_path(snakemake.output[0]) as tmp:
+    inventory.write(str(tmp), format="STATIONXML")
+log.info("%s: StationXML with %d channel epoch(s)", station.id, len(inventory.get_contents()["channels"]))
