@@ -1,0 +1,188 @@
+# Deep models: CNN and LSTM on the random forest's windows, compared with it; SHAP over time.
+from seisclass.deep.params import DeepParameters
+
+DEEP = DeepParameters.from_config(config.get("deep"))  # fails early, naming the bad key
+DEEP_MODELS = ["cnn", "lstm"]
+CONDA_DEEP = "../../envs/deep.yaml"
+DEEP_INPUTS = {s: f"results/deep/inputs/{s}.npy" for s in ("train", "validation", "test")}
+
+TARGETS += [
+    *expand("results/models/{model}.pt", model=DEEP_MODELS),
+    *expand("results/metrics/{model}.json", model=DEEP_MODELS),
+    *expand("results/plots/{model}_training.png", model=DEEP_MODELS),
+    *expand("results/explain/{model}_shap_time.png", model=DEEP_MODELS),
+    "results/metrics/model_comparison.tsv",
+    "results/plots/model_comparison.png",
+]
+
+
+# The window geometry the deep inputs are cut with (same grid as the features).
+DEEP_WINDOW = {
+    "components": config["windows"]["components"],
+    "length_s": config["windows"]["length_s"],
+    "sampling_rate": config["preprocess"]["sampling_rate"],
+}
+
+
+rule deep_inputs:
+    """The labelled windows of every split as decimated, normalized memory-mapped arrays."""
+    input:
+        dataset="results/features/features.parquet",
+        waveforms=station_days("results/preprocessed/{station}/{day}.mseed"),
+    output:
+        **DEEP_INPUTS,
+        index="results/deep/inputs/index.parquet",
+    params:
+        classes=CLASSES,
+        deep=config.get("deep", {}),
+        seed=config["seed"],
+        **DEEP_WINDOW,
+    resources:
+        mem_mb=4000,
+    log:
+        "logs/deep/inputs.log",
+    conda:
+        CONDA_DEEP
+    script:
+        "../scripts/deep_inputs.py"
+
+
+rule train_deep:
+    """Train the CNN or the LSTM; early stopping on the validation loss."""
+    input:
+        train=DEEP_INPUTS["train"],
+        validation=DEEP_INPUTS["validation"],
+        index="results/deep/inputs/index.parquet",
+    output:
+        model="results/models/{model}.pt",
+        curves=report(
+            "results/plots/{model}_training.png",
+            caption="../report/deep_training.rst",
+            category="6. Model comparison",
+            subcategory="Training curves",
+            labels={"model": "{model}"},
+        ),
+    wildcard_constraints:
+        model="cnn|lstm",
+    params:
+        classes=CLASSES,
+        deep=config.get("deep", {}),
+        seed=config["seed"],
+        **DEEP_WINDOW,
+    threads: 4
+    resources:
+        mem_mb=4000,
+    benchmark:
+        "results/benchmarks/train_{model}.tsv"
+    log:
+        "logs/deep/train_{model}.log",
+    conda:
+        CONDA_DEEP
+    script:
+        "../scripts/train_deep.py"
+
+
+rule evaluate_deep:
+    """Test-split metrics of a deep model, with the metric keys of rf.json."""
+    input:
+        model="results/models/{model}.pt",
+        test=DEEP_INPUTS["test"],
+        index="results/deep/inputs/index.parquet",
+    output:
+        metrics=report(
+            "results/metrics/{model}.json",
+            caption="../report/deep_metrics.rst",
+            category="6. Model comparison",
+            subcategory="Test metrics",
+            labels={"model": "{model}"},
+        ),
+        predictions="results/predictions/{model}_test.parquet",
+        confusion=report(
+            "results/plots/{model}_confusion.png",
+            caption="../report/deep_confusion.rst",
+            category="6. Model comparison",
+            subcategory="Confusion matrices",
+            labels={"model": "{model}"},
+        ),
+    wildcard_constraints:
+        model="cnn|lstm",
+    params:
+        classes=CLASSES,
+        seed=config["seed"],
+    threads: 2
+    log:
+        "logs/deep/evaluate_{model}.log",
+    conda:
+        CONDA_DEEP
+    script:
+        "../scripts/evaluate_deep.py"
+
+
+rule compare_models:
+    """Random forest vs CNN vs LSTM: test scores, training time, inference rate."""
+    input:
+        metrics=expand("results/metrics/{model}.json", model=["rf", *DEEP_MODELS]),
+        rf="results/models/rf.joblib",
+        deep_models=expand("results/models/{model}.pt", model=DEEP_MODELS),
+        # wall time of each training job (s), measured the same way for all three models
+        benchmarks=expand("results/benchmarks/train_{name}.tsv", name=["random_forest", *DEEP_MODELS]),
+        dataset="results/features/features.parquet",
+        test=DEEP_INPUTS["test"],
+    output:
+        table=report(
+            "results/metrics/model_comparison.tsv",
+            caption="../report/model_comparison_table.rst",
+            category="6. Model comparison",
+            subcategory="Comparison",
+        ),
+        plot=report(
+            "results/plots/model_comparison.png",
+            caption="../report/model_comparison.rst",
+            category="6. Model comparison",
+            subcategory="Comparison",
+        ),
+    params:
+        classes=CLASSES,
+        models=["rf", *DEEP_MODELS],
+        deep_models=DEEP_MODELS,
+        seed=config["seed"],
+    threads: 2
+    resources:
+        mem_mb=4000,
+    log:
+        "logs/deep/compare.log",
+    conda:
+        CONDA_DEEP
+    script:
+        "../scripts/compare_models.py"
+
+
+rule explain_deep:
+    """SHAP (expected gradients) over time for representative test windows of each class."""
+    input:
+        model="results/models/{model}.pt",
+        train=DEEP_INPUTS["train"],
+        test=DEEP_INPUTS["test"],
+        index="results/deep/inputs/index.parquet",
+    output:
+        values="results/explain/{model}_shap_values.npz",
+        windows="results/explain/{model}_shap_windows.csv",
+        plot=report(
+            "results/explain/{model}_shap_time.png",
+            caption="../report/deep_shap.rst",
+            category="5. Explanations",
+            subcategory="Deep models",
+            labels={"model": "{model}"},
+        ),
+    wildcard_constraints:
+        model="cnn|lstm",
+    params:
+        deep=config.get("deep", {}),
+        seed=config["seed"],
+    threads: 2
+    log:
+        "logs/deep/explain_{model}.log",
+    conda:
+        CONDA_DEEP
+    script:
+        "../scripts/explain_deep.py"

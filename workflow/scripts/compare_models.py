@@ -1,0 +1,41 @@
+"""Rule adapter: RF vs CNN vs LSTM on the test split (scores, training time, inference rate)."""
+
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from seisclass.deep.compare import comparison_table
+from seisclass.deep.figures import comparison_figure
+from seisclass.deep.inputs import open_array
+from seisclass.deep.models import load_model, predict_proba
+from seisclass.deep.training import configure_torch, windows_per_second
+from seisclass.forest import load_model as load_forest
+from seisclass.forest import predict_proba as forest_proba
+from seisclass.io import save_figure, write_csv
+from seisclass.runlog import log_to
+
+log = log_to(snakemake.log[0])
+configure_torch(snakemake.params.seed, snakemake.threads)
+classes = list(snakemake.params.classes)
+metrics = {name: json.loads(open(path).read()) for name, path in zip(snakemake.params.models, snakemake.input.metrics, strict=True)}
+
+forest = load_forest(snakemake.input.rf)
+forest["model"].set_params(n_jobs=snakemake.threads)
+test_features = pd.read_parquet(snakemake.input.dataset).query("split == 'test'")[forest["feature_names"]].to_numpy()
+job_seconds = [float(pd.read_csv(path, sep="\t")["s"].iloc[0]) for path in snakemake.input.benchmarks]
+timings = {"rf": {"training_time_s": job_seconds[0],
+                  "windows_per_second": windows_per_second(lambda a: forest_proba(forest["model"], a, classes),
+                                                           test_features, repeats=2)}}
+test_windows = np.array(open_array(snakemake.input.test))  # in memory: time the models, not the disk
+for name, path in zip(snakemake.params.deep_models, snakemake.input.deep_models, strict=True):
+    model, meta = load_model(path)
+    timings[name] = {"training_time_s": job_seconds[1 + snakemake.params.deep_models.index(name)],
+                     "windows_per_second": windows_per_second(lambda a, m=model: predict_proba(m, a), test_windows,
+                                                              repeats=2)}
+log.info("timings (%d threads): %s", snakemake.threads, timings)
+table = comparison_table(metrics, timings, classes)
+write_csv(table, snakemake.output.table, sep="\t", float_format="%.4g")
+save_figure(comparison_figure(table, classes), snakemake.output.plot)

@@ -1,0 +1,23 @@
+"""Rule adapter: cut, decimate and normalize the dataset's windows into memory-mapped arrays."""
+
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
+import pandas as pd
+
+from seisclass.deep.inputs import build_inputs, input_spec, select_windows
+from seisclass.deep.params import DeepParameters
+from seisclass.io import write_parquet
+from seisclass.runlog import log_to
+
+log = log_to(snakemake.log[0])
+p = DeepParameters.from_config(snakemake.params.deep)
+classes = list(snakemake.params.classes)
+table = pd.read_parquet(snakemake.input.dataset)
+index = select_windows(table, classes, p.max_train_per_class, snakemake.params.seed)
+spec = input_spec(snakemake.params.components, snakemake.params.sampling_rate, snakemake.params.length_s,
+                  p.decimate, p.normalization)
+log.info("windows per split and class:\n%s", pd.crosstab(index["label"], index["split"]))
+log.info("input spec: %s", spec)
+outputs = {s: snakemake.output[s] for s in ("train", "validation", "test")}
+build_inputs(index, list(snakemake.input.waveforms), outputs, spec)
+write_parquet(index, snakemake.output.index)

@@ -1,0 +1,59 @@
+"""Rule adapter: SHAP attribution over time for representative test windows of each class."""
+
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
+import numpy as np
+import pandas as pd
+
+from seisclass.deep.explain import attribution_over_time, pick_representatives, shap_values
+from seisclass.deep.figures import MODEL_NAMES, shap_time_figure
+from seisclass.deep.inputs import label_codes, open_array
+from seisclass.deep.models import SpectralLSTM, load_model, predict_proba
+from seisclass.deep.params import DeepParameters
+from seisclass.deep.training import configure_torch
+from seisclass.io import atomic_path, save_figure, write_csv
+from seisclass.runlog import log_to
+
+log = log_to(snakemake.log[0])
+seed = snakemake.params.seed
+configure_torch(seed, snakemake.threads)
+p = DeepParameters.from_config(snakemake.params.deep).explain
+model, meta = load_model(snakemake.input.model)
+classes, fs = meta["classes"], meta["input"]["sampling_rate"]
+index = pd.read_parquet(snakemake.input.index)
+test_index = index[index["split"] == "test"].sort_values("row")
+test = open_array(snakemake.input.test)
+picks = pick_representatives(test_index, predict_proba(model, test), classes, p.per_class)
+
+train_index = index[index["split"] == "train"].sort_values("row")
+rng = np.random.default_rng(seed)
+per_class = max(1, p.background // len(classes))
+background_rows = np.sort(np.concatenate([
+    rng.choice(np.flatnonzero(train_index["label"].to_numpy() == c), per_class,
+               replace=(train_index["label"] == c).sum() < per_class)
+    for c in classes
+]))
+background = np.array(open_array(snakemake.input.train)[background_rows])
+windows = np.array(test[picks["position"].to_numpy()])
+explained = label_codes(picks["label"], classes)
+values = shap_values(model, background, windows, explained, p.samples, seed)
+centres, over_time = attribution_over_time(values, model, fs)
+log.info("SHAP values %s for %d windows against %d background windows", values.shape, len(picks), len(background))
+
+band_values, band_edges = None, None
+if isinstance(model, SpectralLSTM):
+    n_components = len(meta["input"]["components"])
+    band_values = values.reshape(len(values), values.shape[1], n_components, -1).sum(axis=2)
+    band_edges = np.linspace(0, fs / 2, band_values.shape[-1] + 1)
+with atomic_path(snakemake.output.values) as tmp:
+    np.savez_compressed(tmp, values=values, inputs=windows, time_s=centres, time_attribution=over_time,
+                        classes=np.array(classes), explained_class=np.array(picks["label"], dtype=str),
+                        window_start=np.array(picks["start"].astype(str), dtype=str),
+                        station=np.array(picks["station"], dtype=str))
+table = picks[["network", "station", "location", "channel", "start", "end", "label", "predicted", "probability"]].copy()
+table["peak_attribution_s"] = centres[over_time.argmax(axis=1)]
+table["attribution_sum"] = over_time.sum(axis=1)
+write_csv(table, snakemake.output.windows)
+title = f"{MODEL_NAMES[meta['kind']]}: SHAP (expected gradients) for the logit of each window's class"
+save_figure(shap_time_figure(windows, fs, centres, over_time, picks, classes, title, band_values, band_edges),
+            snakemake.output.plot)

@@ -1,0 +1,37 @@
+"""Rule adapter: train the CNN or LSTM on the train split, early stopping on the validation split."""
+
+import _bootstrap  # noqa: F401  (puts src/ on sys.path)
+
+import pandas as pd
+
+from seisclass.deep.figures import MODEL_NAMES, training_curves_figure
+from seisclass.deep.inputs import input_spec, label_codes, open_array
+from seisclass.deep.models import architecture, build_model, count_parameters, save_model
+from seisclass.deep.params import DeepParameters
+from seisclass.deep.training import LogStream, choose_device, configure_torch, train_model
+from seisclass.io import save_figure
+from seisclass.runlog import log_to
+
+log = log_to(snakemake.log[0])
+kind = snakemake.wildcards.model
+seed = snakemake.params.seed
+p = DeepParameters.from_config(snakemake.params.deep)
+classes = list(snakemake.params.classes)
+configure_torch(seed, snakemake.threads)
+device = choose_device()
+index = pd.read_parquet(snakemake.input.index)
+spec = input_spec(snakemake.params.components, snakemake.params.sampling_rate, snakemake.params.length_s,
+                  p.decimate, p.normalization)
+x = {s: open_array(snakemake.input[s]) for s in ("train", "validation")}
+y = {s: label_codes(index[index["split"] == s].sort_values("row")["label"], classes) for s in x}
+arch = architecture(kind, p)
+model = build_model(kind, spec, len(classes), arch)
+log.info("%s on %s with %d threads: %d parameters, %d train and %d validation windows, %s",
+         kind, device, snakemake.threads, count_parameters(model), len(y["train"]), len(y["validation"]), arch)
+model, summary = train_model(model, x["train"], y["train"], x["validation"], y["validation"], p, seed,
+                             device, progress=LogStream(log))
+log.info("trained in %.1f s, best epoch %d of %d", summary["training_time_s"], summary["best_epoch"],
+         summary["epochs_run"])
+save_model(snakemake.output.model, model, kind, classes, spec, arch, seed=seed, parameters=p.as_dict(), **summary)
+title = f"{MODEL_NAMES[kind]}: {summary['n_train']} training windows, {summary['epochs_run']} epochs"
+save_figure(training_curves_figure(summary["history"], summary["best_epoch"], title), snakemake.output.curves)
