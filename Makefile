@@ -6,7 +6,7 @@ CORES ?= 8
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean venv report
+.PHONY: run test lint bench clean venv report test-slurm
 
 venv: $(STAMP)
 
@@ -30,6 +30,17 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q tests
+
+# Benchmarks (about 15 min on 2 idle cores): writes results/bench/{features,workflow,memory}.json
+# and prints the figures. BENCH_ARGS=--quick for a smoke run of a few minutes.
+bench: $(STAMP)
+	$(BIN)/python -m seisclass.bench --out results/bench $(BENCH_ARGS)
+
+# Opt-in, not part of `make test` (needs root, Debian's slurm-wlm and munge): starts a
+# single-node SLURM cluster and runs the tiny workflow through profiles/slurm.
+test-slurm: $(STAMP)
+	tests/slurm/start_slurm.sh
+	SEISCLASS_SLURM=1 $(BIN)/python -m pytest -q tests/slurm; status=$$?; tests/slurm/stop_slurm.sh; exit $$status
 
 clean:
 	rm -rf results .snakemake

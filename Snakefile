@@ -33,6 +33,11 @@ include: "workflow/rules/features.smk"
 include: "workflow/rules/labels.smk"
 include: "workflow/rules/dataset.smk"
 include: "workflow/rules/forest.smk"
+include: "workflow/rules/explain.smk"
+include: "workflow/rules/apply.smk"
+include: "workflow/rules/deep.smk"
+include: "workflow/rules/sources.smk"
+include: "workflow/rules/explore.smk"
 
 
 rule all:

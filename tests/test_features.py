@@ -75,6 +75,9 @@ def test_duration_rise_and_decay_of_a_box_envelope():
     f = features_of(x, reference)
     assert f["Z_duration_s"] == pytest.approx(4.0, abs=0.2)  # +- one envelope sample per edge
     assert f["Z_rise_s"] + f["Z_decay_s"] == pytest.approx(4.0, abs=0.2)
+    expected = np.log10((f["Z_rise_s"] + 0.05) / (f["Z_decay_s"] + 0.05))
+    assert f["Z_log_asc_desc"] == pytest.approx(expected, abs=1e-5)
+    assert abs(f["Z_log_asc_desc"]) < np.log10(4.05 / 0.05)  # bounded by the window length
 
 
 def test_no_duration_below_threshold():

@@ -8,12 +8,11 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO, snakemake
 
 from seisclass.dataset import KEY_COLUMNS, feature_columns
 from seisclass.forest import load_model, predict_proba
 from seisclass.split import SPLITS
-
-from conftest import REPO, snakemake
 
 CLASSES = ["silence", "tourists", "earthquake"]
 

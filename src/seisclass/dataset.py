@@ -109,8 +109,32 @@ def assemble(feature_tables: list[pd.DataFrame], label_tables: list[pd.DataFrame
     merged = features.merge(labels, on=KEY_COLUMNS, how="left", validate="one_to_one")
     merged["label"] = merged["label"].fillna(UNLABELED).astype("string")
     feature_columns = [c for c in features.columns if c not in KEY_COLUMNS and c != "snr"]
+    check_finite(merged, ["snr", *feature_columns])
     ordered = [*KEY_COLUMNS, "label", "snr", *feature_columns]
     return merged[ordered].sort_values(["start", "network", "station"], ignore_index=True)
+
+
+class DatasetError(ValueError):
+    """The assembled table cannot be used; the message names the column and the window."""
+
+
+def check_finite(table: pd.DataFrame, columns: list[str]) -> None:
+    """Raise :class:`DatasetError` if a column holds NaN or infinity.
+
+    Features are finite for any finite input (flat and constant windows
+    included) and preprocessing turns non-finite samples into gaps, so a
+    non-finite value means a bug or a foreign feature table: it is reported,
+    never passed on to the models. Checked column by column (no copy of the table).
+    """
+    for name in columns:
+        values = table[name].to_numpy()
+        bad = ~np.isfinite(values)
+        if bad.any():
+            row = table.iloc[int(np.argmax(bad))]
+            raise DatasetError(
+                f"feature {name!r} is {values[bad][0]} in {int(bad.sum())} window(s), first: station "
+                f"{row['network']}.{row['station']} window start {row['start']}"
+            )
 
 
 def feature_columns(table: pd.DataFrame) -> list[str]:
@@ -154,3 +178,4 @@ def rank_features_by_class(table: pd.DataFrame, classes: list[str], max_rows: in
         except ValueError:  # all values identical
             scores[name] = 0.0
     return pd.Series(scores).sort_values(ascending=False)
+

@@ -197,7 +197,7 @@ def timeline_figure(trace_times: np.ndarray, trace_peaks: np.ndarray, windows: p
 
     colors = class_colors(classes)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(13, 4.6), sharex=True, height_ratios=[3, 1.4])
-    top.fill_between(trace_times, -trace_peaks, trace_peaks, color="black", lw=0.3)
+    top.semilogy(trace_times, np.maximum(trace_peaks, 1e-12), color="black", lw=0.3)
     hours = (segments_table["start"] - origin).dt.total_seconds() / 3600
     widths = (segments_table["end"] - segments_table["start"]).dt.total_seconds() / 3600
     for c in classes:
@@ -206,7 +206,7 @@ def timeline_figure(trace_times: np.ndarray, trace_peaks: np.ndarray, windows: p
                         transform=top.get_xaxis_transform(), color=colors[c], alpha=0.3, lw=0)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[c], alpha=0.45) for c in classes]
     top.legend(handles, classes, loc="upper right", fontsize=8, ncol=len(classes))
-    top.set_ylabel("peak |amplitude|")
+    top.set_ylabel("peak amplitude per second")
     top.set_title(title)
     centre = ((windows["start"] - origin).dt.total_seconds() + (windows["end"] - windows["start"]).dt.total_seconds() / 2) / 3600
     for c in classes:

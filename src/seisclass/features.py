@@ -69,7 +69,7 @@ def component_feature_specs(p: FeatureParameters) -> list[tuple[str, str, str, s
         ("duration_s", "duration", "s", "time the smoothed envelope exceeds duration_threshold x the day's median envelope"),
         ("rise_s", "duration", "s", "time from the first threshold crossing to the envelope maximum"),
         ("decay_s", "duration", "s", "time from the envelope maximum to the last threshold crossing"),
-        ("asc_desc_ratio", "duration", "1", "rise_s / (decay_s + one envelope sample)"),
+        ("log_asc_desc", "duration", "1", "log10((rise_s + dt) / (decay_s + dt)), dt one envelope sample: > 0 rises slower than it decays"),
         ("dominant_hz", "frequency", "Hz", "frequency of the largest power-spectrum bin (DC excluded)"),
         ("centroid_hz", "frequency", "Hz", "power-weighted mean frequency"),
         ("bandwidth_hz", "frequency", "Hz", "power-weighted standard deviation of frequency"),
@@ -255,7 +255,8 @@ def _component_features(
     i_peak = smooth.argmax(axis=1)
     rise = np.where(any_above, np.clip(i_peak - first, 0, None), 0) / env_rate
     decay = np.where(any_above, np.clip(last - i_peak, 0, None), 0) / env_rate
-    cols += [above.sum(axis=1) / env_rate, rise, decay, rise / (decay + 1.0 / env_rate)]
+    cols += [above.sum(axis=1) / env_rate, rise, decay,
+             np.log10((rise + 1.0 / env_rate) / (decay + 1.0 / env_rate))]
 
     # frequency
     spectral = power[:, 1:]
@@ -266,7 +267,10 @@ def _component_features(
     bandwidth = np.sqrt(np.clip(prob @ f**2 - centroid**2, 0.0, None))
     rolloff_index = (cumulative >= p.rolloff_fraction * total[:, None]).argmax(axis=1)
     entropy = -(prob * np.log(np.maximum(prob, 1e-300))).sum(axis=1) / np.log(prob.shape[1])
-    flatness = np.exp(np.log(np.maximum(spectral, 1e-300)).mean(axis=1)) / (spectral_total / spectral.shape[1])
+    # Floor the arithmetic mean like the geometric one: a dead (all-zero) window has flatness 1,
+    # not 1e-300 / (1e-300 / n_bins) = n_bins, outside the feature's [0, 1] range.
+    arithmetic = np.maximum(spectral.sum(axis=1) / spectral.shape[1], 1e-300)
+    flatness = np.exp(np.log(np.maximum(spectral, 1e-300)).mean(axis=1)) / arithmetic
     crossings = np.count_nonzero(np.diff(np.signbit(x), axis=1), axis=1)
     cols += [f[spectral.argmax(axis=1)], centroid, bandwidth, freqs[rolloff_index], entropy,
              flatness, crossings * fs / m]

@@ -109,15 +109,15 @@ def label_timeline_figure(trace_times: np.ndarray, trace_data: np.ndarray, windo
     """Peak envelope of a station-day (from :func:`peak_envelope`) with labelled windows as bands."""
     colors = class_colors(classes)
     fig, ax = plt.subplots(figsize=(12, 3))
-    ax.fill_between(trace_times, -trace_data, trace_data, color="black", lw=0.3)
+    ax.semilogy(trace_times, np.maximum(trace_data, 1e-12), color="black", lw=0.3)
     for c in classes:
         rows = windows[windows["label"] == c]
         spans = list(zip(rows["start_h"], rows["end_h"] - rows["start_h"], strict=True))
-        ax.broken_barh(spans, ax.get_ylim(), color=colors[c], alpha=0.25, lw=0)
+        ax.broken_barh(spans, (0, 1), transform=ax.get_xaxis_transform(), color=colors[c], alpha=0.3, lw=0)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[c], alpha=0.4) for c in classes]
     ax.legend(handles, classes, loc="upper right", fontsize=8)
     ax.set_xlabel("hours (UTC) since start of day")
-    ax.set_ylabel("counts")
+    ax.set_ylabel("peak amplitude per second")
     ax.set_title(title)
     return fig
 

@@ -41,13 +41,19 @@ class PreprocessParameters:
 
 
 def drop_odd_sampling_rates(stream: Stream) -> tuple[Stream, list[str]]:
-    """Keep, per channel, only traces at that channel's most common sampling rate."""
+    """Keep, per channel, only traces at the sampling rate covering most of that channel's time.
+
+    The majority is by duration, not by number of traces: one long trace
+    at 100 Hz outweighs two short ones at 50 Hz (and a tie of one trace each
+    no longer goes to the lower rate).
+    """
     kept, notes = Stream(), []
     for channel_id in sorted({tr.id for tr in stream}):
         traces = stream.select(id=channel_id)
-        rates = [tr.stats.sampling_rate for tr in traces]
-        values, counts = np.unique(rates, return_counts=True)
-        majority = values[np.argmax(counts)]
+        rates = np.array([tr.stats.sampling_rate for tr in traces])
+        durations = np.array([tr.stats.npts / tr.stats.sampling_rate for tr in traces])
+        values, inverse = np.unique(rates, return_inverse=True)
+        majority = values[np.argmax(np.bincount(inverse, weights=durations))]
         for tr in traces:
             if tr.stats.sampling_rate == majority:
                 kept.append(tr)
@@ -60,12 +66,18 @@ def drop_odd_sampling_rates(stream: Stream) -> tuple[Stream, list[str]]:
 
 
 def contiguous_segments(stream: Stream, max_gap_s: float) -> Stream:
-    """Merge traces per channel; interpolate gaps <= ``max_gap_s``; split at longer ones."""
+    """Merge traces per channel; interpolate gaps <= ``max_gap_s``; split at longer ones.
+
+    Non-finite samples (NaN or infinity, which float miniSEED can hold) are
+    missing data: they become gaps like any other, instead of spreading
+    through the filter or crashing the detrend.
+    """
     out = Stream()
     for channel_id in sorted({tr.id for tr in stream}):
         traces = stream.select(id=channel_id).copy()
         for tr in traces:
-            tr.data = tr.data.astype(np.float64)
+            tr.data = np.ma.masked_invalid(np.asarray(tr.data, dtype=np.float64))
+        traces = traces.split()  # drop the non-finite runs (masked) before merging
         traces.merge(method=1, fill_value=None)  # masked where data are missing
         for tr in traces:
             out += _bridge_short_gaps(tr, max_gap_s)

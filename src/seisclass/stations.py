@@ -41,6 +41,52 @@ class Station:
         """Channel pattern shared by the components, e.g. ``HH?``."""
         return self.channels[:2] + "?"
 
+    def option(self, key: str, default: str | None = None) -> str | None:
+        """Value of ``key`` in the ``options`` column (``key=value;key=value``)."""
+        return parse_options(self.options, self.id).get(key, default)
+
+
+# Keys allowed in the ``options`` column, per source; (required keys, optional keys).
+SOURCE_OPTIONS = {
+    "demo": (set(), set()),
+    "fdsn": (set(), {"provider"}),
+    "sds": ({"root"}, {"stationxml"}),
+    "mseed_dir": (set(), {"path", "stationxml"}),
+}
+
+
+def parse_options(text: str, where: str = "options") -> dict[str, str]:
+    """Parse the ``options`` column: ``key=value`` pairs separated by ``;``.
+
+    Whitespace around keys and values is ignored; an empty text gives ``{}``.
+    Raises :class:`StationTableError` naming ``where`` for a pair without ``=``
+    or a repeated key.
+    """
+    options: dict[str, str] = {}
+    for pair in filter(None, (part.strip() for part in (text or "").split(";"))):
+        key, sep, value = pair.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key:
+            raise StationTableError(f"{where}: option {pair!r} is not of the form key=value")
+        if key in options:
+            raise StationTableError(f"{where}: option {key!r} given twice")
+        options[key] = value
+    return options
+
+
+def check_options(source: str, options: dict[str, str], where: str) -> None:
+    """Raise :class:`StationTableError` for unknown or missing option keys of ``source``."""
+    required, optional = SOURCE_OPTIONS[source]
+    unknown = sorted(set(options) - required - optional)
+    if unknown:
+        raise StationTableError(
+            f"{where}: unknown option(s) {unknown} for source {source!r}; "
+            f"allowed: {sorted(required | optional)}"
+        )
+    missing = sorted(required - set(options))
+    if missing:
+        raise StationTableError(f"{where}: source {source!r} needs option(s) {missing} (e.g. root=/data/sds)")
+
 
 def station_id(network: str, station: str, location: str = "") -> str:
     """Return the station id ``NET.STA`` or ``NET.STA.LOC``."""
@@ -63,6 +109,8 @@ def read_station_table(path: str) -> list[Station]:
             raise StationTableError(
                 f"{path} line {row_number}: channels {row['channels']!r} must be a pattern like 'HH?'"
             )
+        where = f"{path} line {row_number}"
+        check_options(row["source"], parse_options(row.get("options", ""), where), where)
         stations.append(
             Station(
                 id=station_id(row["network"], row["station"], row["location"]),

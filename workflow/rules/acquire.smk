@@ -14,6 +14,8 @@ rule demo_station_day:
         demo=config.get("demo", {}),
         seed=config["seed"],
         center=DEMO_CENTER,
+    benchmark:
+        "results/benchmarks/demo_station_day/{station}/{day}.tsv"
     log:
         "logs/acquire/{station}/{day}.log",
     conda:

@@ -25,6 +25,8 @@ rule dataset:
         classes=CLASSES,
         split=config["split"],
         seed=config["seed"],
+    benchmark:
+        "results/benchmarks/dataset.tsv"
     log:
         "logs/dataset/dataset.log",
     conda:
@@ -48,6 +50,8 @@ rule class_examples:
         classes=CLASSES,
         seed=config["seed"],
         sampling_rate=config["preprocess"]["sampling_rate"],
+    benchmark:
+        "results/benchmarks/class_examples.tsv"
     log:
         "logs/dataset/class_examples.log",
     conda:
@@ -68,6 +72,8 @@ rule features_by_class:
         ),
     params:
         classes=CLASSES,
+    benchmark:
+        "results/benchmarks/features_by_class.tsv"
     log:
         "logs/dataset/features_by_class.log",
     conda:
@@ -91,6 +97,8 @@ rule label_timeline:
         ),
     params:
         classes=CLASSES,
+    benchmark:
+        "results/benchmarks/label_timeline/{station}/{day}.tsv"
     log:
         "logs/dataset/timeline_{station}_{day}.log",
     conda:

@@ -14,6 +14,8 @@ rule features:
         windows=config["windows"],
         features=config["features"],
         sampling_rate=config["preprocess"]["sampling_rate"],
+    benchmark:
+        "results/benchmarks/features/{station}/{day}.tsv"
     log:
         "logs/features/{station}/{day}.log",
     conda:

@@ -22,6 +22,8 @@ rule train_random_forest:
     threads: 8
     resources:
         mem_mb=4000,
+    benchmark:
+        "results/benchmarks/train_random_forest.tsv"
     log:
         "logs/forest/train.log",
     conda:
@@ -54,6 +56,8 @@ rule evaluate_random_forest:
     params:
         classes=CLASSES,
         snr_bins_db=config.get("evaluation", {}).get("snr_bins_db", [-5, 0, 5, 10, 20, 40]),
+    benchmark:
+        "results/benchmarks/evaluate_random_forest.tsv"
     log:
         "logs/forest/evaluate.log",
     conda:

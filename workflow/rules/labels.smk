@@ -10,6 +10,8 @@ rule label_windows:
     params:
         classes=CLASSES,
         min_overlap=config["windows"]["min_overlap"],
+    benchmark:
+        "results/benchmarks/label_windows/{station}/{day}.tsv"
     log:
         "logs/labels/{station}/{day}.log",
     conda:

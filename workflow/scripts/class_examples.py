@@ -3,19 +3,19 @@
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
-from obspy import read
 
 from seisclass.dataset import epoch_seconds, pick_examples, windows_at
 from seisclass.io import save_figure
 from seisclass.plots import class_examples_figure
 from seisclass.runlog import log_to
+from seisclass.sources import read_waveforms
 
 log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
 fs = snakemake.params.sampling_rate
 table = pd.read_parquet(snakemake.input.dataset, columns=["network", "station", "location", "start", "end", "label", "snr"])
 picks = pick_examples(table, classes, per_class=4, seed=snakemake.params.seed)
-streams = {path: read(path) for path in snakemake.input.waveforms}
+streams = {path: read_waveforms(path) for path in snakemake.input.waveforms}
 examples = {}
 for _, row in picks.iterrows():  # a handful of example windows, not a hot path
     t0 = epoch_seconds(pd.Series([row["start"]]))[0]

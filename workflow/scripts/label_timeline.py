@@ -3,15 +3,15 @@
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
-from obspy import read
 
 from seisclass.io import save_figure
 from seisclass.plots import label_timeline_figure, peak_envelope
 from seisclass.runlog import log_to
+from seisclass.sources import read_waveforms
 
 log_to(snakemake.log[0])
 day = pd.Timestamp(snakemake.wildcards.day, tz="UTC")
-times, peaks = peak_envelope(read(snakemake.input.waveforms).select(component="Z"), day.timestamp())
+times, peaks = peak_envelope(read_waveforms(snakemake.input.waveforms).select(component="Z"), day.timestamp())
 labels = pd.read_parquet(snakemake.input.labels)
 labels["start_h"] = (labels["start"] - day).dt.total_seconds() / 3600
 labels["end_h"] = (labels["end"] - day).dt.total_seconds() / 3600

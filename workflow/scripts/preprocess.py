@@ -2,16 +2,29 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
-from obspy import read
+from obspy import read_inventory
 
-from seisclass.io import atomic_path, write_json
+from seisclass.io import write_json
+from seisclass.mseed_check import read_day_file
 from seisclass.preprocess import PreprocessParameters, preprocess_stream
+from seisclass.response import ResponseError, remove_instrument_response
 from seisclass.runlog import log_to
+from seisclass.sources import write_raw
 
 log = log_to(snakemake.log[0])
-stream, notes = preprocess_stream(read(snakemake.input[0]), PreprocessParameters.from_config(snakemake.params.preprocess))
+params = PreprocessParameters.from_config(snakemake.params.preprocess)
+# An empty chunk (no data) is an empty stream; a corrupt or truncated one raises an error
+# naming file, station and day (seisclass.mseed_check).
+raw = read_day_file(snakemake.input[0], snakemake.wildcards.station, snakemake.wildcards.day)
+if snakemake.params.remove_response and len(raw):
+    if not snakemake.input.inventory:
+        raise ResponseError(f"station {snakemake.wildcards.station}: preprocess.remove_response is set "
+                            "but the station has no StationXML (fdsn, or option/config stationxml)")
+    raw = remove_instrument_response(raw, read_inventory(snakemake.input.inventory[0]),
+                                     snakemake.params.remove_response, params.freqmin, params.freqmax,
+                                     source=snakemake.input.inventory[0])
+stream, notes = preprocess_stream(raw, params)
 for note in notes:
     log.warning(note)
-with atomic_path(snakemake.output.waveforms) as tmp:
-    stream.write(str(tmp), format="MSEED", encoding="FLOAT32")
+write_raw(stream, snakemake.output.waveforms)  # float32; empty stream -> empty file
 write_json({"notes": notes, "segments": len(stream)}, snakemake.output.notes)

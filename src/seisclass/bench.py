@@ -1,0 +1,488 @@
+"""Benchmarks (``make bench``): feature throughput, workflow scaling, memory growth.
+
+Three measurements, each written as JSON under ``results/bench/``:
+
+* :func:`feature_benchmark` -- throughput of :func:`seisclass.features.compute_features`
+  on one core (BLAS/FFT thread pools limited to one thread) against
+  :func:`reference_features`, a deliberately plain per-window implementation
+  of the same definitions (scipy.signal.hilbert, scipy.stats moments, one
+  window and one component at a time, float64). The two outputs must agree
+  to float32 precision.
+* :func:`memory_point` -- peak resident memory of the dataset assembly
+  (:func:`seisclass.dataset.assemble` + :func:`seisclass.split.assign_split` +
+  Parquet round trip) and of random-forest training, on synthetic feature
+  tables of growing size; :func:`extrapolate` fits ``a + b * windows`` and
+  reads it at one station-year.
+* workflow scaling lives in :mod:`seisclass.bench_workflow` (it runs Snakemake).
+
+Peak memory is the high-water mark (``VmHWM``) of a fresh Python process per measurement.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import signal, stats
+
+from .features import FeatureParameters, component_feature_specs, compute_features, feature_names
+
+WINDOWS_PER_YEAR_10S = 365 * 86400 // 10  # 3.15 million non-overlapping 10-s windows
+
+
+# ----------------------------------------------------------- reference features
+
+
+def _reference_component(x: np.ndarray, fs: float, p: FeatureParameters, noise_envelope: float) -> list[float]:
+    """Per-component features of ONE window ``x`` (n_samples,), straight from the definitions."""
+    x = np.asarray(x, np.float64)
+    x = x - x.mean()
+    m = len(x)
+    peak = np.abs(x).max()
+    rms = np.sqrt(np.mean(x**2))
+    envelope = np.abs(signal.hilbert(x))
+    env_mean = envelope.mean()
+    values = [
+        peak, rms, peak / max(rms, 1e-30),
+        stats.skew(x) if rms > 0 else 0.0,  # constant window: 0 by convention
+        stats.kurtosis(x) if rms > 0 else 0.0,
+        env_mean, envelope.std() / max(env_mean, 1e-30),
+        envelope.max() / max(np.median(envelope), 1e-30),
+        stats.kurtosis(envelope) if envelope.std() > 0 else 0.0,
+        np.sum(x**2) / fs,
+    ]
+    # energy per band from the two-sided periodogram (Parseval), folded to one side
+    freqs = np.fft.rfftfreq(m, 1.0 / fs)
+    power = np.abs(np.fft.rfft(x)) ** 2
+    one_sided = power * 2.0
+    one_sided[0] = power[0]
+    if m % 2 == 0:
+        one_sided[-1] = power[-1]
+    energy = one_sided / (m * fs)
+    total = max(energy.sum(), 1e-300)
+    for lo, hi in p.bands_hz:
+        band = energy[(freqs >= lo) & (freqs < hi)].sum() if hi <= freqs[-1] else energy[freqs >= lo].sum()
+        values += [band, band / total]
+    # duration: envelope averaged over k samples, compared with the day's noise envelope
+    k = max(1, int(round(fs / p.envelope_rate_hz)))
+    rate = fs / k
+    smooth = np.array([envelope[i : i + k].mean() for i in range(0, (m // k) * k, k)])
+    threshold = p.duration_threshold * noise_envelope
+    above = np.flatnonzero(smooth > threshold)
+    i_peak = int(np.argmax(smooth))
+    rise = max(i_peak - above[0], 0) / rate if len(above) else 0.0
+    decay = max(above[-1] - i_peak, 0) / rate if len(above) else 0.0
+    values += [len(above) / rate, rise, decay, np.log10((rise + 1.0 / rate) / (decay + 1.0 / rate))]
+    # frequency (DC excluded)
+    f, pw = freqs[1:], power[1:]
+    prob = pw / max(pw.sum(), 1e-300)
+    centroid = np.sum(prob * f)
+    cumulative = np.cumsum(energy)
+    values += [
+        f[np.argmax(pw)], centroid, np.sqrt(max(np.sum(prob * f**2) - centroid**2, 0.0)),
+        freqs[np.argmax(cumulative >= p.rolloff_fraction * total)],
+        -np.sum(prob * np.log(np.maximum(prob, 1e-300))) / np.log(len(pw)),
+        np.exp(np.mean(np.log(np.maximum(pw, 1e-300)))) / max(pw.mean(), 1e-300),
+        np.count_nonzero(np.diff(np.signbit(x))) * fs / m,
+    ]
+    # periodicity: autocorrelation of the smoothed envelope at the cadence lags
+    values += list(_reference_periodicity(smooth, rate, p.cadence_hz))
+    inner = smooth[1:-1]
+    local_max = (inner > smooth[:-2]) & (inner >= smooth[2:]) & (inner > threshold)
+    values.append(local_max.sum() * fs / m)
+    return values
+
+
+def _reference_periodicity(smooth: np.ndarray, rate: float, cadence_hz) -> tuple[float, float]:
+    """(periodicity, cadence Hz): first autocorrelation peak >= 80 % of the strongest, parabola-refined."""
+    e = smooth - smooth.mean()
+    acf = np.correlate(e, e, mode="full")[len(e) - 1 :]
+    acf = acf / acf[0] if acf[0] > 1e-300 else np.zeros_like(acf)
+    lag_min = max(1, int(np.floor(rate / cadence_hz[1])))
+    lag_max = min(len(e) - 2, int(np.ceil(rate / cadence_hz[0])))
+    peaks = [lag for lag in range(lag_min, lag_max + 1) if acf[lag] >= acf[lag - 1] and acf[lag] >= acf[lag + 1]]
+    strongest = max((acf[lag] for lag in peaks), default=-np.inf)
+    # (a negative strongest peak leaves no candidate: then the largest value is taken)
+    candidates = [lag for lag in peaks if acf[lag] >= 0.8 * strongest]
+    best = candidates[0] if candidates else lag_min + int(np.argmax(acf[lag_min : lag_max + 1]))
+    y0, y1, y2 = acf[best - 1], acf[best], acf[best + 1]
+    curvature = y0 - 2 * y1 + y2
+    shift = float(np.clip(0.5 * (y0 - y2) / curvature, -0.5, 0.5)) if curvature < -1e-12 else 0.0
+    return y1, rate / (best + shift)
+
+
+def reference_features(windows: np.ndarray, fs: float, components: list[str], p: FeatureParameters) -> np.ndarray:
+    """The features of :func:`compute_features`, one window and component at a time (float64).
+
+    Deliberately unvectorized: the yardstick for the batched implementation.
+    """
+    n, n_comp, _ = windows.shape
+    rms = np.zeros((n, n_comp))
+    median_env = np.zeros((n, n_comp))
+    for i in range(n):  # noise reference of the day: median window rms and median envelope
+        for c in range(n_comp):
+            x = windows[i, c].astype(np.float64) - windows[i, c].mean(dtype=np.float64)
+            rms[i, c] = np.sqrt(np.mean(x**2))
+            median_env[i, c] = np.median(np.abs(signal.hilbert(x)))
+    noise_env = np.median(median_env, axis=0)
+    rows = []
+    for i in range(n):
+        row = []
+        for c in range(n_comp):
+            row += _reference_component(windows[i, c], fs, p, noise_env[c])
+        if {"Z", "N", "E"} <= set(components):
+            z, north, east = (components.index(k) for k in ("Z", "N", "E"))
+            row.append(np.hypot(rms[i, north], rms[i, east]) / max(rms[i, z], 1e-30))
+        rows.append(row)
+    return np.array(rows)
+
+
+# ------------------------------------------------------------- feature benchmark
+
+
+def demo_windows(hours: float, seed: int = 3) -> tuple[np.ndarray, float]:
+    """Preprocessed demo windows (n, 3, 1000) of a busy station, starting at noon UTC."""
+    from obspy import UTCDateTime
+
+    from .dataset import cut_station_day
+    from .demo import DemoParameters, earthquake_catalogue, generate_station_day
+    from .preprocess import PreprocessParameters, preprocess_stream
+
+    p = DemoParameters(earthquakes_per_day=700, magnitude_min=1.2, tourist_bursts_per_day=250)
+    t0 = UTCDateTime("2024-06-01T12:00:00")
+    t1 = t0 + hours * 3600
+    catalogue = earthquake_catalogue("2024-06-01", p, seed, (46.5, 8.0))
+    stream, _, _ = generate_station_day("XX", "BENCH", "", "HH?", 46.5, 8.0, t0, t1, catalogue, p, seed)
+    stream, _ = preprocess_stream(stream, PreprocessParameters())
+    _, windows = cut_station_day(stream, t0.timestamp, t1.timestamp, 10.0, 5.0, ["Z", "N", "E"], 100.0)
+    return windows, 100.0
+
+
+def _best_time(function, repeats: int) -> float:
+    """Shortest wall time (s) of ``repeats`` calls."""
+    best = np.inf
+    for _ in range(repeats):
+        t = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def compare(fast: np.ndarray, reference: np.ndarray, names: list[str], rtol: float) -> dict:
+    """Agreement of two feature matrices.
+
+    ``max_abs_diff`` is in feature units (mixed); ``max_rel_diff`` divides by
+    ``max(|reference|, 1e-3 * column scale)`` (column scale = largest
+    ``|reference|`` of that feature), so features that cross zero (skewness)
+    are judged against their typical size. ``agree`` when every element has
+    ``max_rel_diff <= rtol``; ``mismatches`` counts the elements that do not.
+    """
+    diff = np.abs(fast.astype(np.float64) - reference)
+    scale = np.maximum(np.abs(reference).max(axis=0), 1e-30)
+    relative = diff / np.maximum(np.abs(reference), 1e-3 * scale)
+    worst = np.unravel_index(np.argmax(relative), relative.shape)
+    bad = relative > rtol
+    return {
+        "max_abs_diff": float(diff.max()),
+        "max_rel_diff": float(relative.max()),
+        "worst_feature": names[worst[1]],
+        "rtol": rtol,
+        "mismatches": int(bad.sum()),
+        "mismatched_features": sorted({names[j] for j in np.flatnonzero(bad.any(axis=0))}),
+        "agree": bool(not bad.any()),
+    }
+
+
+def feature_benchmark(hours: float = 4.0, reference_windows: int = 300, repeats: int = 3) -> dict:
+    """Throughput of the batched features vs the per-window reference, on one thread.
+
+    Runs on ``hours`` of busy demo data (3 components, 100 Hz, 10-s windows
+    every 5 s); the slow reference runs on the first ``reference_windows``
+    windows, and the outputs of both on that subset are compared.
+    """
+    from threadpoolctl import threadpool_limits
+
+    windows, fs = demo_windows(hours)
+    components, p = ["Z", "N", "E"], FeatureParameters()
+    names = feature_names(components, p)
+    subset = np.ascontiguousarray(windows[:reference_windows])
+    with threadpool_limits(limits=1):
+        compute_features(windows[:64], fs, components, p)  # warm-up (FFT plans, imports)
+        fast_s = _best_time(lambda: compute_features(windows, fs, components, p), repeats)
+        reference_s = _best_time(lambda: reference_features(subset, fs, components, p), 1)
+        fast_subset, _ = compute_features(subset, fs, components, p)
+        reference = reference_features(subset, fs, components, p)
+    samples_per_s = windows.size / fast_s
+    reference_samples_per_s = subset.size / reference_s
+    result = {
+        "windows": int(len(windows)),
+        "samples": int(windows.size),
+        "features_per_window": len(names),
+        "per_component_features": len(component_feature_specs(p)),
+        "seconds": fast_s,
+        "samples_per_s": samples_per_s,
+        "reference_windows": int(len(subset)),
+        "reference_seconds": reference_s,
+        "reference_samples_per_s": reference_samples_per_s,
+        "speedup": samples_per_s / reference_samples_per_s,
+        "threads": 1,
+        "goal_samples_per_s": 3.3e6,
+        "goal_speedup": 20.0,
+    }
+    result.update(compare(fast_subset, reference, names, rtol=1e-3))
+    result["meets_goals"] = bool(
+        result["agree"] and samples_per_s >= 3.3e6 and result["speedup"] >= 20.0
+    )
+    return result
+
+
+# --------------------------------------------------------------- memory growth
+
+
+def synthetic_feature_tables(
+    template: pd.DataFrame, n_windows: int, days: int, seed: int = 0
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Per-day feature and label tables of ``n_windows`` windows in all, drawn from ``template``.
+
+    ``template`` is an assembled dataset (keys, label, snr, features); rows are
+    resampled with replacement and every feature multiplied by lognormal noise
+    (sigma 0.05), so the class structure is realistic but rows are distinct.
+    Windows lie on a 5-s grid of consecutive days of one station.
+    """
+    from .dataset import KEY_COLUMNS, feature_columns
+
+    rng = np.random.default_rng(seed)
+    names = feature_columns(template)
+    per_day = int(np.ceil(n_windows / days))
+    start0 = pd.Timestamp("2024-01-01", tz="UTC")
+    features, labels = [], []
+    for d in range(days):
+        n = min(per_day, n_windows - d * per_day)
+        rows = rng.integers(0, len(template), n)
+        values = template[names].to_numpy(np.float32)[rows]
+        values *= rng.lognormal(0.0, 0.05, values.shape).astype(np.float32)
+        starts = start0 + pd.to_timedelta(d * 86400 + 5 * np.arange(n), unit="s")
+        keys = pd.DataFrame({"network": "XX", "station": "SYN", "location": "", "channel": "HH?",
+                             "start": starts, "end": starts + pd.Timedelta(10, "s")})
+        features.append(pd.concat([keys, pd.DataFrame({"snr": template["snr"].to_numpy(np.float32)[rows]}),
+                                   pd.DataFrame(values, columns=names)], axis=1))
+        label = keys[KEY_COLUMNS].copy()
+        label["label"] = template["label"].to_numpy(dtype=object)[rows]
+        labels.append(label.astype({"label": "string"}))
+    return features, labels
+
+
+def memory_point(template_path: str, n_windows: int, step: str, workdir: str, n_estimators: int) -> dict:
+    """One memory measurement, meant to run in a fresh process (see :func:`measure_memory`).
+
+    ``step`` is ``dataset`` (read per-day Parquet files, assemble, split,
+    write) or ``train`` (read the assembled table, fit the forest on its
+    train split). Returns peak RSS (MB) and wall time (s).
+    """
+    from .dataset import assemble, epoch_seconds, feature_columns
+    from .forest import ForestParameters, train_random_forest
+    from .io import write_parquet
+    from .split import assign_split
+
+    work = Path(workdir)
+    days = max(1, int(np.ceil(n_windows / 17280)))
+    t = time.perf_counter()
+    baseline = _peak_rss_mb()
+    if step == "dataset":
+        files = sorted(work.glob("day_*.parquet"))
+        table = assemble([pd.read_parquet(f) for f in files],
+                         [pd.read_parquet(f.with_name(f.name.replace("day_", "labels_"))) for f in files])
+        table["split"] = assign_split(epoch_seconds(table["start"]), epoch_seconds(table["end"]),
+                                      table["label"].to_numpy(dtype=object), ["silence", "tourists", "earthquake"],
+                                      {"train": 0.8, "validation": 0.1, "test": 0.1}, 1800, 0)
+        table["split"] = table["split"].astype("string")
+        write_parquet(table, work / "dataset.parquet")
+        extra = {"windows": len(table), "days": days, "table_mb": table.memory_usage(deep=True).sum() / 2**20}
+    else:
+        table = pd.read_parquet(work / "dataset.parquet")
+        train = table[table["split"] == "train"]
+        names = feature_columns(table)
+        model = train_random_forest(train[names].to_numpy(), train["label"].to_numpy(dtype=str),
+                                    ForestParameters(n_estimators=n_estimators), seed=0, n_jobs=1)
+        nodes = int(sum(e.tree_.node_count for e in model.estimators_))
+        extra = {"windows": len(table), "train_windows": len(train), "n_estimators": n_estimators,
+                 "nodes": nodes}
+    return {"step": step, **extra, "seconds": time.perf_counter() - t,
+            "baseline_rss_mb": baseline, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident set size of this process (MB).
+
+    ``VmHWM`` of /proc/self/status, which starts afresh at ``exec``; ``ru_maxrss``
+    (the fallback off Linux) can carry the parent's size over a fork.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def prepare_memory_tables(template_path: str, n_windows: int, workdir: str) -> None:
+    """Write synthetic per-day feature and label Parquet files for :func:`memory_point`."""
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    for old in work.glob("*.parquet"):
+        old.unlink()
+    days = max(1, int(np.ceil(n_windows / 17280)))
+    features, labels = synthetic_feature_tables(pd.read_parquet(template_path), n_windows, days)
+    for d, (f, lab) in enumerate(zip(features, labels, strict=True)):
+        f.to_parquet(work / f"day_{d:03d}.parquet", index=False)
+        lab.to_parquet(work / f"labels_{d:03d}.parquet", index=False)
+
+
+def measure_memory(template_path: str, sizes: list[int], workdir: str, n_estimators: int = 10) -> list[dict]:
+    """Peak memory of dataset assembly and training at each size, one fresh process per point."""
+    points = []
+    for n in sizes:
+        prepare_memory_tables(template_path, n, workdir)
+        for step in ("dataset", "train"):
+            code = (f"import json; from seisclass.bench import memory_point; print(json.dumps(memory_point("
+                    f"{template_path!r}, {n}, {step!r}, {workdir!r}, {n_estimators})))")
+            env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                 env={**_environ(), **env})
+            points.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return points
+
+
+def _environ() -> dict:
+    import os
+
+    return dict(os.environ)
+
+
+def extrapolate(points: list[dict], key: str, target_windows: float) -> dict:
+    """Least-squares line ``key = a + b * windows`` through ``points``, read at ``target_windows``."""
+    x = np.array([pt["windows"] for pt in points], float)
+    y = np.array([pt[key] for pt in points], float)
+    b, a = np.polyfit(x, y, 1)
+    return {"intercept": float(a), "per_million_windows": float(b * 1e6), "at_windows": float(target_windows),
+            "extrapolated": float(a + b * target_windows)}
+
+
+def memory_summary(points: list[dict], n_estimators: int, year_windows: int = WINDOWS_PER_YEAR_10S) -> dict:
+    """Measured points plus the linear extrapolation of each step to one station-year.
+
+    For training, the forest measured has ``n_estimators`` trees; the
+    configured 300 trees add ``nodes per tree x 300 x 88 bytes`` (sklearn's
+    64-byte node record plus 3 class values of 8 bytes) to the peak.
+    """
+    summary: dict = {"points": points, "year_windows": year_windows}
+    for step in ("dataset", "train"):
+        pts = [pt for pt in points if pt["step"] == step]
+        summary[step] = extrapolate(pts, "peak_rss_mb", year_windows)
+        summary[step]["table_mb_at_year"] = year_windows * _bytes_per_window(points) / 2**20
+    trains = [pt for pt in points if pt["step"] == "train"]
+    per_tree = extrapolate([{**pt, "nodes_per_tree": pt["nodes"] / pt["n_estimators"]} for pt in trains],
+                           "nodes_per_tree", year_windows)
+    model_mb = per_tree["extrapolated"] * 300 * 88 / 2**20
+    summary["train"]["nodes_per_tree_at_year"] = per_tree["extrapolated"]
+    summary["train"]["model_mb_300_trees_at_year"] = model_mb
+    summary["train"]["peak_mb_300_trees_at_year"] = summary["train"]["extrapolated"] + model_mb
+    return summary
+
+
+def _bytes_per_window(points: list[dict]) -> float:
+    """In-memory size of one row of the assembled table (bytes), from the largest dataset point."""
+    largest = max((pt for pt in points if pt["step"] == "dataset"), key=lambda pt: pt["windows"])
+    return largest["table_mb"] * 2**20 / largest["windows"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m seisclass.bench``: run the benchmarks, write JSON, print the figures."""
+    import argparse
+    import tempfile
+
+    from . import bench_workflow as wf
+    from .io import write_json
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="results/bench", help="output folder of the JSON files")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke test, minutes)")
+    parser.add_argument("--parts", default="features,workflow,memory",
+                        help="comma-separated subset of features,workflow,memory (memory needs workflow's "
+                             "template, made by a quick scaling run when workflow is not among the parts)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    quick = args.quick
+    parts = set(args.parts.split(","))
+
+    if "features" in parts:
+        features = feature_benchmark(hours=1.0 if quick else 4.0, reference_windows=100 if quick else 300)
+        write_json(features, out / "features.json")
+        _print_features(features)
+
+    with tempfile.TemporaryDirectory(prefix="seisclass-bench-") as tmp:
+        root = Path(tmp)
+        if "workflow" in parts:
+            sizes = [1, 2] if quick else [1, 2, 4, 8]
+            workflow = {"scaling": wf.scaling(root, sizes, [1, 2], hours=1.0),
+                        "full_workflow": wf.full_workflow(root, 2, 2, hours=1.0),
+                        "station_day": wf.station_day_memory(root, hours=2.0 if quick else 24.0)}
+            write_json(workflow, out / "workflow.json")
+            _print_workflow(workflow)
+        if "memory" in parts:
+            if not (root / "template.parquet").exists():
+                wf.scaling(root, [1], [2], hours=1.0)
+            windows = [10_000, 20_000] if quick else [25_000, 50_000, 100_000, 200_000]
+            n_estimators = 5
+            memory = memory_summary(measure_memory(str(root / "template.parquet"), windows,
+                                                   str(root / "memory"), n_estimators), n_estimators)
+            write_json(memory, out / "memory.json")
+            _print_memory(memory)
+    return 0
+
+
+def _print_features(r: dict) -> None:
+    print(f"features: {r['samples_per_s'] / 1e6:.2f} M samples/s on 1 core (goal 3.3), reference "
+          f"{r['reference_samples_per_s'] / 1e6:.3f} M samples/s, speedup {r['speedup']:.1f}x (goal 20); "
+          f"max_abs_diff {r['max_abs_diff']:.3g}, max_rel_diff {r['max_rel_diff']:.2g} (rtol {r['rtol']:g}), "
+          f"agree={r['agree']}, meets_goals={r['meets_goals']}")
+
+
+def _print_workflow(w: dict) -> None:
+    print("workflow wall time (s), station-days of 1 h each:")
+    for run in w["scaling"]["runs"]:
+        print(f"  station-days {run['station_days']:2d}  cores {run['cores']}  wall {run['wall_s']:7.1f}  "
+              f"per-station-day jobs {run['job_s_per_station_day_rules']:7.1f}  global jobs "
+              f"{run['job_s_global_rules']:6.1f}  CPU of per-station-day jobs {run['cpu_s_per_station_day_rules']:6.1f}"
+              f"  load {run['load_avg_5min']:4.1f}" + ("" if run['complete'] else f"  INCOMPLETE, failed: {run['failed_rules']}"))
+    print(f"  fits (wall = fixed + per_station_day x n): {json.dumps(w['scaling']['fits'])}")
+    full = w["full_workflow"]
+    print(f"whole workflow (all targets), {full['station_days']} station-days of {full['hours_per_station_day']:g} h, "
+          f"{full['cores']} cores: {full['wall_s']:.1f} s" + ("" if full["complete"] else
+                                                             f"  INCOMPLETE, failed: {full['failed_rules']}"))
+    slowest = sorted(full["rules"].items(), key=lambda kv: -kv[1]["total_s"])[:5]
+    print("  slowest rules (summed job s): " + ", ".join(f"{r} {v['total_s']:.1f}" for r, v in slowest))
+    sd = w["station_day"]
+    print(f"one station-day of {sd['hours']:g} h, per rule (s, peak MB):")
+    for rule, v in sd["rules"].items():
+        print(f"  {rule:20s} {v['max_job_s']:7.1f} s {v['max_rss_mb']:8.1f} MB")
+
+
+def _print_memory(m: dict) -> None:
+    print("memory (peak RSS, MB) against windows:")
+    for pt in m["points"]:
+        print(f"  {pt['step']:8s} {pt['windows']:9d} windows  {pt['peak_rss_mb']:8.1f} MB  {pt['seconds']:6.1f} s")
+    print(f"  one station-year ({m['year_windows']} windows): dataset {m['dataset']['extrapolated']:.0f} MB, "
+          f"training ({m['points'][-1]['n_estimators']} trees) {m['train']['extrapolated']:.0f} MB, "
+          f"with 300 trees {m['train']['peak_mb_300_trees_at_year']:.0f} MB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Opt-in: the tiny workflow through a real SLURM scheduler (``make test-slurm``).
+
+Runs only with ``SEISCLASS_SLURM=1`` and a running cluster (``tests/slurm/start_slurm.sh``
+starts a single-node one). The profile used is ``profiles/slurm`` with its requests fitted
+to the test node: threads capped at the node's CPUs, memory at its size, no GPU.
+"""
+
+import hashlib
+import os
+import shutil
+
+import pytest
+import yaml
+from conftest import REPO, make_workdir, snakemake
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("SEISCLASS_SLURM") != "1" or shutil.which("sbatch") is None,
+    reason="opt-in SLURM test: make test-slurm",
+)
+COMPARED = ["results/features/features.parquet", "results/metrics/rf.json", "results/predictions/rf_test.parquet"]
+
+
+def fitted_profile(target, cpus: int, mem_mb: int) -> None:
+    """``profiles/slurm`` with threads <= ``cpus``, mem_mb <= ``mem_mb`` and no GPU request."""
+    profile = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
+    profile["set-threads"] = {rule: min(n, cpus) for rule, n in profile["set-threads"].items()}
+    for resources in profile["set-resources"].values():
+        resources.pop("gpu", None)
+        resources["mem_mb"] = min(resources.get("mem_mb", 1000), mem_mb)
+    profile["default-resources"]["mem_mb"] = min(profile["default-resources"]["mem_mb"], mem_mb)
+    profile["slurm-init-seconds-before-status-checks"] = 5
+    profile["seconds-between-status-checks"] = 5
+    profile["slurm-keep-successful-logs"] = True
+    profile["slurm-status-command"] = "squeue"  # the test cluster keeps no accounting (sacct)
+    target.mkdir(parents=True)
+    (target / "config.yaml").write_text(yaml.safe_dump(profile))
+
+
+def test_tiny_workflow_through_slurm(tiny_run, tmp_path):
+    workdir = make_workdir(tmp_path / "run")
+    fitted_profile(tmp_path / "profile", os.cpu_count(), 4000)
+    result = snakemake(workdir, "--profile", str(tmp_path / "profile"), "--workflow-profile", "none",
+                       "--slurm-no-account", timeout=3000)
+    submitted = (result.stdout + result.stderr).count("has been submitted with SLURM jobid")
+    assert submitted >= 10, "jobs did not go through SLURM"
+    assert len(list((workdir / ".snakemake" / "slurm_logs").rglob("*.log"))) == submitted  # one log per job
+    for name in COMPARED:  # same bits as the local run
+        assert (hashlib.sha256((workdir / name).read_bytes()).hexdigest()
+                == hashlib.sha256((tiny_run / name).read_bytes()).hexdigest()), name

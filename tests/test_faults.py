@@ -1,0 +1,254 @@
+"""Faults and bad input: each has a defined behaviour (a clear error naming the culprit, or handled)."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO, make_workdir, snakemake
+from obspy import Stream, Trace, UTCDateTime
+
+from seisclass.dataset import (
+    DatasetError,
+    assemble,
+    cut_station_day,
+    label_table,
+    station_day_features,
+)
+from seisclass.features import FeatureParameters, compute_features
+from seisclass.mseed_check import WaveformReadError, read_day_file
+from seisclass.preprocess import PreprocessParameters, preprocess_stream
+from seisclass.split import SplitError, assign_split
+
+T0 = UTCDateTime("2024-06-01T00:00:00")
+FS = 100.0
+KEYS = {"network": "XX", "station": "F", "location": "", "channel": "HH?"}
+COMPONENTS = ["Z", "N", "E"]
+CLASSES = ["silence", "tourists", "earthquake"]
+# Outputs compared by hash between runs: the dataset, the model metrics and the test predictions.
+COMPARED = ["results/features/features.parquet", "results/metrics/rf.json", "results/predictions/rf_test.parquet",
+            "results/features/XX.TINY/2024-06-01.parquet", "results/labels/XX.TINY/2024-06-01.parquet"]
+
+
+def trace(component: str, data: np.ndarray, start: UTCDateTime = T0, fs: float = FS) -> Trace:
+    header = {"network": "XX", "station": "F", "channel": f"HH{component}", "sampling_rate": fs, "starttime": start}
+    return Trace(np.asarray(data, dtype=np.float32), header=header)
+
+
+def noise(n: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(n).astype(np.float32) * 100.0
+
+
+def windows_of(stream: Stream, seconds: float) -> np.ndarray:
+    """Grid start times (s after T0) of the complete 3-component windows of a preprocessed stream."""
+    starts, _ = cut_station_day(stream, T0.timestamp, T0.timestamp + seconds, 10.0, 5.0, COMPONENTS, FS)
+    return starts - T0.timestamp
+
+
+def sha256(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ------------------------------------------------------------------ configuration
+
+
+@pytest.mark.parametrize(("override", "key"), [("seed=-1", "seed"), ("windows={length_s: 0}", "length_s")])
+def test_schema_violation_names_the_key(tmp_path, override, key):
+    result = snakemake(make_workdir(tmp_path / "run"), "-n", "--config", override, check=False, timeout=300)
+    message = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Error validating config file" in message
+    assert f"['{key}']" in message  # the schema path of the offending key
+
+
+def test_unknown_station_is_named(tmp_path):
+    result = snakemake(make_workdir(tmp_path / "run"), "-n", "results/features/XX.NOPE/2024-06-01.parquet",
+                       check=False, timeout=300)
+    assert result.returncode != 0
+    assert "XX.NOPE" in result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------ waveform files
+
+
+@pytest.fixture(scope="module")
+def day_file(tmp_path_factory):
+    """A valid 10-minute, 3-component float32 miniSEED file (4096-byte records)."""
+    path = tmp_path_factory.mktemp("mseed") / "good.mseed"
+    Stream([trace(c, noise(60000, i)) for i, c in enumerate(COMPONENTS)]).write(
+        str(path), format="MSEED", encoding="FLOAT32", reclen=4096)
+    return path
+
+
+def test_valid_file_reads_completely(day_file):
+    stream = read_day_file(day_file, "XX.F", "2024-06-01")
+    assert [tr.stats.npts for tr in stream] == [60000] * 3
+
+
+@pytest.mark.parametrize("kind", ["truncated_in_record", "corrupt_record", "garbage", "cut_header"])
+def test_corrupt_or_truncated_file_names_file_station_and_day(day_file, tmp_path, kind):
+    data = day_file.read_bytes()
+    blob = {
+        "truncated_in_record": data[: 40 * 4096 + 1000],  # the last record is cut short
+        "corrupt_record": data[: 10 * 4096] + bytes(4096) + data[11 * 4096:],  # one record zeroed
+        "garbage": np.random.default_rng(0).bytes(8192),
+        "cut_header": data[:300],
+    }[kind]
+    path = tmp_path / f"{kind}.mseed"
+    path.write_bytes(blob)
+    with pytest.raises(WaveformReadError) as error:
+        read_day_file(path, "XX.F", "2024-06-01")
+    assert str(path) in str(error.value)
+    assert "station XX.F" in str(error.value) and "day 2024-06-01" in str(error.value)
+
+
+def test_no_data_gives_empty_station_day(tmp_path):
+    empty = tmp_path / "empty.mseed"
+    empty.write_bytes(b"")  # the chunk convention of seisclass.sources for "no data"
+    stream = read_day_file(empty, "XX.F", "2024-06-01")
+    assert len(stream) == 0
+    processed, _ = preprocess_stream(stream, PreprocessParameters())
+    table = station_day_features(processed, KEYS, T0.timestamp, T0.timestamp + 3600, 10.0, 5.0, COMPONENTS, FS,
+                                 FeatureParameters())
+    assert len(table) == 0 and "Z_rms" in table.columns
+    assert len(label_table(table, pd.DataFrame(columns=["t0", "t1", "label"]), 0.5)) == 0
+
+
+def test_file_of_another_station_has_no_data_for_this_one(day_file):
+    assert len(read_day_file(day_file, "XX.OTHER", "2024-06-01")) == 0
+
+
+# ------------------------------------------------------------------ gaps, overlaps, rates
+
+
+def test_gaps_and_overlaps():
+    """Z: 0.5-s gap (bridged); N: 60-s gap (windows touching it dropped); E: 2-s overlap (merged)."""
+    z = np.delete(noise(120000, 0), np.arange(30000, 30050))
+    zt = [trace("Z", z[:30000]), trace("Z", z[30000:], T0 + 300.5)]
+    n = noise(120000, 1)
+    nt = [trace("N", n[:60000]), trace("N", n[66000:], T0 + 660.0)]
+    e = noise(120000, 2)
+    et = [trace("E", e[:70000]), trace("E", e[69800:], T0 + 698.0)]  # 200 samples given twice
+    out, notes = preprocess_stream(Stream(zt + nt + et), PreprocessParameters())
+    assert notes == []
+    assert [len(out.select(component=c)) for c in COMPONENTS] == [1, 2, 1]
+    assert out.select(component="E")[0].stats.npts == 120000
+    starts = windows_of(out, 1200.0)
+    # 239 grid windows in 20 min; those starting at 595..655 s touch the N gap [600, 660)
+    expected = [s for s in np.arange(0.0, 1191.0, 5.0) if not 590.0 < s < 660.0]
+    assert len(expected) == 226
+    np.testing.assert_allclose(starts, expected)
+
+
+def test_non_finite_samples_become_gaps():
+    z = noise(120000, 0)
+    z[30000:30020] = np.nan  # 0.2 s: bridged
+    z[80000:86000] = np.inf  # 60 s: a gap
+    stream = Stream([trace("Z", z), trace("N", noise(120000, 1)), trace("E", noise(120000, 2))])
+    out, _ = preprocess_stream(stream, PreprocessParameters())
+    assert all(np.isfinite(tr.data).all() for tr in out)
+    assert len(out.select(component="Z")) == 2
+    starts = windows_of(out, 1200.0)
+    assert not np.any((starts > 790.0) & (starts < 860.0)) and 300.0 in starts
+
+
+def test_sampling_rate_change_inside_a_day():
+    """40 min at 100 Hz, then 20 min at 50 Hz: the minority (by duration) is dropped with a note."""
+    stream = Stream()
+    for i, c in enumerate(COMPONENTS):
+        stream += trace(c, noise(240000, i))
+        stream += trace(c, noise(60000, i + 3)[:60000], T0 + 2400.0, fs=50.0)
+    out, notes = preprocess_stream(stream, PreprocessParameters())
+    assert len(notes) == 3
+    assert all("sampling rate 50.0 Hz differs from 100.0 Hz" in note for note in notes)
+    assert {tr.stats.sampling_rate for tr in out} == {100.0}
+    starts = windows_of(out, 3600.0)
+    assert starts.max() == 2390.0 and len(starts) == 479  # only the 100-Hz part is windowed
+
+
+# ------------------------------------------------------------------ features and dataset
+
+
+def test_flat_zero_constant_and_spike_windows_give_finite_features():
+    windows = np.zeros((4, 3, 1000), np.float32)
+    windows[1] = 7.5  # constant offset
+    windows[2, :, 500] = 1e6  # one spike
+    windows[3, 0] = noise(1000, 0)  # one live component, two dead ones
+    for day in (windows, windows[:2]):  # also a day whose noise reference is zero
+        values, snr = compute_features(day, FS, COMPONENTS, FeatureParameters())
+        assert np.isfinite(values).all() and np.isfinite(snr).all()
+
+
+def test_dataset_with_non_finite_feature_is_rejected():
+    stream = Stream([trace(c, noise(60000, i)) for i, c in enumerate(COMPONENTS)])
+    features = station_day_features(stream, KEYS, T0.timestamp, T0.timestamp + 600, 10.0, 5.0, COMPONENTS, FS,
+                                    FeatureParameters())
+    features.loc[7, "N_centroid_hz"] = np.inf
+    labels = label_table(features, pd.DataFrame(columns=["t0", "t1", "label"]), 0.5)
+    with pytest.raises(DatasetError, match=r"'N_centroid_hz' is inf in 1 window.*XX\.F.*00:00:35"):
+        assemble([features], [labels])
+
+
+def test_class_without_examples_raises_split_error():
+    starts = np.arange(0.0, 6 * 3600.0, 5.0)
+    labels = np.where((starts // 900) % 2 == 0, "silence", "tourists").astype(object)
+    with pytest.raises(SplitError, match="class 'earthquake' occurs in 0 time block"):
+        assign_split(starts, starts + 10.0, labels, CLASSES, {"train": 0.8, "validation": 0.1, "test": 0.1},
+                     block_s=600, seed=0)
+
+
+def test_annotation_outside_the_data_span_is_harmless():
+    """Annotations before or after the data label nothing and raise nothing."""
+    starts = pd.Series(pd.to_datetime(T0.timestamp + 5.0 * np.arange(10), unit="s", utc=True))
+    windows = pd.DataFrame({**KEYS, "start": starts, "end": starts + pd.Timedelta(10, "s")})
+    annotations = pd.DataFrame({
+        **{k: [v] * 3 for k, v in KEYS.items()},
+        "t0": [T0.timestamp - 86400, T0.timestamp + 86400 * 30, T0.timestamp + 10.0],
+        "t1": [T0.timestamp - 86000, T0.timestamp + 86400 * 31, T0.timestamp + 30.0],
+        "label": ["earthquake", "tourists", "silence"],
+    })
+    labels = label_table(windows, annotations, 0.5)["label"].tolist()
+    # only the annotation inside the span labels windows: [10, 30) covers >= 50 % of windows starting 5..25 s
+    assert labels == ["unlabeled"] + ["silence"] * 5 + ["unlabeled"] * 4
+
+
+# ------------------------------------------------------------------ interrupted run
+
+
+def test_killed_run_resumes_to_identical_outputs(tiny_run, tmp_path):
+    """SIGKILL the whole run (snakemake and its job) during the features job; resume; compare hashes."""
+    workdir = make_workdir(tmp_path / "run")
+    job_log = workdir / "logs/features/XX.TINY/2024-06-01.log"
+    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir),
+               "--cores", "1", *COMPARED]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not job_log.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the run ended before the features job started"
+    os.killpg(process.pid, signal.SIGKILL)  # like a node crash: no cleanup at all
+    process.wait()
+    partial = workdir / "results/features/XX.TINY/2024-06-01.parquet"
+    assert not partial.exists(), "a killed job left a file under its final name"  # atomic writes
+    # A writer that is not atomic would leave a partial file: Snakemake's incomplete marker
+    # must make the resumed run redo the job instead of taking the file as finished.
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_bytes(b"PAR1 partial")
+
+    snakemake(workdir, "--unlock")  # the killed Snakemake could not release its lock
+    snakemake(workdir, "--cores", "2", "--rerun-incomplete", *COMPARED)
+    for name in COMPARED:
+        assert sha256(workdir / name) == sha256(tiny_run / name), name
+
+
+def test_two_clean_runs_give_identical_outputs(tiny_run, tmp_path):
+    """Determinism: features, metrics and predictions are bit-identical between clean runs."""
+    workdir = make_workdir(tmp_path / "run")
+    snakemake(workdir, "--cores", "2", *COMPARED)
+    for name in COMPARED:
+        assert sha256(workdir / name) == sha256(tiny_run / name), name
