@@ -70,7 +70,8 @@ def test_unknown_station_is_named(tmp_path):
     result = snakemake(make_workdir(tmp_path / "run"), "-n", "results/features/XX.NOPE/2024-06-01.parquet",
                        check=False, timeout=300)
     assert result.returncode != 0
-    assert "XX.NOPE" in result.stdout + result.stderr
+    assert "unknown station 'XX.NOPE'" in result.stdout + result.stderr
+    assert "XX.TINY" in result.stdout + result.stderr  # the known stations are listed
 
 
 # ------------------------------------------------------------------ waveform files

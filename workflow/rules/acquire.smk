@@ -9,7 +9,7 @@ rule demo_station_day:
         truth="results/raw/demo/{station}/{day}.truth.csv",
     params:
         codes=station_keys,
-        coordinates=lambda w: [STATIONS[w.station].latitude, STATIONS[w.station].longitude],
+        coordinates=lambda w: [station_of(w).latitude, station_of(w).longitude],
         span=span_of,
         demo=config.get("demo", {}),
         seed=config["seed"],

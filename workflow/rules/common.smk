@@ -1,5 +1,6 @@
 # Shared definitions: stations, station-days, paths and targets.
 import dataclasses
+import os
 
 from seisclass.labels import check_classes
 from seisclass.planning import annotation_csvs, plan_sources
@@ -24,6 +25,16 @@ CONDA_CORE = "../../envs/core.yaml"
 CONDA_ML = "../../envs/ml.yaml"
 
 
+def station_of(wildcards):
+    """The Station of a {station} wildcard, or a clear error naming it and the known ones."""
+    try:
+        return STATIONS[wildcards.station]
+    except KeyError:
+        raise ValueError(
+            f"unknown station {wildcards.station!r}: not in the station table or the miniSEED "
+            f"directory index; known stations: {sorted(STATIONS)}"
+        ) from None
+
 
 def station_days(pattern):
     """Expand a path pattern with {station} and {day} over every station-day."""
@@ -32,7 +43,7 @@ def station_days(pattern):
 
 def raw_waveforms(wildcards):
     """Raw day file of a station-day, produced by the rule of the station's source."""
-    source = STATIONS[wildcards.station].source
+    source = station_of(wildcards).source
     return f"results/raw/{source}/{wildcards.station}/{wildcards.day}.mseed"
 
 
@@ -43,14 +54,14 @@ def span_of(wildcards):
 
 
 def station_keys(wildcards):
-    s = STATIONS[wildcards.station]
+    s = station_of(wildcards)
     return {"network": s.network, "station": s.station, "location": s.location, "channel": s.band_code}
 
 
 def annotation_files(wildcards):
     """User annotation CSVs plus, for demo stations, the generator's annotations."""
     files = annotation_csvs(config)
-    if STATIONS[wildcards.station].source == "demo":
+    if station_of(wildcards).source == "demo":
         files.append(f"results/raw/demo/{wildcards.station}/{wildcards.day}.annotations.csv")
     if config.get("catalogue", {}).get("enabled"):
         files.append("results/labels/catalogue/annotations.csv")
@@ -69,8 +80,6 @@ def station_inventory(wildcards):
 
 
 # Applying models (apply.smk, explain.smk): model files and input functions.
-import os
-
 MODEL_FILES = {"rf": "results/models/rf.joblib", "cnn": "results/models/cnn.pt", "lstm": "results/models/lstm.pt"}
 
 
@@ -105,7 +114,7 @@ def days_of(station):
 
 def station_row(wildcards):
     """The station's table row as a dict (rebuilt as a Station in the job)."""
-    return dataclasses.asdict(STATIONS[wildcards.station])
+    return dataclasses.asdict(station_of(wildcards))
 
 
 def raw_chunks():

@@ -90,7 +90,7 @@ rule local_stationxml:
         source="sds|mseed_dir",
     params:
         station=station_row,
-        stationxml=lambda w: STATIONS[w.station].option("stationxml") or config.get("stationxml"),
+        stationxml=lambda w: station_of(w).option("stationxml") or config.get("stationxml"),
     log:
         "logs/sources/{station}/{source}_stationxml.log",
     conda:
