@@ -2,7 +2,7 @@
 
 import pytest
 
-from seisclass.metrics import classification_metrics, recall_by_snr
+from seisclass.metrics import classification_metrics, evaluate_windows, recall_by_snr
 
 CLASSES = ["silence", "tourists", "earthquake"]
 
@@ -35,3 +35,19 @@ def test_recall_by_snr_bins():
     eq = table[table["class"] == "earthquake"]
     assert eq["recall"].tolist() == [0.5, 1.0]
     assert eq["n"].tolist() == [2, 2]
+
+
+def test_evaluate_windows_builds_predictions_in_class_order():
+    import numpy as np
+    import pandas as pd
+
+    windows = pd.DataFrame({
+        "network": "XX", "station": "A", "location": "", "channel": "HH?",
+        "start": pd.to_datetime([0, 5], unit="s", utc=True), "end": pd.to_datetime([10, 15], unit="s", utc=True),
+        "label": ["tourists", "earthquake"], "snr": [3.0, 12.0],
+    })
+    proba = np.array([[0.1, 0.7, 0.2], [0.5, 0.1, 0.4]])
+    metrics, predictions = evaluate_windows(windows, proba, CLASSES)
+    assert predictions["predicted"].tolist() == ["tourists", "silence"]
+    assert predictions["p_earthquake"].tolist() == [0.2, 0.4]
+    assert metrics["accuracy"] == 0.5

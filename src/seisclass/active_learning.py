@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .config import ConfigSection
 from .dataset import KEY_COLUMNS
 from .labels import UNLABELED
 
@@ -28,7 +29,7 @@ STRATEGIES = ("entropy", "margin")
 
 
 @dataclass(frozen=True)
-class ActiveLearningParameters:
+class ActiveLearningParameters(ConfigSection):
     """Config section ``active_learning``."""
 
     model: str = "rf"
@@ -36,13 +37,9 @@ class ActiveLearningParameters:
     n_candidates: int = 50
     thumbnails: int = 12
 
-    @classmethod
-    def from_config(cls, section: dict | None) -> ActiveLearningParameters:
-        names = set(cls.__dataclass_fields__)
-        p = cls(**{k: v for k, v in (section or {}).items() if k in names})
-        if p.strategy not in STRATEGIES:
-            raise ValueError(f"active_learning.strategy: {p.strategy!r} is not one of {list(STRATEGIES)}")
-        return p
+    def _check(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"active_learning.strategy: {self.strategy!r} is not one of {list(STRATEGIES)}")
 
 
 def predictive_entropy(probabilities: np.ndarray) -> np.ndarray:

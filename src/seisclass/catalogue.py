@@ -20,6 +20,7 @@ import pandas as pd
 from obspy import UTCDateTime
 from obspy.geodetics import gps2dist_azimuth, kilometers2degrees
 
+from .config import ConfigSection
 from .labels import ANNOTATION_COLUMNS, LabelError
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ EVENT_COLUMNS = ["event_id", "time", "latitude", "longitude", "depth_km", "magni
 
 
 @dataclass(frozen=True)
-class CatalogueParameters:
+class CatalogueParameters(ConfigSection):
     """Config section ``catalogue`` (distances km, times s)."""
 
     enabled: bool = False
@@ -42,11 +43,6 @@ class CatalogueParameters:
     default_depth_km: float = 10.0
     model: str = "iasp91"
     label: str = "earthquake"
-
-    @classmethod
-    def from_config(cls, section: dict | None) -> CatalogueParameters:
-        names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in dict(section or {}).items() if k in names})
 
 
 def events_table(catalog, default_depth_km: float = 10.0) -> pd.DataFrame:

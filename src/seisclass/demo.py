@@ -24,7 +24,7 @@ gives bit-identical files.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,12 +33,14 @@ from obspy.signal.spectral_estimation import get_nhnm, get_nlnm
 from scipy import fft as sfft
 from scipy.signal import fftconvolve
 
+from .config import ConfigSection
+
 COMPONENTS = ("Z", "N", "E")
 KM_PER_DEG = 111.19
 
 
 @dataclass(frozen=True)
-class DemoParameters:
+class DemoParameters(ConfigSection):
     """Parameters of the demo generator (config section ``demo``)."""
 
     sampling_rate: float = 100.0
@@ -61,12 +63,6 @@ class DemoParameters:
     tourist_reference_amplitude: float = 1.5e-6  # m/s peak at 5 m
     annotated_fraction: float = 0.85
     silence_guard_s: float = 5.0
-
-    @classmethod
-    def from_config(cls, section: dict | None) -> DemoParameters:
-        """Build from the config section, ignoring keys that are not parameters."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (section or {}).items() if k in names})
 
 
 # --------------------------------------------------------------------------- noise

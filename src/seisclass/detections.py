@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .config import ConfigSection
 from .dataset import KEY_COLUMNS, epoch_seconds
 
 MODEL_KINDS = ("rf", "cnn", "lstm")
@@ -29,7 +30,7 @@ class ModelMismatchError(ValueError):
 
 
 @dataclass(frozen=True)
-class DetectionParameters:
+class DetectionParameters(ConfigSection):
     """Config section ``detections``."""
 
     model: str = "rf"
@@ -37,17 +38,16 @@ class DetectionParameters:
     exclude_classes: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_config(cls, section: dict | None) -> DetectionParameters:
-        section = dict(section or {})
+    def _prepare(cls, section: dict) -> dict:
         if "exclude_classes" in section:
             section["exclude_classes"] = tuple(section["exclude_classes"] or ())
-        names = set(cls.__dataclass_fields__)
-        p = cls(**{k: v for k, v in section.items() if k in names})
-        if p.model not in MODEL_KINDS:
-            raise ValueError(f"detections.model: {p.model!r} is not one of {list(MODEL_KINDS)}")
-        if p.smoothing_windows < 1:
-            raise ValueError(f"detections.smoothing_windows: must be >= 1, got {p.smoothing_windows}")
-        return p
+        return section
+
+    def _check(self) -> None:
+        if self.model not in MODEL_KINDS:
+            raise ValueError(f"detections.model: {self.model!r} is not one of {list(MODEL_KINDS)}")
+        if self.smoothing_windows < 1:
+            raise ValueError(f"detections.smoothing_windows: must be >= 1, got {self.smoothing_windows}")
 
 
 def check_bundle(bundle: dict, path: str, classes: list[str], length_s: float, sampling_rate: float) -> None:

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .config import ConfigSection
+
 
 @dataclass(frozen=True)
-class ExplainParameters:
+class ExplainParameters(ConfigSection):
     """Config section ``explain``."""
 
     split: str = "test"
@@ -31,11 +33,6 @@ class ExplainParameters:
     top_features: int = 12
     dependence_features: int = 6
     summary_features: int = 4
-
-    @classmethod
-    def from_config(cls, section: dict | None) -> ExplainParameters:
-        names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in (section or {}).items() if k in names})
 
 
 def sample_windows(table: pd.DataFrame, classes: list[str], split: str, per_class: int, seed: int) -> pd.DataFrame:

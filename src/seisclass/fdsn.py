@@ -29,6 +29,7 @@ from obspy.clients.fdsn.header import (
     FDSNTooManyRequestsException,
 )
 
+from .config import ConfigSection
 from .io import atomic_path
 from .sources import SourceError, read_raw
 from .stations import Station
@@ -54,18 +55,13 @@ def _check_decodes(reader: Callable, path) -> object:
 
 
 @dataclass(frozen=True)
-class FdsnParameters:
+class FdsnParameters(ConfigSection):
     """Config section ``fdsn``: provider, timeout (s), retries, backoff (s)."""
 
     provider: str = "IRIS"
     timeout_s: float = 60.0
     retries: int = 4
     backoff_s: float = 5.0
-
-    @classmethod
-    def from_config(cls, section: dict | None) -> FdsnParameters:
-        names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in dict(section or {}).items() if k in names})
 
 
 def check_provider(provider: str, station: str = "") -> str:

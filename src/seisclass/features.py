@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 from scipy import fft as sfft
 
+from .config import ConfigSection
+
 
 @dataclass(frozen=True)
-class FeatureParameters:
+class FeatureParameters(ConfigSection):
     """Config section ``features``."""
 
     bands_hz: tuple[tuple[float, float], ...] = ((1.0, 5.0), (5.0, 10.0), (10.0, 20.0), (20.0, 45.0))
@@ -32,14 +34,12 @@ class FeatureParameters:
     block_size: int = 2048
 
     @classmethod
-    def from_config(cls, section: dict | None) -> FeatureParameters:
-        section = dict(section or {})
+    def _prepare(cls, section: dict) -> dict:
         if "bands_hz" in section:
             section["bands_hz"] = tuple(tuple(map(float, b)) for b in section["bands_hz"])
         if "cadence_hz" in section:
             section["cadence_hz"] = tuple(map(float, section["cadence_hz"]))
-        names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in section.items() if k in names})
+        return section
 
 
 def band_name(band: tuple[float, float]) -> str:

@@ -14,11 +14,12 @@ import joblib
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
+from .config import ConfigSection
 from .io import atomic_path
 
 
 @dataclass(frozen=True)
-class ForestParameters:
+class ForestParameters(ConfigSection):
     """Config section ``random_forest``."""
 
     n_estimators: int = 300
@@ -26,11 +27,6 @@ class ForestParameters:
     min_samples_leaf: int = 1
     max_features: str | float = "sqrt"
     class_weight: str | None = "balanced_subsample"
-
-    @classmethod
-    def from_config(cls, section: dict | None) -> ForestParameters:
-        names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in (section or {}).items() if k in names})
 
 
 def train_random_forest(

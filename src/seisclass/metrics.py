@@ -61,3 +61,22 @@ def recall_by_snr(y_true, y_pred, snr_db, classes: list[str], edges_db) -> pd.Da
             rows.append((c, edges[b], edges[b + 1], n, float((y_pred[mask] == c).mean()) if n else np.nan))
     return pd.DataFrame(rows, columns=["class", "snr_low", "snr_high", "n", "recall"])
 
+
+
+def evaluate_windows(windows: pd.DataFrame, probabilities: np.ndarray, classes: list[str]) -> tuple[dict, pd.DataFrame]:
+    """Metrics and a prediction table for labelled windows scored by any model.
+
+    ``probabilities`` has one column per class (in ``classes`` order) and one
+    row per row of ``windows`` (key columns, ``label``, ``snr``). Returns
+    ``(metrics, predictions)``; predictions hold the keys, ``label``, ``snr``,
+    ``predicted`` and one ``p_<class>`` column per class.
+    """
+    from .dataset import KEY_COLUMNS
+
+    predicted = np.array(classes, dtype=object)[np.asarray(probabilities).argmax(axis=1)]
+    metrics = classification_metrics(windows["label"].to_numpy(dtype=object), predicted, classes)
+    predictions = windows[[*KEY_COLUMNS, "label", "snr"]].reset_index(drop=True)
+    predictions["predicted"] = predicted
+    for j, c in enumerate(classes):
+        predictions[f"p_{c}"] = probabilities[:, j]
+    return metrics, predictions

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 from obspy import Stream
 
+from .config import ConfigSection
+
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class PreprocessParameters:
+class PreprocessParameters(ConfigSection):
     """Config section ``preprocess``."""
 
     sampling_rate: float = 100.0
@@ -31,13 +33,11 @@ class PreprocessParameters:
     min_segment_s: float = 30.0
 
     @classmethod
-    def from_config(cls, section: dict | None) -> PreprocessParameters:
-        section = dict(section or {})
+    def _prepare(cls, section: dict) -> dict:
         band = section.pop("bandpass_hz", None)
         if band is not None:
             section["freqmin"], section["freqmax"] = band
-        names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in section.items() if k in names})
+        return section
 
 
 def drop_odd_sampling_rates(stream: Stream) -> tuple[Stream, list[str]]:

@@ -2,16 +2,14 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
-import numpy as np
 import pandas as pd
 
-from seisclass.dataset import KEY_COLUMNS
 from seisclass.deep.figures import MODEL_NAMES
 from seisclass.deep.inputs import open_array
 from seisclass.deep.models import predict_windows
 from seisclass.deep.training import configure_torch
 from seisclass.io import save_figure, write_json, write_parquet
-from seisclass.metrics import classification_metrics
+from seisclass.metrics import evaluate_windows
 from seisclass.plots import confusion_matrix_figure
 from seisclass.runlog import log_to
 
@@ -20,13 +18,8 @@ configure_torch(snakemake.params.seed, snakemake.threads)
 classes = list(snakemake.params.classes)
 test = pd.read_parquet(snakemake.input.index).query("split == 'test'").sort_values("row")
 proba = predict_windows(snakemake.input.model, open_array(snakemake.input.test), prepared=True)
-predicted = np.array(classes, dtype=object)[proba.argmax(axis=1)]
-metrics = classification_metrics(test["label"].to_numpy(dtype=object), predicted, classes)
+metrics, predictions = evaluate_windows(test, proba, classes)
 log.info("test metrics: %s", {k: metrics[k] for k in ("accuracy", "balanced_accuracy", "f1_macro")})
-predictions = test[[*KEY_COLUMNS, "label", "snr"]].reset_index(drop=True)
-predictions["predicted"] = predicted
-for j, c in enumerate(classes):
-    predictions[f"p_{c}"] = proba[:, j]
 write_json(metrics, snakemake.output.metrics)
 write_parquet(predictions, snakemake.output.predictions)
 name = MODEL_NAMES[snakemake.wildcards.model]

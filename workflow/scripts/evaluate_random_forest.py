@@ -2,13 +2,11 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
-import numpy as np
 import pandas as pd
 
-from seisclass.dataset import KEY_COLUMNS
 from seisclass.forest import load_model, predict_proba
 from seisclass.io import save_figure, write_json, write_parquet
-from seisclass.metrics import classification_metrics, recall_by_snr
+from seisclass.metrics import evaluate_windows, recall_by_snr
 from seisclass.plots import confusion_matrix_figure, recall_vs_snr_figure
 from seisclass.runlog import log_to
 
@@ -17,18 +15,13 @@ classes = list(snakemake.params.classes)
 bundle = load_model(snakemake.input.model)
 test = pd.read_parquet(snakemake.input.dataset).query("split == 'test'")
 proba = predict_proba(bundle["model"], test[bundle["feature_names"]].to_numpy(), classes)
-predicted = np.array(classes, dtype=object)[proba.argmax(axis=1)]
-truth = test["label"].to_numpy(dtype=object)
-metrics = classification_metrics(truth, predicted, classes)
+metrics, predictions = evaluate_windows(test, proba, classes)
 log.info("test metrics: %s", {k: metrics[k] for k in ("accuracy", "balanced_accuracy", "f1_macro")})
-predictions = test[[*KEY_COLUMNS, "label", "snr"]].reset_index(drop=True)
-predictions["predicted"] = predicted
-for j, c in enumerate(classes):
-    predictions[f"p_{c}"] = proba[:, j]
 write_json(metrics, snakemake.output.metrics)
 write_parquet(predictions, snakemake.output.predictions)
 save_figure(confusion_matrix_figure(metrics["confusion_matrix"]["matrix"], classes, "Random forest, test split"),
             snakemake.output.confusion)
-table = recall_by_snr(truth, predicted, test["snr"].to_numpy(), classes, snakemake.params.snr_bins_db)
+table = recall_by_snr(predictions["label"], predictions["predicted"], predictions["snr"].to_numpy(), classes,
+                      snakemake.params.snr_bins_db)
 save_figure(recall_vs_snr_figure(table, classes, "Random forest: recall against SNR (test split)"),
             snakemake.output.recall_snr)
