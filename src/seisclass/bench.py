@@ -403,6 +403,38 @@ def _bytes_per_window(points: list[dict]) -> float:
     return largest["table_mb"] * 2**20 / largest["windows"]
 
 
+def explore_scaling(template: str, n_windows: int, seed: int = 0) -> dict:
+    """Wall time of :func:`seisclass.explore.explore` on ``n_windows`` windows (default settings).
+
+    The windows are rows of ``template`` (an assembled feature table) drawn
+    with replacement, each feature scaled by log-normal noise (sigma 0.05) so
+    no two rows are identical; the exploration settings are the ``explore``
+    section of ``config/config.yaml`` (subsample fit, the rest transformed).
+    """
+    import yaml
+
+    from .dataset import KEY_COLUMNS, feature_columns
+    from .explore import ExploreParameters, explore
+    from .features import FeatureParameters, feature_table
+
+    table = pd.read_parquet(template)
+    names = feature_columns(table)
+    rng = np.random.default_rng(seed)
+    big = table.sample(n_windows, replace=True, random_state=seed).reset_index(drop=True)
+    big[names] = big[names] * rng.lognormal(0.0, 0.05, (n_windows, len(names))).astype(np.float32)
+    big["start"] = big["start"] + pd.to_timedelta(np.arange(n_windows), unit="min")  # unique window keys
+    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "config" / "config.yaml").read_text())
+    components = sorted({n.split("_", 1)[0] for n in names if n[1:2] == "_"}, key="ZNE".index)
+    units = dict(feature_table(components, FeatureParameters()).set_index("name")["unit"])
+    groups = pd.DataFrame({"group": range(len(names)), "feature": names})
+    start = time.perf_counter()
+    result = explore(big, names, KEY_COLUMNS, config["classes"], groups, units,
+                     ExploreParameters.from_config(config["explore"]), config["seed"])
+    return {"windows": n_windows, "wall_s": round(time.perf_counter() - start, 2),
+            "steps_s": result.stability["runtime_s"], "ari_mean": result.stability["ari_mean"],
+            "ari_min": result.stability["ari_min"], "method": result.stability["method"]}
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m seisclass.bench``: run the benchmarks, write JSON, print the figures."""
     import argparse
@@ -414,9 +446,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/bench", help="output folder of the JSON files")
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke test, minutes)")
-    parser.add_argument("--parts", default="features,workflow,memory",
-                        help="comma-separated subset of features,workflow,memory (memory needs workflow's "
-                             "template, made by a quick scaling run when workflow is not among the parts)")
+    parser.add_argument("--parts", default="features,workflow,memory,explore",
+                        help="comma-separated subset of features,workflow,memory,explore (memory and explore "
+                             "need workflow's template, made by a quick scaling run when workflow is not among "
+                             "the parts)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     quick = args.quick
@@ -436,9 +469,14 @@ def main(argv: list[str] | None = None) -> int:
                         "station_day": wf.station_day_memory(root, hours=2.0 if quick else 24.0)}
             write_json(workflow, out / "workflow.json")
             _print_workflow(workflow)
+        if ("memory" in parts or "explore" in parts) and not (root / "template.parquet").exists():
+            wf.scaling(root, [1], [2], hours=1.0)
+        if "explore" in parts:
+            exploration = explore_scaling(str(root / "template.parquet"), 20_000 if quick else 200_000)
+            write_json(exploration, out / "explore.json")
+            print(f"explore: {exploration['windows']} windows in {exploration['wall_s']:.0f} s "
+                  f"({exploration['steps_s']})")
         if "memory" in parts:
-            if not (root / "template.parquet").exists():
-                wf.scaling(root, [1], [2], hours=1.0)
             windows = [10_000, 20_000] if quick else [25_000, 50_000, 100_000, 200_000]
             n_estimators = 5
             memory = memory_summary(measure_memory(str(root / "template.parquet"), windows,
