@@ -134,6 +134,9 @@ def make_handler(service: FDSNService):
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
             body = getattr(service, name)(q)
             if body is None:
+                if fault in ("truncate", "drop"):  # a body fault needs a body: keep it for the next request
+                    with service.lock:
+                        service.faults[name].appendleft(fault)
                 return self._send(204, b"")
             content = "application/vnd.fdsn.mseed" if name == "dataselect" else "application/xml"
             if fault in ("truncate", "drop"):
