@@ -32,6 +32,8 @@ STRATEGIES = ("entropy", "margin")
 class ActiveLearningParameters(ConfigSection):
     """Config section ``active_learning``."""
 
+    section = "active_learning"
+
     model: str = "rf"
     strategy: str = "entropy"
     n_candidates: int = 50
@@ -44,6 +46,7 @@ class ActiveLearningParameters(ConfigSection):
 
 def predictive_entropy(probabilities: np.ndarray) -> np.ndarray:
     """``-sum_k p_k ln p_k`` per row (nats); terms with ``p_k = 0`` count as 0."""
+
     p = np.asarray(probabilities, float)
     terms = np.where(p > 0, -p * np.log(np.where(p > 0, p, 1.0)), 0.0)
     return terms.sum(axis=1)

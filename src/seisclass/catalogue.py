@@ -32,6 +32,8 @@ EVENT_COLUMNS = ["event_id", "time", "latitude", "longitude", "depth_km", "magni
 class CatalogueParameters(ConfigSection):
     """Config section ``catalogue`` (distances km, times s)."""
 
+    section = "catalogue"
+
     enabled: bool = False
     quakeml: str | None = None
     provider: str | None = None
@@ -47,6 +49,7 @@ class CatalogueParameters(ConfigSection):
 
 def events_table(catalog, default_depth_km: float = 10.0) -> pd.DataFrame:
     """One row per event with an origin: preferred origin and magnitude (NaN if none)."""
+
     rows = []
     for event in catalog:
         origin = event.preferred_origin() or (event.origins[0] if event.origins else None)

@@ -43,6 +43,8 @@ KM_PER_DEG = 111.19
 class DemoParameters(ConfigSection):
     """Parameters of the demo generator (config section ``demo``)."""
 
+    section = "demo"
+
     sampling_rate: float = 100.0
     sensitivity: float = 4.8e8  # counts per m/s
     noise_level_night: float = 0.30  # position between NLNM (0) and NHNM (1), in dB
@@ -74,6 +76,7 @@ def noise_psd(freqs: np.ndarray, level: float) -> np.ndarray:
     Peterson's models give acceleration PSD in dB re 1 (m/s^2)^2/Hz against
     period; the velocity PSD is the acceleration PSD divided by (2 pi f)^2.
     """
+
     low_periods, low_db = get_nlnm()
     high_periods, high_db = get_nhnm()
     f = np.clip(freqs, 1e-4, None)

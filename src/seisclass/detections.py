@@ -33,6 +33,8 @@ class ModelMismatchError(ValueError):
 class DetectionParameters(ConfigSection):
     """Config section ``detections``."""
 
+    section = "detections"
+
     model: str = "rf"
     smoothing_windows: int = 3
     exclude_classes: tuple[str, ...] = field(default_factory=tuple)
@@ -52,6 +54,7 @@ class DetectionParameters(ConfigSection):
 
 def check_bundle(bundle: dict, path: str, classes: list[str], length_s: float, sampling_rate: float) -> None:
     """Raise :class:`ModelMismatchError` when the model's classes, window length or rate differ."""
+
     if list(bundle.get("classes", [])) != list(classes):
         raise ModelMismatchError(f"{path}: model classes {bundle.get('classes')} differ from configured classes {classes}")
     for key, wanted in (("window_length_s", length_s), ("sampling_rate", sampling_rate)):

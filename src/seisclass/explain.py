@@ -28,6 +28,8 @@ from .config import ConfigSection
 class ExplainParameters(ConfigSection):
     """Config section ``explain``."""
 
+    section = "explain"
+
     split: str = "test"
     max_windows_per_class: int = 300
     top_features: int = 12
@@ -40,6 +42,7 @@ def sample_windows(table: pd.DataFrame, classes: list[str], split: str, per_clas
 
     Classes with fewer windows in ``split`` than ``per_class`` contribute all they have.
     """
+
     rows = table[table["label"].isin(classes)]
     if split != "all":
         if "split" not in rows:

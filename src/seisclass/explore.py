@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
 from sklearn.neighbors import NearestNeighbors
 
+from .config import ConfigSection
 from .labels import UNLABELED
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,11 @@ class ExploreError(ValueError):
 
 
 @dataclass(frozen=True)
-class ExploreParameters:
+class ExploreParameters(ConfigSection):
     """Config section ``explore`` (see config/README.md for every key)."""
+
+    section = "explore"
+    error = ExploreError
 
     fit_subsample: int = 20000
     n_seeds: int = 5
@@ -72,17 +76,13 @@ class ExploreParameters:
     min_effect_size: float = 0.5
 
     @classmethod
-    def from_config(cls, section: dict | None) -> ExploreParameters:
-        section = dict(section or {})
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(section) - names)
-        if unknown:
-            raise ExploreError(f"explore: unknown key(s) {unknown}")
+    def _prepare(cls, section: dict) -> dict:
         if "k_range" in section:
             section["k_range"] = tuple(int(k) for k in section["k_range"])
-        p = cls(**section)
-        p.validate()
-        return p
+        return section
+
+    def _check(self) -> None:
+        self.validate()
 
     def validate(self) -> None:
         """Raise :class:`ExploreError` naming the first invalid key."""

@@ -58,6 +58,8 @@ def _check_decodes(reader: Callable, path) -> object:
 class FdsnParameters(ConfigSection):
     """Config section ``fdsn``: provider, timeout (s), retries, backoff (s)."""
 
+    section = "fdsn"
+
     provider: str = "IRIS"
     timeout_s: float = 60.0
     retries: int = 4
@@ -70,6 +72,7 @@ def check_provider(provider: str, station: str = "") -> str:
     Raises :class:`SourceError` naming the station otherwise (checked before
     any job runs, without network access).
     """
+
     if provider.upper() in URL_MAPPINGS or provider.startswith(("http://", "https://")):
         return provider
     where = f"station {station}: " if station else ""

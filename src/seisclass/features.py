@@ -26,6 +26,8 @@ from .config import ConfigSection
 class FeatureParameters(ConfigSection):
     """Config section ``features``."""
 
+    section = "features"
+
     bands_hz: tuple[tuple[float, float], ...] = ((1.0, 5.0), (5.0, 10.0), (10.0, 20.0), (20.0, 45.0))
     duration_threshold: float = 3.0
     envelope_rate_hz: float = 20.0
@@ -44,6 +46,7 @@ class FeatureParameters(ConfigSection):
 
 def band_name(band: tuple[float, float]) -> str:
     """Name fragment of a frequency band, e.g. ``5_10hz``."""
+
     return f"{band[0]:g}_{band[1]:g}hz".replace(".", "p")
 
 

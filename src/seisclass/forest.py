@@ -22,6 +22,8 @@ from .io import atomic_path
 class ForestParameters(ConfigSection):
     """Config section ``random_forest``."""
 
+    section = "random_forest"
+
     n_estimators: int = 300
     max_depth: int | None = None
     min_samples_leaf: int = 1
@@ -33,6 +35,7 @@ def train_random_forest(
     features: np.ndarray, labels: np.ndarray, p: ForestParameters, seed: int, n_jobs: int = 1
 ) -> RandomForestClassifier:
     """Fit a forest; class imbalance handled by ``class_weight`` (default balanced per tree)."""
+
     model = RandomForestClassifier(
         n_estimators=p.n_estimators,
         max_depth=p.max_depth,

@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 class PreprocessParameters(ConfigSection):
     """Config section ``preprocess``."""
 
+    section = "preprocess"
+    read_elsewhere = ("remove_response",)  # read by the preprocess rule (seisclass.response)
+
     sampling_rate: float = 100.0
     freqmin: float = 1.0
     freqmax: float = 45.0
@@ -47,6 +50,7 @@ def drop_odd_sampling_rates(stream: Stream) -> tuple[Stream, list[str]]:
     at 100 Hz outweighs two short ones at 50 Hz (and a tie of one trace each
     no longer goes to the lower rate).
     """
+
     kept, notes = Stream(), []
     for channel_id in sorted({tr.id for tr in stream}):
         traces = stream.select(id=channel_id)
