@@ -95,3 +95,20 @@ def test_class_list_is_checked():
         check_classes(["a", UNLABELED])
     with pytest.raises(LabelError, match="duplicated"):
         check_classes(["a", "a"])
+
+
+def test_window_waveforms_reads_each_needed_day_once_and_marks_missing(tmp_path):
+    from seisclass.dataset import window_waveforms
+
+    fs, t0 = 10.0, UTCDateTime("2024-06-01T00:00:00")
+    path = tmp_path / "XX.A" / "2024-06-01.mseed"
+    path.parent.mkdir()
+    header = {"network": "XX", "station": "A", "channel": "HHZ", "sampling_rate": fs, "starttime": t0}
+    Stream([Trace(np.arange(600, dtype=np.float32), header)]).write(str(path), format="MSEED")
+    rows = pd.DataFrame({"network": ["XX", "XX", "XX"], "station": ["A", "B", "A"], "location": ["", "", ""],
+                         "start": pd.to_datetime(["2024-06-01T00:00:20Z", "2024-06-01T00:00:20Z",
+                                                  "2024-06-01T00:00:55Z"], utc=True)})
+    out = window_waveforms(rows, [str(path)], 10.0, fs)
+    assert out[0].tolist() == list(range(200, 300))  # samples from 20 s
+    assert out[1] is None  # no file for station B
+    assert out[2] is None  # the window runs past the end of the data

@@ -14,6 +14,8 @@ from obspy import Stream
 
 from .features import FeatureParameters, compute_features, feature_names
 from .labels import UNLABELED, annotations_for_station, assign_labels
+from .sources import read_waveforms
+from .stations import station_id
 from .windows import cut_stream_windows, window_starts
 
 KEY_COLUMNS = ["network", "station", "location", "channel", "start", "end"]
@@ -179,3 +181,29 @@ def rank_features_by_class(table: pd.DataFrame, classes: list[str], max_rows: in
             scores[name] = 0.0
     return pd.Series(scores).sort_values(ascending=False)
 
+
+
+def window_waveforms(
+    rows: pd.DataFrame, waveform_paths: list[str], length_s: float, sampling_rate: float,
+    component: str = "Z",
+) -> list[np.ndarray | None]:
+    """Samples of one component for a few windows (plots), ``None`` where a window has no data.
+
+    ``rows`` hold ``network, station, location, start``; each station-day file
+    (``.../{station}/{day}.mseed`` in ``waveform_paths``) is read once, and
+    only if one of the rows needs it.
+    """
+    streams: dict[str, Stream] = {}
+    out: list[np.ndarray | None] = []
+    for row in rows.itertuples():  # a handful of windows for a figure, not a hot path
+        tag = f"/{station_id(row.network, row.station, row.location)}/{row.start:%Y-%m-%d}."
+        path = next((p for p in waveform_paths if tag in p), None)
+        if path is None:
+            out.append(None)
+            continue
+        if path not in streams:
+            streams[path] = read_waveforms(path)
+        _, array = windows_at(streams[path], epoch_seconds(pd.Series([row.start])), length_s,
+                              [component], sampling_rate)
+        out.append(array[0, 0] if len(array) else None)
+    return out

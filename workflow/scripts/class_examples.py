@@ -4,27 +4,22 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.dataset import epoch_seconds, pick_examples, windows_at
+from seisclass.dataset import pick_examples, window_waveforms
 from seisclass.io import save_figure
 from seisclass.plots import class_examples_figure
 from seisclass.runlog import log_to
-from seisclass.sources import read_waveforms
+from seisclass.stations import station_id
 
 log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
 fs = snakemake.params.sampling_rate
 table = pd.read_parquet(snakemake.input.dataset, columns=["network", "station", "location", "start", "end", "label", "snr"])
 picks = pick_examples(table, classes, per_class=4, seed=snakemake.params.seed)
-streams = {path: read_waveforms(path) for path in snakemake.input.waveforms}
+length_s = (picks["end"] - picks["start"]).dt.total_seconds().max() if len(picks) else 0.0
 examples = {}
-for _, row in picks.iterrows():  # a handful of example windows, not a hot path
-    t0 = epoch_seconds(pd.Series([row["start"]]))[0]
-    sid = ".".join(x for x in (row["network"], row["station"], row["location"]) if x)
-    day = row["start"].strftime("%Y-%m-%d")
-    path = next(p for p in streams if f"/{sid}/{day}." in p)
-    length = (row["end"] - row["start"]).total_seconds()
-    _, array = windows_at(streams[path], [t0], length, ["Z"], fs)
-    if len(array):
-        caption = f"{sid} {row['start']:%H:%M:%S} SNR {row['snr']:.1f} dB"
-        examples.setdefault(row["label"], []).append((caption, array[0, 0]))
+samples = window_waveforms(picks, list(snakemake.input.waveforms), length_s, fs)
+for row, waveform in zip(picks.itertuples(), samples, strict=True):
+    if waveform is not None:
+        caption = f"{station_id(row.network, row.station, row.location)} {row.start:%H:%M:%S} SNR {row.snr:.1f} dB"
+        examples.setdefault(row.label, []).append((caption, waveform))
 save_figure(class_examples_figure(examples, fs, classes), snakemake.output[0])
