@@ -34,7 +34,7 @@ test: lint
 # Benchmarks (about 15 min on 2 idle cores): writes results/bench/{features,workflow,memory}.json
 # and prints the figures. BENCH_ARGS=--quick for a smoke run of a few minutes.
 bench: $(STAMP)
-	$(BIN)/python -m seisclass.bench --out results/bench $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks --out results/bench $(BENCH_ARGS)
 
 # Opt-in, not part of `make test` (needs root, Debian's slurm-wlm and munge): starts a
 # single-node SLURM cluster and runs the tiny workflow through profiles/slurm.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -9,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("MPLBACKEND", "Agg")  # figures go to files; no display in tests
+
 REPO = Path(__file__).resolve().parents[1]
 E2E_CONFIG = REPO / "tests" / "e2e" / "config"
-REAL_DATA = REPO.parent / "shared" / "data" / "real"
+REAL_DATA = REPO / "tests" / "data" / "real"  # copied from the project data; see tests/data/README.md
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:

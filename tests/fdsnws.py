@@ -1,6 +1,6 @@
 """A small FDSN-compatible web service on 127.0.0.1 for tests, with fault injection.
 
-It serves the real recordings of ``shared/data/real`` through the standard
+It serves the real recordings of ``tests/data/real`` through the standard
 endpoints ObsPy's FDSN client uses (``/fdsnws/{dataselect,station,event}/1/
 {query,version,application.wadl}``), so tests exercise the real client, its
 service discovery and its error handling. Faults are queued per service and

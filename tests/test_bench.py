@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+from oracles.features import compare, reference_features
 
-from seisclass.bench import compare, extrapolate, reference_features
-from seisclass.features import FeatureParameters, compute_features, feature_names
+from benchmarks.harness import extrapolate
+from seisclass.signal.features import FeatureParameters, compute_features, feature_names
 
 COMPONENTS = ["Z", "N", "E"]
 

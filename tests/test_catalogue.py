@@ -10,14 +10,14 @@ from obspy import UTCDateTime, read_events
 from obspy.core.event import Catalog, Event, Magnitude, Origin
 from obspy.geodetics import kilometers2degrees
 
-from seisclass.catalogue import (
+from seisclass.acquire.catalogue import (
     CatalogueParameters,
     earthquake_annotations,
     events_table,
     fetch_events,
 )
-from seisclass.fdsn import FdsnParameters, make_client
-from seisclass.labels import LabelError, read_annotations
+from seisclass.acquire.fdsn import FdsnParameters, make_client
+from seisclass.data.labels import LabelError, read_annotations
 
 ORIGIN = UTCDateTime("2024-06-01T12:00:00")
 CLASSES = ["silence", "tourists", "earthquake"]

@@ -2,9 +2,9 @@
 
 import pytest
 
-from seisclass.explore import ExploreError, ExploreParameters
-from seisclass.features import FeatureParameters
-from seisclass.preprocess import PreprocessParameters
+from seisclass.explain.exploration import ExploreError, ExploreParameters
+from seisclass.signal.features import FeatureParameters
+from seisclass.signal.preprocess import PreprocessParameters
 
 
 def test_misspelt_key_is_named_with_its_section():

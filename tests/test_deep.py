@@ -10,11 +10,10 @@ import pytest
 import torch
 from obspy import Stream, Trace, UTCDateTime, read
 
-from seisclass.dataset import epoch_seconds, windows_at
-from seisclass.deep import predict_windows
-from seisclass.deep.compare import comparison_table
-from seisclass.deep.explain import attribution_over_time, pick_representatives, shap_values
-from seisclass.deep.inputs import (
+from seisclass.data.dataset import windows_at
+from seisclass.explain.deep_shap import attribution_over_time, pick_representatives, shap_values
+from seisclass.learn.compare import comparison_table
+from seisclass.learn.deep.inputs import (
     InputError,
     build_inputs,
     decimate_windows,
@@ -23,7 +22,7 @@ from seisclass.deep.inputs import (
     prepare_windows,
     select_windows,
 )
-from seisclass.deep.models import (
+from seisclass.learn.deep.networks import (
     FrameSpectrum,
     SpectralLSTM,
     WaveformCNN,
@@ -31,11 +30,18 @@ from seisclass.deep.models import (
     build_model,
     load_model,
     predict_proba,
+    predict_windows,
     save_model,
 )
-from seisclass.deep.params import DeepConfigError, DeepParameters
-from seisclass.deep.training import balanced_accuracy, class_weights, configure_torch, train_model
-from seisclass.metrics import classification_metrics
+from seisclass.learn.deep.params import DeepConfigError, DeepParameters
+from seisclass.learn.deep.training import (
+    balanced_accuracy,
+    class_weights,
+    configure_torch,
+    train_model,
+)
+from seisclass.learn.metrics import classification_metrics
+from seisclass.schema import epoch_seconds
 
 CLASSES = ["silence", "tourists", "earthquake"]
 SPEC = input_spec(["Z", "N", "E"], 100.0, 10.0, 2, "std")  # 3 x 500 samples at 50 Hz

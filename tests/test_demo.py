@@ -7,7 +7,7 @@ from obspy import UTCDateTime
 from obspy.signal.spectral_estimation import get_nhnm, get_nlnm
 from scipy.signal import welch
 
-from seisclass.demo import (
+from seisclass.acquire.demo import (
     DemoParameters,
     add_earthquakes,
     add_tourists,

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import make_workdir, snakemake
 
-from seisclass.detections import (
+from seisclass.learn.detections import (
     ModelMismatchError,
     check_bundle,
     segments,
@@ -18,7 +18,7 @@ from seisclass.detections import (
     station_detections,
     window_probabilities,
 )
-from seisclass.forest import load_model
+from seisclass.learn.forest import load_model
 
 CLASSES = ["silence", "tourists", "earthquake"]
 

@@ -1,4 +1,4 @@
-"""SHAP explanations of the random forest (seisclass.explain)."""
+"""SHAP explanations of the random forest (seisclass.explain.forest_shap)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.ensemble import RandomForestClassifier
 
-from seisclass import explain
-from seisclass.forest import predict_proba
+from seisclass.explain import forest_shap as explain
+from seisclass.learn.forest import predict_proba
 
 CLASSES = ["quiet", "loud", "odd"]  # deliberately not the alphabetical order of model.classes_
 

@@ -9,9 +9,8 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
-from seisclass.correlation import clustered_order, correlated_groups, spearman_matrix
-from seisclass.dataset import KEY_COLUMNS
-from seisclass.explore import (
+from seisclass.explain.correlation import clustered_order, correlated_groups, spearman_matrix
+from seisclass.explain.exploration import (
     ExploreError,
     ExploreParameters,
     align,
@@ -26,6 +25,7 @@ from seisclass.explore import (
     relabel_by_size,
     summarize_ari,
 )
+from seisclass.schema import KEY_COLUMNS
 
 CLASSES = ["silence", "tourists", "earthquake"]
 

@@ -13,17 +13,17 @@ import pytest
 from conftest import REPO, make_workdir, snakemake
 from obspy import Stream, Trace, UTCDateTime
 
-from seisclass.dataset import (
+from seisclass.acquire.waveforms import WaveformReadError, read_day_file
+from seisclass.data.dataset import (
     DatasetError,
     assemble,
     cut_station_day,
     label_table,
     station_day_features,
 )
-from seisclass.features import FeatureParameters, compute_features
-from seisclass.mseed_check import WaveformReadError, read_day_file
-from seisclass.preprocess import PreprocessParameters, preprocess_stream
-from seisclass.split import SplitError, assign_split
+from seisclass.data.split import SplitError, assign_split
+from seisclass.signal.features import FeatureParameters, compute_features
+from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
 
 T0 = UTCDateTime("2024-06-01T00:00:00")
 FS = 100.0
@@ -110,7 +110,7 @@ def test_corrupt_or_truncated_file_names_file_station_and_day(day_file, tmp_path
 
 def test_no_data_gives_empty_station_day(tmp_path):
     empty = tmp_path / "empty.mseed"
-    empty.write_bytes(b"")  # the chunk convention of seisclass.sources for "no data"
+    empty.write_bytes(b"")  # the chunk convention of seisclass.acquire.archives for "no data"
     stream = read_day_file(empty, "XX.F", "2024-06-01")
     assert len(stream) == 0
     processed, _ = preprocess_stream(stream, PreprocessParameters())

@@ -10,15 +10,15 @@ from conftest import REAL_DATA, make_workdir, snakemake
 from fdsnws import FDSNServer, FDSNService
 from obspy import UTCDateTime, read, read_inventory
 
-from seisclass.fdsn import (
+from seisclass.acquire.archives import SourceError, read_raw
+from seisclass.acquire.fdsn import (
     FdsnParameters,
     check_provider,
     download_stationxml,
     download_waveforms,
     make_client,
 )
-from seisclass.sources import SourceError, read_raw
-from seisclass.stations import Station
+from seisclass.acquire.stations import Station
 
 ESEC = REAL_DATA / "esec"
 SPCG = Station("AV.SPCG", "AV", "SPCG", "", "BH?", "fdsn", float("nan"), float("nan"), float("nan"))

@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from seisclass.features import FeatureParameters, compute_features, feature_names, feature_table
+from seisclass.signal.features import (
+    FeatureParameters,
+    compute_features,
+    feature_names,
+    feature_table,
+)
 
 FS = 100.0
 N = 1000  # 10-s windows
@@ -117,7 +122,7 @@ def test_all_windows_at_once_equals_one_by_one():
     rng = np.random.default_rng(5)
     windows = rng.standard_normal((7, 3, N)).astype(np.float32)
     together, _ = compute_features(windows, FS, COMPONENTS, P)
-    from seisclass.features import noise_reference
+    from seisclass.signal.features import noise_reference
 
     reference = noise_reference(windows, FS, P)
     for i in range(len(windows)):
@@ -140,6 +145,6 @@ def test_feature_table_documents_every_column():
 
 
 def _reference(noise_envelope=1.0, rms=(1.0,)):
-    from seisclass.features import NoiseReference
+    from seisclass.signal.features import NoiseReference
 
     return NoiseReference(rms=np.asarray(rms, float), envelope=np.full(len(rms), noise_envelope))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from seisclass.metrics import classification_metrics, evaluate_windows, recall_by_snr
+from seisclass.learn.metrics import classification_metrics, evaluate_windows, recall_by_snr
 
 CLASSES = ["silence", "tourists", "earthquake"]
 

@@ -1,7 +1,7 @@
 """End to end: config/examples/mseed_dir.yaml on the real recordings, three classes, exactly as issue 3 runs it.
 
 Annotations: ``silence``/``surface`` from the ESEC catalogue times, ``silence``/``earthquake`` on the
-PNSN files from an STA/LTA onset (``seisclass.triggers``; onsets hand-checked in test_triggers.py).
+PNSN files from an STA/LTA onset (``tests/triggers.py``; onsets hand-checked in test_triggers.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import obspy
 import pandas as pd
 import pytest
 from conftest import REAL_DATA, REPO, snakemake
-
-from seisclass.triggers import sta_lta_annotations
+from triggers import sta_lta_annotations
 
 CLASSES = ["silence", "surface", "earthquake"]
 TARGETS = ["results/availability/availability.tsv", "results/plots/availability.png",

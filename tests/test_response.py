@@ -7,7 +7,7 @@ import pytest
 from conftest import REAL_DATA
 from obspy import read, read_inventory
 
-from seisclass.response import ResponseError, pre_filter, remove_instrument_response
+from seisclass.signal.response import ResponseError, pre_filter, remove_instrument_response
 
 ESEC = REAL_DATA / "esec"
 

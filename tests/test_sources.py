@@ -10,11 +10,7 @@ import pytest
 from conftest import REAL_DATA
 from obspy import Stream, UTCDateTime, read
 
-from seisclass.availability import chunk_availability, interval_stats, unmatched_annotations
-from seisclass.labels import read_annotations
-from seisclass.planning import annotation_csvs, plan_sources
-from seisclass.preprocess import PreprocessParameters, preprocess_stream
-from seisclass.sources import (
+from seisclass.acquire.archives import (
     SourceError,
     days_with_data,
     index_mseed_dir,
@@ -24,7 +20,11 @@ from seisclass.sources import (
     stations_from_index,
     write_raw,
 )
-from seisclass.stations import Station, StationTableError, parse_options, read_station_table
+from seisclass.acquire.availability import chunk_availability, interval_stats, unmatched_annotations
+from seisclass.acquire.planning import annotation_csvs, plan_sources
+from seisclass.acquire.stations import Station, StationTableError, parse_options, read_station_table
+from seisclass.data.labels import read_annotations
+from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
 
 FMW_FILES = sorted((REAL_DATA / "pnsn").glob("*_UW.FMW.EHZ.mseed"))
 

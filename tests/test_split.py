@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from seisclass.split import PURGED, SPLITS, SplitError, assign_split
+from seisclass.data.split import SplitError, assign_split
+from seisclass.schema import PURGED, SPLITS
 
 CLASSES = ["silence", "tourists", "earthquake"]
 FRACTIONS = {"train": 0.8, "validation": 0.1, "test": 0.1}

@@ -7,9 +7,10 @@ import obspy
 import pytest
 from conftest import REAL_DATA
 from obspy import Stream, Trace, UTCDateTime
+from triggers import TriggerParameters, sta_lta_annotations, sta_lta_onset
 
-from seisclass.labels import ANNOTATION_COLUMNS, read_annotations
-from seisclass.triggers import TriggerParameters, sta_lta_annotations, sta_lta_onset
+from seisclass.data.labels import read_annotations
+from seisclass.schema import ANNOTATION_COLUMNS
 
 T0 = UTCDateTime("2020-01-01T00:00:00")
 

@@ -5,16 +5,16 @@ import pandas as pd
 import pytest
 from obspy import Stream, Trace, UTCDateTime
 
-from seisclass.dataset import windows_at
-from seisclass.labels import (
-    UNLABELED,
+from seisclass.data.dataset import windows_at
+from seisclass.data.labels import (
     LabelError,
     annotations_for_station,
     assign_labels,
     check_classes,
     read_annotations,
 )
-from seisclass.windows import cut_windows, window_starts
+from seisclass.schema import UNLABELED
+from seisclass.signal.windows import cut_windows, window_starts
 
 CLASSES = ["silence", "tourists", "earthquake"]
 
@@ -98,7 +98,7 @@ def test_class_list_is_checked():
 
 
 def test_window_waveforms_reads_each_needed_day_once_and_marks_missing(tmp_path):
-    from seisclass.dataset import window_waveforms
+    from seisclass.data.dataset import window_waveforms
 
     fs, t0 = 10.0, UTCDateTime("2024-06-01T00:00:00")
     path = tmp_path / "XX.A" / "2024-06-01.mseed"

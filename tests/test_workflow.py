@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from conftest import REPO, snakemake
 
-from seisclass.dataset import KEY_COLUMNS, feature_columns
-from seisclass.forest import load_model, predict_proba
-from seisclass.split import SPLITS
+from seisclass.data.dataset import feature_columns
+from seisclass.learn.forest import load_model, predict_proba
+from seisclass.schema import KEY_COLUMNS, SPLITS
 
 CLASSES = ["silence", "tourists", "earthquake"]
 

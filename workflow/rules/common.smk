@@ -2,9 +2,9 @@
 import dataclasses
 import os
 
-from seisclass.labels import check_classes
-from seisclass.planning import annotation_csvs, plan_sources
-from seisclass.stations import chunk_span, day_chunks, read_station_table
+from seisclass.data.labels import check_classes
+from seisclass.acquire.planning import annotation_csvs, plan_sources
+from seisclass.acquire.stations import chunk_span, day_chunks, read_station_table
 
 
 STATIONS = {s.id: s for s in (read_station_table(config["stations"]) if config.get("stations") else [])}

@@ -1,5 +1,5 @@
 # Deep models: CNN and LSTM on the random forest's windows, compared with it; SHAP over time.
-from seisclass.deep.params import DeepParameters
+from seisclass.learn.deep.params import DeepParameters
 
 DEEP = DeepParameters.from_config(config.get("deep"))  # fails early, naming the bad key
 DEEP_MODELS = ["cnn", "lstm"]

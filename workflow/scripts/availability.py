@@ -6,12 +6,16 @@ import json
 
 import pandas as pd
 
-from seisclass.availability import chunk_availability, plot_availability, unmatched_annotations
+from seisclass.acquire.archives import read_raw
+from seisclass.acquire.availability import (
+    chunk_availability,
+    unmatched_annotations,
+)
+from seisclass.acquire.stations import chunk_span
+from seisclass.data.labels import read_annotations
 from seisclass.io import save_figure, write_csv
-from seisclass.labels import read_annotations
+from seisclass.plots.acquire import plot_availability
 from seisclass.runlog import log_to
-from seisclass.sources import read_raw
-from seisclass.stations import chunk_span
 
 log = log_to(snakemake.log[0])
 start, end = snakemake.params.span

@@ -4,9 +4,10 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.active_learning import ActiveLearningParameters, thumbnails_figure
-from seisclass.dataset import window_waveforms
+from seisclass.data.dataset import window_waveforms
 from seisclass.io import save_figure
+from seisclass.learn.active_learning import ActiveLearningParameters
+from seisclass.plots.active_learning import thumbnails_figure
 from seisclass.runlog import log_to
 
 log_to(snakemake.log[0])

@@ -5,17 +5,17 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 from obspy import UTCDateTime, read_events, read_inventory
 
-from seisclass.catalogue import (
+from seisclass.acquire.catalogue import (
     CatalogueParameters,
     earthquake_annotations,
     events_table,
     fetch_events,
     station_coordinates,
 )
-from seisclass.fdsn import FdsnParameters, make_client, with_retries
+from seisclass.acquire.fdsn import FdsnParameters, make_client, with_retries
 from seisclass.io import write_csv
-from seisclass.labels import ANNOTATION_COLUMNS
 from seisclass.runlog import log_to
+from seisclass.schema import ANNOTATION_COLUMNS
 
 log = log_to(snakemake.log[0])
 p = CatalogueParameters.from_config(snakemake.params.catalogue)

@@ -4,11 +4,11 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.dataset import pick_examples, window_waveforms
+from seisclass.acquire.stations import station_id
+from seisclass.data.dataset import pick_examples, window_waveforms
 from seisclass.io import save_figure
-from seisclass.plots import class_examples_figure
+from seisclass.plots.data import class_examples_figure
 from seisclass.runlog import log_to
-from seisclass.stations import station_id
 
 log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)

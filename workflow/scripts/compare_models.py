@@ -7,14 +7,14 @@ import json
 import numpy as np
 import pandas as pd
 
-from seisclass.deep.compare import comparison_table
-from seisclass.deep.figures import comparison_figure
-from seisclass.deep.inputs import open_array
-from seisclass.deep.models import load_model, predict_proba
-from seisclass.deep.training import configure_torch, windows_per_second
-from seisclass.forest import load_model as load_forest
-from seisclass.forest import predict_proba as forest_proba
 from seisclass.io import save_figure, write_csv
+from seisclass.learn.compare import comparison_table
+from seisclass.learn.deep.inputs import open_array
+from seisclass.learn.deep.networks import load_model, predict_proba
+from seisclass.learn.deep.training import configure_torch, windows_per_second
+from seisclass.learn.forest import load_model as load_forest
+from seisclass.learn.forest import predict_proba as forest_proba
+from seisclass.plots.deep import comparison_figure
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

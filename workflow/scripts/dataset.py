@@ -4,10 +4,11 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.dataset import assemble, class_counts, epoch_seconds
+from seisclass.data.dataset import assemble, class_counts
+from seisclass.data.split import assign_split
 from seisclass.io import write_csv, write_parquet
 from seisclass.runlog import log_to
-from seisclass.split import assign_split
+from seisclass.schema import epoch_seconds
 
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)

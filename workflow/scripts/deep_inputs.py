@@ -4,9 +4,9 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.deep.inputs import build_inputs, input_spec, select_windows
-from seisclass.deep.params import DeepParameters
 from seisclass.io import write_parquet
+from seisclass.learn.deep.inputs import build_inputs, input_spec, select_windows
+from seisclass.learn.deep.params import DeepParameters
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -5,7 +5,7 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 from obspy import UTCDateTime
 
-from seisclass.demo import DemoParameters, earthquake_catalogue, generate_station_day
+from seisclass.acquire.demo import DemoParameters, earthquake_catalogue, generate_station_day
 from seisclass.io import atomic_path, write_csv
 from seisclass.runlog import log_to
 

@@ -4,11 +4,11 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.detections import timeline_figure
+from seisclass.acquire.archives import read_waveforms
 from seisclass.io import save_figure
-from seisclass.plots import peak_envelope
+from seisclass.plots.data import peak_envelope
+from seisclass.plots.detections import timeline_figure
 from seisclass.runlog import log_to
-from seisclass.sources import read_waveforms
 
 log_to(snakemake.log[0])
 day = pd.Timestamp(snakemake.wildcards.day, tz="UTC")

@@ -4,13 +4,13 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.deep.figures import MODEL_NAMES
-from seisclass.deep.inputs import open_array
-from seisclass.deep.models import predict_windows
-from seisclass.deep.training import configure_torch
 from seisclass.io import save_figure, write_json, write_parquet
-from seisclass.metrics import evaluate_windows
-from seisclass.plots import confusion_matrix_figure
+from seisclass.learn.deep.inputs import open_array
+from seisclass.learn.deep.networks import predict_windows
+from seisclass.learn.deep.training import configure_torch
+from seisclass.learn.metrics import evaluate_windows
+from seisclass.plots.deep import MODEL_NAMES
+from seisclass.plots.evaluation import confusion_matrix_figure
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -4,10 +4,10 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.forest import load_model, predict_proba
 from seisclass.io import save_figure, write_json, write_parquet
-from seisclass.metrics import evaluate_windows, recall_by_snr
-from seisclass.plots import confusion_matrix_figure, recall_vs_snr_figure
+from seisclass.learn.forest import load_model, predict_proba
+from seisclass.learn.metrics import evaluate_windows, recall_by_snr
+from seisclass.plots.evaluation import confusion_matrix_figure, recall_vs_snr_figure
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -5,13 +5,13 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 import numpy as np
 import pandas as pd
 
-from seisclass.deep.explain import attribution_over_time, pick_representatives, shap_values
-from seisclass.deep.figures import MODEL_NAMES, shap_time_figure
-from seisclass.deep.inputs import label_codes, open_array
-from seisclass.deep.models import SpectralLSTM, load_model, predict_proba
-from seisclass.deep.params import DeepParameters
-from seisclass.deep.training import configure_torch
+from seisclass.explain.deep_shap import attribution_over_time, pick_representatives, shap_values
 from seisclass.io import atomic_path, save_figure, write_csv
+from seisclass.learn.deep.inputs import label_codes, open_array
+from seisclass.learn.deep.networks import SpectralLSTM, load_model, predict_proba
+from seisclass.learn.deep.params import DeepParameters
+from seisclass.learn.deep.training import configure_torch
+from seisclass.plots.deep import MODEL_NAMES, shap_time_figure
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

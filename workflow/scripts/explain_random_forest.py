@@ -4,11 +4,12 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass import explain
-from seisclass.dataset import KEY_COLUMNS
-from seisclass.forest import load_model
+from seisclass.explain import forest_shap as explain
 from seisclass.io import save_figure, write_csv, write_parquet
+from seisclass.learn.forest import load_model
+from seisclass.plots import explain as shap_figures
 from seisclass.runlog import log_to
+from seisclass.schema import KEY_COLUMNS
 
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
@@ -40,8 +41,8 @@ log.info("drivers per class:\n%s", explain.summary_text(summary, classes))
 
 index = {n: i for i, n in enumerate(names)}
 top = [index[f] for f in importance["feature"].head(p.top_features)]
-save_figure(explain.beeswarm_figure(values, features, names, classes, top, snakemake.params.seed),
+save_figure(shap_figures.beeswarm_figure(values, features, names, classes, top, snakemake.params.seed),
             snakemake.output.beeswarm)
-save_figure(explain.dependence_figure(values, features, names, classes, top[: p.dependence_features]),
+save_figure(shap_figures.dependence_figure(values, features, names, classes, top[: p.dependence_features]),
             snakemake.output.dependence)
-save_figure(explain.group_importance_figure(groups, classes, p.top_features), snakemake.output.group_plot)
+save_figure(shap_figures.group_importance_figure(groups, classes, p.top_features), snakemake.output.group_plot)

@@ -4,10 +4,11 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.dataset import KEY_COLUMNS, feature_columns
-from seisclass.explore import ExploreParameters, explore
+from seisclass.data.dataset import feature_columns
+from seisclass.explain.exploration import ExploreParameters, explore
 from seisclass.io import write_csv, write_json, write_parquet
 from seisclass.runlog import log_to
+from seisclass.schema import KEY_COLUMNS
 
 log = log_to(snakemake.log[0])
 p = ExploreParameters.from_config(snakemake.params.explore)

@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 
-from seisclass.explore_plots import contingency_figure, embedding_figure, stability_figure
 from seisclass.io import save_figure
+from seisclass.plots.explore import contingency_figure, embedding_figure, stability_figure
 from seisclass.runlog import log_to
 
 log_to(snakemake.log[0])

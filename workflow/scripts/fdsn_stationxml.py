@@ -4,9 +4,9 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 from obspy import UTCDateTime
 
-from seisclass.fdsn import FdsnParameters, download_stationxml, make_client, provider_of
+from seisclass.acquire.fdsn import FdsnParameters, download_stationxml, make_client, provider_of
+from seisclass.acquire.stations import Station
 from seisclass.runlog import log_to
-from seisclass.stations import Station
 
 log = log_to(snakemake.log[0])
 station = Station(**snakemake.params.station)

@@ -4,11 +4,11 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.correlation import clustered_order, correlated_groups, spearman_matrix
-from seisclass.dataset import feature_columns
-from seisclass.explore import ExploreParameters
-from seisclass.explore_plots import correlation_figure
+from seisclass.data.dataset import feature_columns
+from seisclass.explain.correlation import clustered_order, correlated_groups, spearman_matrix
+from seisclass.explain.exploration import ExploreParameters
 from seisclass.io import save_figure, write_csv
+from seisclass.plots.explore import correlation_figure
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -2,9 +2,9 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
-from seisclass.features import FeatureParameters, feature_table
 from seisclass.io import write_csv
 from seisclass.runlog import log_to
+from seisclass.signal.features import FeatureParameters, feature_table
 
 log_to(snakemake.log[0])
 table = feature_table(list(snakemake.params.components), FeatureParameters.from_config(snakemake.params.features))

@@ -2,11 +2,11 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
-from seisclass.dataset import available_components, station_day_features
-from seisclass.features import FeatureParameters
+from seisclass.acquire.archives import read_waveforms
+from seisclass.data.dataset import available_components, station_day_features
 from seisclass.io import write_parquet
 from seisclass.runlog import log_to
-from seisclass.sources import read_waveforms
+from seisclass.signal.features import FeatureParameters
 
 log = log_to(snakemake.log[0])
 stream = read_waveforms(snakemake.input[0])

@@ -4,9 +4,9 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.dataset import rank_features_by_class
+from seisclass.data.dataset import rank_features_by_class
 from seisclass.io import save_figure
-from seisclass.plots import feature_by_class_figure
+from seisclass.plots.data import feature_by_class_figure
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

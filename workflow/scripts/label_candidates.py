@@ -4,10 +4,10 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.active_learning import ActiveLearningParameters, candidates, unlabelled
-from seisclass.dataset import KEY_COLUMNS
 from seisclass.io import write_csv
+from seisclass.learn.active_learning import ActiveLearningParameters, candidates, unlabelled
 from seisclass.runlog import log_to
+from seisclass.schema import KEY_COLUMNS
 
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)

@@ -4,10 +4,10 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
+from seisclass.acquire.archives import read_waveforms
 from seisclass.io import save_figure
-from seisclass.plots import label_timeline_figure, peak_envelope
+from seisclass.plots.data import label_timeline_figure, peak_envelope
 from seisclass.runlog import log_to
-from seisclass.sources import read_waveforms
 
 log_to(snakemake.log[0])
 day = pd.Timestamp(snakemake.wildcards.day, tz="UTC")

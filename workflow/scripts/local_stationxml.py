@@ -2,10 +2,10 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
+from seisclass.acquire.stations import Station
+from seisclass.acquire.stationxml import select_station_inventory
 from seisclass.io import atomic_path
 from seisclass.runlog import log_to
-from seisclass.stations import Station
-from seisclass.stationxml import select_station_inventory
 
 log = log_to(snakemake.log[0])
 station = Station(**snakemake.params.station)

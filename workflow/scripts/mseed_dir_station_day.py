@@ -5,9 +5,9 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 from obspy import UTCDateTime
 
+from seisclass.acquire.archives import read_mseed_dir_day, write_raw, write_status
+from seisclass.acquire.stations import Station
 from seisclass.runlog import log_to
-from seisclass.sources import read_mseed_dir_day, write_raw, write_status
-from seisclass.stations import Station
 
 log = log_to(snakemake.log[0])
 station = Station(**snakemake.params.station)

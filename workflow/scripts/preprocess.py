@@ -4,17 +4,17 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 from obspy import read_inventory
 
+from seisclass.acquire.archives import write_raw
+from seisclass.acquire.waveforms import read_day_file
 from seisclass.io import write_json
-from seisclass.mseed_check import read_day_file
-from seisclass.preprocess import PreprocessParameters, preprocess_stream
-from seisclass.response import ResponseError, remove_instrument_response
 from seisclass.runlog import log_to
-from seisclass.sources import write_raw
+from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
+from seisclass.signal.response import ResponseError, remove_instrument_response
 
 log = log_to(snakemake.log[0])
 params = PreprocessParameters.from_config(snakemake.params.preprocess)
 # An empty chunk (no data) is an empty stream; a corrupt or truncated one raises an error
-# naming file, station and day (seisclass.mseed_check).
+# naming file, station and day (seisclass.acquire.waveforms).
 raw = read_day_file(snakemake.input[0], snakemake.wildcards.station, snakemake.wildcards.day)
 if snakemake.params.remove_response and len(raw):
     if not snakemake.input.inventory:

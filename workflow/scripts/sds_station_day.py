@@ -4,9 +4,9 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 from obspy import UTCDateTime
 
+from seisclass.acquire.archives import read_sds_day, write_raw, write_status
+from seisclass.acquire.stations import Station
 from seisclass.runlog import log_to
-from seisclass.sources import read_sds_day, write_raw, write_status
-from seisclass.stations import Station
 
 log = log_to(snakemake.log[0])
 station = Station(**snakemake.params.station)

@@ -4,8 +4,8 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.detections import DetectionParameters, station_detections
 from seisclass.io import write_csv, write_parquet
+from seisclass.learn.detections import DetectionParameters, station_detections
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

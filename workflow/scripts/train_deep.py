@@ -4,12 +4,12 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.deep.figures import MODEL_NAMES, training_curves_figure
-from seisclass.deep.inputs import input_spec, label_codes, open_array
-from seisclass.deep.models import architecture, build_model, count_parameters, save_model
-from seisclass.deep.params import DeepParameters
-from seisclass.deep.training import LogStream, choose_device, configure_torch, train_model
 from seisclass.io import save_figure
+from seisclass.learn.deep.inputs import input_spec, label_codes, open_array
+from seisclass.learn.deep.networks import architecture, build_model, count_parameters, save_model
+from seisclass.learn.deep.params import DeepParameters
+from seisclass.learn.deep.training import LogStream, choose_device, configure_torch, train_model
+from seisclass.plots.deep import MODEL_NAMES, training_curves_figure
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -4,8 +4,8 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.dataset import feature_columns
-from seisclass.forest import ForestParameters, save_model, train_random_forest
+from seisclass.data.dataset import feature_columns
+from seisclass.learn.forest import ForestParameters, save_model, train_random_forest
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

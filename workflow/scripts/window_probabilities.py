@@ -4,9 +4,9 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.detections import check_bundle, deep_window_probabilities, window_probabilities
-from seisclass.forest import load_model
 from seisclass.io import write_parquet
+from seisclass.learn.detections import check_bundle, deep_window_probabilities, window_probabilities
+from seisclass.learn.forest import load_model
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])

@@ -1,0 +1,1 @@
+"""Benchmarks of seisclass (``make bench``); not part of the installed package."""

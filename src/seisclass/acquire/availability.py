@@ -1,0 +1,88 @@
+"""Data availability of raw chunks: coverage, gaps and overlaps per station-day.
+
+One row per station-day and channel (or one row with ``channel`` empty when
+the chunk holds no data): ``coverage`` is the fraction of the requested span
+``[t0, t1)`` covered by samples (overlapping traces counted once), a *gap*
+is a stretch between consecutive traces longer than 1.5 sample intervals, an
+*overlap* a stretch covered by two traces. ``status`` comes from the source
+(``ok``, ``no_data``, ``partial``) and ``message`` says why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from obspy import Stream
+
+AVAILABILITY_COLUMNS = ["station", "day", "source", "status", "channel", "sampling_rate_hz", "traces",
+                        "coverage", "covered_s", "gaps", "gap_s", "overlaps", "overlap_s", "message"]
+
+
+def interval_stats(starts: np.ndarray, ends: np.ndarray, t0: float, t1: float, tolerance_s: float) -> dict:
+    """Coverage of ``[t0, t1)`` by intervals and their gaps/overlaps (seconds).
+
+    ``starts``/``ends`` are epoch seconds (end = last sample + one interval);
+    differences up to ``tolerance_s`` between consecutive intervals are
+    neither gaps nor overlaps.
+    """
+    order = np.argsort(starts)
+    s, e = np.clip(np.asarray(starts, float)[order], t0, t1), np.clip(np.asarray(ends, float)[order], t0, t1)
+    covered, gaps, gap_s, overlaps, overlap_s = 0.0, 0, 0.0, 0, 0.0
+    reach = None
+    for a, b in zip(s, e, strict=True):
+        if reach is None:
+            covered, reach = b - a, b
+            continue
+        if a > reach + tolerance_s:
+            gaps, gap_s = gaps + 1, gap_s + (a - reach)
+        elif a < reach - tolerance_s:
+            overlaps, overlap_s = overlaps + 1, overlap_s + (min(b, reach) - a)
+        covered += max(0.0, b - max(a, reach))
+        reach = max(reach, b)
+    return {"coverage": covered / (t1 - t0), "covered_s": covered, "gaps": gaps, "gap_s": gap_s,
+            "overlaps": overlaps, "overlap_s": overlap_s}
+
+
+def chunk_availability(stream: Stream, t0: float, t1: float, status: dict) -> pd.DataFrame:
+    """Availability rows of one raw chunk; ``status`` is the source's status record."""
+    head = {"station": status["station"], "day": status["day"], "source": status["source"],
+            "status": status["status"], "message": status.get("message", "")}
+    rows = []
+    for channel_id in sorted({tr.id for tr in stream}):
+        traces = stream.select(id=channel_id)
+        rates = sorted({tr.stats.sampling_rate for tr in traces})
+        starts = np.array([tr.stats.starttime.timestamp for tr in traces])
+        ends = np.array([tr.stats.endtime.timestamp + tr.stats.delta for tr in traces])
+        stats = interval_stats(starts, ends, t0, t1, 1.5 / max(rates))
+        rows.append({**head, "channel": channel_id.split(".")[-1],
+                     "sampling_rate_hz": "/".join(f"{r:g}" for r in rates), "traces": len(traces), **stats})
+    if not rows:
+        rows.append({**head, "channel": "", "sampling_rate_hz": "", "traces": 0, "coverage": 0.0, "covered_s": 0.0,
+                     "gaps": 0, "gap_s": 0.0, "overlaps": 0, "overlap_s": 0.0})
+    return pd.DataFrame(rows, columns=AVAILABILITY_COLUMNS)
+
+
+def unmatched_annotations(annotations: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Annotation rows that no station-day with data matches (station fields and days).
+
+    Such annotations label nothing; the workflow skips them and lists them
+    (``results/availability/unmatched_annotations.csv``) instead of failing.
+    """
+    import fnmatch
+
+    columns = ["network", "station", "location", "channel", "start", "end", "label"]
+    with_data = table[table["traces"] > 0][["station", "day"]].drop_duplicates()
+    if annotations.empty:
+        return pd.DataFrame(columns=columns)
+    codes = with_data["station"].str.split(".", expand=True).reindex(columns=[0, 1, 2], fill_value="").astype(object).fillna("")
+    day0 = (pd.to_datetime(with_data["day"], utc=True) - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+    keep = []
+    for row in annotations.itertuples():
+        names = (codes[0].map(lambda v, pat=row.network: fnmatch.fnmatchcase(v, pat or ""))
+                 & codes[1].map(lambda v, pat=row.station: fnmatch.fnmatchcase(v, pat or ""))
+                 & codes[2].map(lambda v, pat=row.location: fnmatch.fnmatchcase(v, pat or ""))).to_numpy()
+        overlap = (day0 < row.t1) & (day0 + 86400 > row.t0)
+        keep.append(not (names & overlap).any())
+    return annotations.loc[np.array(keep, dtype=bool), columns].reset_index(drop=True)
+
+

@@ -1,0 +1,138 @@
+"""Catalogue labels: earthquake windows from an event catalogue and TauP travel times.
+
+Events come from a QuakeML file or an FDSN event service. For every event
+and station, the epicentral distance and the first P and S arrival times of
+a 1-D model (ObsPy TauP, ``iasp91`` by default, computed offline) give an
+annotation from ``P - margin_before_p_s`` to ``S + coda_s + coda_factor (S -
+P)``, labelled ``label`` (``earthquake``), when the event's magnitude is at
+least ``min_magnitude`` and the distance at most ``max_distance_km``. The
+output is an annotation table in the format of :mod:`seisclass.data.labels`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from obspy import UTCDateTime
+from obspy.geodetics import gps2dist_azimuth, kilometers2degrees
+
+from seisclass.config import ConfigSection
+from seisclass.data.labels import LabelError
+from seisclass.schema import ANNOTATION_COLUMNS
+
+log = logging.getLogger(__name__)
+
+EVENT_COLUMNS = ["event_id", "time", "latitude", "longitude", "depth_km", "magnitude"]
+
+
+@dataclass(frozen=True)
+class CatalogueParameters(ConfigSection):
+    """Config section ``catalogue`` (distances km, times s)."""
+
+    section = "catalogue"
+
+    enabled: bool = False
+    quakeml: str | None = None
+    provider: str | None = None
+    min_magnitude: float = 2.0
+    max_distance_km: float = 300.0
+    margin_before_p_s: float = 5.0
+    coda_s: float = 20.0
+    coda_factor: float = 1.0
+    default_depth_km: float = 10.0
+    model: str = "iasp91"
+    label: str = "earthquake"
+
+
+def events_table(catalog, default_depth_km: float = 10.0) -> pd.DataFrame:
+    """One row per event with an origin: preferred origin and magnitude (NaN if none)."""
+
+    rows = []
+    for event in catalog:
+        origin = event.preferred_origin() or (event.origins[0] if event.origins else None)
+        if origin is None:
+            continue
+        magnitude = event.preferred_magnitude() or (event.magnitudes[0] if event.magnitudes else None)
+        depth = origin.depth / 1000.0 if origin.depth is not None else default_depth_km
+        rows.append({"event_id": str(event.resource_id).split("/")[-1], "time": origin.time.isoformat() + "Z",
+                     "latitude": origin.latitude, "longitude": origin.longitude, "depth_km": depth,
+                     "magnitude": magnitude.mag if magnitude is not None else np.nan})
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+def fetch_events(client, t0: UTCDateTime, t1: UTCDateTime, latitude: float, longitude: float,
+                 radius_km: float, min_magnitude: float):
+    """Events of an FDSN event service around a point (a 204 gives an empty catalogue)."""
+    from obspy import Catalog
+    from obspy.clients.fdsn.header import FDSNNoDataException
+
+    try:
+        return client.get_events(starttime=t0, endtime=t1, latitude=latitude, longitude=longitude,
+                                 maxradius=kilometers2degrees(radius_km), minmagnitude=min_magnitude)
+    except FDSNNoDataException:
+        return Catalog()
+
+
+def first_arrivals(model, depth_km: float, distance_deg: float) -> tuple[float, float]:
+    """Times (s after origin) of the first P-type and first S-type arrival."""
+    arrivals = model.get_travel_times(source_depth_in_km=max(depth_km, 0.0), distance_in_degree=distance_deg,
+                                      phase_list=["p", "P", "Pn", "Pg", "s", "S", "Sn", "Sg"])
+    p = [a.time for a in arrivals if a.name.upper().startswith("P")]
+    s = [a.time for a in arrivals if a.name.upper().startswith("S")]
+    return (min(p) if p else math.nan), (min(s) if s else math.nan)
+
+
+def earthquake_annotations(events: pd.DataFrame, stations: pd.DataFrame, p: CatalogueParameters,
+                           classes: list[str]) -> pd.DataFrame:
+    """Annotation rows (:data:`seisclass.data.labels.ANNOTATION_COLUMNS`) plus diagnostics.
+
+    ``stations`` has columns ``network, station, location, channels,
+    latitude, longitude``; stations without coordinates are skipped with a
+    warning. Extra columns: ``event_id, distance_km, magnitude, p_time, s_time``.
+    """
+    if p.label not in classes:
+        raise LabelError(f"catalogue.label {p.label!r} is not one of the configured classes {classes}")
+    from obspy.taup import TauPyModel
+
+    model = TauPyModel(model=p.model)
+    rows = []
+    located = stations.dropna(subset=["latitude", "longitude"])
+    for name in sorted(set(stations["network"] + "." + stations["station"]) -
+                       set(located["network"] + "." + located["station"])):
+        log.warning("station %s has no coordinates (StationXML or station table): no catalogue labels", name)
+    for ev in events.itertuples():
+        if not (ev.magnitude >= p.min_magnitude):
+            continue
+        origin = UTCDateTime(ev.time)
+        for st in located.itertuples():
+            distance_km = gps2dist_azimuth(ev.latitude, ev.longitude, st.latitude, st.longitude)[0] / 1000.0
+            if distance_km > p.max_distance_km:
+                continue
+            tp, ts = first_arrivals(model, ev.depth_km, kilometers2degrees(distance_km))
+            if math.isnan(tp) or math.isnan(ts):
+                continue
+            start = origin + tp - p.margin_before_p_s
+            end = origin + ts + p.coda_s + p.coda_factor * (ts - tp)
+            rows.append({"network": st.network, "station": st.station, "location": st.location,
+                         "channel": st.channels, "start": start.isoformat() + "Z", "end": end.isoformat() + "Z",
+                         "label": p.label, "event_id": ev.event_id, "distance_km": round(distance_km, 3),
+                         "magnitude": ev.magnitude, "p_time": (origin + tp).isoformat() + "Z",
+                         "s_time": (origin + ts).isoformat() + "Z"})
+    columns = [*ANNOTATION_COLUMNS, "event_id", "distance_km", "magnitude", "p_time", "s_time"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def station_coordinates(stations: pd.DataFrame, inventories: list) -> pd.DataFrame:
+    """Fill ``latitude``/``longitude`` of ``stations`` from StationXML where the table has none."""
+    out = stations.copy()
+    for inventory in inventories:
+        for net in inventory:
+            for sta in net:
+                hit = (out["network"] == net.code) & (out["station"] == sta.code) & out["latitude"].isna()
+                out.loc[hit, "latitude"] = sta.latitude
+                out.loc[hit, "longitude"] = sta.longitude
+    return out

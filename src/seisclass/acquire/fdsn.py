@@ -1,0 +1,170 @@
+"""FDSN web services: waveform chunks and StationXML through ObsPy's FDSN client.
+
+Every request is retried with exponential backoff on server errors (5xx,
+429), timeouts and broken transfers (connection dropped, body shorter than
+announced, undecodable miniSEED). A 204 (no data) is a result, not an error:
+the chunk becomes an empty file with status ``no_data``. Files are written
+under a temporary name and renamed when complete and decoded, so a partial
+download never looks finished.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from obspy import UTCDateTime, read_inventory
+from obspy.clients.fdsn import Client
+from obspy.clients.fdsn.header import (
+    URL_MAPPINGS,
+    FDSNBadGatewayException,
+    FDSNException,
+    FDSNInternalServerException,
+    FDSNNoDataException,
+    FDSNServiceUnavailableException,
+    FDSNTimeoutException,
+    FDSNTooManyRequestsException,
+)
+
+from seisclass.acquire.archives import SourceError, read_raw
+from seisclass.acquire.stations import Station
+from seisclass.config import ConfigSection
+from seisclass.io import atomic_path
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = (
+    FDSNInternalServerException, FDSNServiceUnavailableException, FDSNBadGatewayException,
+    FDSNTimeoutException, FDSNTooManyRequestsException, http.client.HTTPException,
+    ConnectionError, TimeoutError,
+)
+
+
+class BrokenTransfer(Exception):
+    """A body arrived but does not decode (truncated or corrupt): retried like a 5xx."""
+
+
+def _check_decodes(reader: Callable, path) -> object:
+    try:
+        return reader(path)
+    except Exception as exc:  # noqa: BLE001 - any decoding failure means a broken transfer
+        raise BrokenTransfer(f"downloaded file does not decode: {type(exc).__name__}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class FdsnParameters(ConfigSection):
+    """Config section ``fdsn``: provider, timeout (s), retries, backoff (s)."""
+
+    section = "fdsn"
+
+    provider: str = "IRIS"
+    timeout_s: float = 60.0
+    retries: int = 4
+    backoff_s: float = 5.0
+
+
+def check_provider(provider: str, station: str = "") -> str:
+    """Return ``provider`` if it is an ObsPy provider name or an http(s) base URL.
+
+    Raises :class:`SourceError` naming the station otherwise (checked before
+    any job runs, without network access).
+    """
+
+    if provider.upper() in URL_MAPPINGS or provider.startswith(("http://", "https://")):
+        return provider
+    where = f"station {station}: " if station else ""
+    raise SourceError(
+        f"{where}unknown FDSN provider {provider!r}; use a base URL (https://...) or one of "
+        f"{sorted(URL_MAPPINGS)}"
+    )
+
+
+def provider_of(station: Station, default: str) -> str:
+    """The station's ``provider`` option, else ``default``."""
+    return station.option("provider") or default
+
+
+def make_client(provider: str, p: FdsnParameters, station: str = "") -> Client:
+    """ObsPy FDSN client for ``provider`` (service discovery retried like requests)."""
+    check_provider(provider, station)
+    return with_retries(lambda: Client(provider, timeout=p.timeout_s), p, f"{station} connect {provider}")
+
+
+class NoData(Exception):
+    """The service answered 204: no data for the request."""
+
+
+def with_retries(call: Callable, p: FdsnParameters, what: str):
+    """Run ``call``; retry ``p.retries`` times on :data:`RETRYABLE` errors, waiting
+    ``p.backoff_s * 2**attempt`` seconds. A 204 raises :class:`NoData` at once."""
+    for attempt in range(p.retries + 1):
+        try:
+            return call()
+        except FDSNNoDataException as exc:
+            raise NoData(str(exc)) from exc
+        except (*RETRYABLE, BrokenTransfer) as exc:
+            if attempt == p.retries:
+                raise SourceError(f"{what}: failed after {attempt + 1} attempts: {type(exc).__name__}: {exc}") from exc
+            wait = p.backoff_s * 2**attempt
+            log.warning("%s: attempt %d failed (%s: %s); retrying in %.2f s",
+                        what, attempt + 1, type(exc).__name__, exc, wait)
+            time.sleep(wait)
+        except FDSNException as exc:
+            raise SourceError(f"{what}: {type(exc).__name__}: {exc}") from exc
+    raise AssertionError("unreachable")
+
+
+def download_waveforms(
+    client: Client, station: Station, t0: UTCDateTime, t1: UTCDateTime, path, p: FdsnParameters
+) -> dict:
+    """Fetch ``[t0, t1)`` of ``station`` to ``path`` (miniSEED); return a status record.
+
+    Status ``ok`` with the number of traces, or ``no_data`` (204, empty file).
+    A download that does not decode as miniSEED is retried like a 5xx.
+    """
+    what = f"station {station.id} {t0}-{t1}"
+
+    def fetch():
+        with atomic_path(path) as tmp:
+            client.get_waveforms(station.network, station.station, station.location or "--",
+                                 station.channels, t0, t1, filename=str(tmp))
+            stream = _check_decodes(read_raw, tmp)
+            if not len(stream):
+                raise BrokenTransfer("downloaded file holds no miniSEED records")
+        return len(stream)
+
+    try:
+        n = with_retries(fetch, p, what)
+    except NoData:
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(b"")
+        return {"status": "no_data", "message": f"{what}: service returned 204 (no data)"}
+    return {"status": "ok", "message": "", "traces": n}
+
+
+def download_stationxml(client: Client, station: Station, t0: UTCDateTime, t1: UTCDateTime, path,
+                        p: FdsnParameters) -> None:
+    """Fetch StationXML (response level) of ``station`` for ``[t0, t1)`` to ``path``.
+
+    Raises :class:`SourceError` naming the station when the service knows no
+    such station (204): a wrong station code fails here, before any waveform.
+    """
+    what = f"station {station.id} StationXML"
+
+    def fetch():
+        with atomic_path(path) as tmp:
+            client.get_stations(network=station.network, station=station.station,
+                                location=station.location or "--", channel=station.channels,
+                                starttime=t0, endtime=t1, level="response", filename=str(tmp))
+            _check_decodes(lambda f: read_inventory(str(f), format="STATIONXML"), tmp)
+
+    try:
+        with_retries(fetch, p, what)
+    except NoData:
+        raise SourceError(
+            f"station {station.id} (channels {station.channels}): the station service of "
+            f"{client.base_url} knows no such station between {t0} and {t1}; check the codes in the station table"
+        ) from None

@@ -1,0 +1,1 @@
+"""Labelled data: the label vocabulary, station-day tables, the assembled dataset, the split."""

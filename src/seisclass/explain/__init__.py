@@ -1,0 +1,2 @@
+"""Explanations and exploration: SHAP of the models, embeddings and clusters,
+feature correlation."""

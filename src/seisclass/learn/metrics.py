@@ -1,0 +1,82 @@
+"""Classification metrics on a fixed class list (accuracy alone hides too much)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    jaccard_score,
+    precision_recall_fscore_support,
+)
+
+
+def classification_metrics(y_true, y_pred, classes: list[str]) -> dict:
+    """Accuracy, balanced accuracy, macro F1 and Jaccard, per-class scores, confusion matrix.
+
+    Every score is computed over the configured ``classes`` (absent classes
+    score 0 rather than disappearing). ``confusion_matrix.matrix[i][j]`` counts
+    windows of true class ``labels[i]`` predicted as ``labels[j]``.
+    """
+    y_true, y_pred = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=classes, zero_division=0
+    )
+    jaccard = jaccard_score(y_true, y_pred, labels=classes, average=None, zero_division=0)
+    present = [c for c in classes if c in set(y_true)]
+    return {
+        "n_windows": int(len(y_true)),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "balanced_accuracy": float(
+            np.mean([recall[classes.index(c)] for c in present]) if present else 0.0
+        ),
+        "f1_macro": float(f1_score(y_true, y_pred, labels=classes, average="macro", zero_division=0)),
+        "jaccard_macro": float(np.mean(jaccard)),
+        "per_class": {
+            c: {
+                "precision": float(precision[i]), "recall": float(recall[i]),
+                "f1": float(f1[i]), "jaccard": float(jaccard[i]), "support": int(support[i]),
+            }
+            for i, c in enumerate(classes)
+        },
+        "confusion_matrix": {
+            "labels": list(classes),
+            "matrix": confusion_matrix(y_true, y_pred, labels=classes).tolist(),
+        },
+    }
+
+
+def recall_by_snr(y_true, y_pred, snr_db, classes: list[str], edges_db) -> pd.DataFrame:
+    """Recall per class in SNR bins: columns ``class, snr_low, snr_high, n, recall``."""
+    y_true, y_pred = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    edges = np.asarray(edges_db, float)
+    bins = np.clip(np.digitize(snr_db, edges) - 1, 0, len(edges) - 2)
+    rows = []
+    for c in classes:
+        for b in range(len(edges) - 1):
+            mask = (y_true == c) & (bins == b)
+            n = int(mask.sum())
+            rows.append((c, edges[b], edges[b + 1], n, float((y_pred[mask] == c).mean()) if n else np.nan))
+    return pd.DataFrame(rows, columns=["class", "snr_low", "snr_high", "n", "recall"])
+
+
+
+def evaluate_windows(windows: pd.DataFrame, probabilities: np.ndarray, classes: list[str]) -> tuple[dict, pd.DataFrame]:
+    """Metrics and a prediction table for labelled windows scored by any model.
+
+    ``probabilities`` has one column per class (in ``classes`` order) and one
+    row per row of ``windows`` (key columns, ``label``, ``snr``). Returns
+    ``(metrics, predictions)``; predictions hold the keys, ``label``, ``snr``,
+    ``predicted`` and one ``p_<class>`` column per class.
+    """
+    from seisclass.schema import KEY_COLUMNS
+
+    predicted = np.array(classes, dtype=object)[np.asarray(probabilities).argmax(axis=1)]
+    metrics = classification_metrics(windows["label"].to_numpy(dtype=object), predicted, classes)
+    predictions = windows[[*KEY_COLUMNS, "label", "snr"]].reset_index(drop=True)
+    predictions["predicted"] = predicted
+    for j, c in enumerate(classes):
+        predictions[f"p_{c}"] = probabilities[:, j]
+    return metrics, predictions

@@ -1,0 +1,47 @@
+"""Figures of model evaluation: confusion matrices, recall against SNR."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from seisclass.plots.style import class_colors
+
+
+def confusion_matrix_figure(matrix, classes: list[str], title: str):
+    """Row-normalized confusion matrix with counts; rows are true classes."""
+    matrix = np.asarray(matrix, float)
+    normalized = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1.0)
+    size = 1.2 + 1.1 * len(classes)
+    fig, ax = plt.subplots(figsize=(size + 1.0, size))
+    image = ax.imshow(normalized, cmap="Blues", vmin=0, vmax=1)
+    for i in range(len(classes)):
+        for j in range(len(classes)):
+            color = "white" if normalized[i, j] > 0.6 else "black"
+            ax.text(j, i, f"{normalized[i, j]:.2f}\n({int(matrix[i, j])})", ha="center", va="center", color=color)
+    ax.set_xticks(range(len(classes)), classes, rotation=30, ha="right")
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, fraction=0.046, label="fraction of true class")
+    return fig
+
+
+def recall_vs_snr_figure(table: pd.DataFrame, classes: list[str], title: str):
+    """Recall per class against SNR bin (marker size grows with the number of windows)."""
+    colors = class_colors(classes)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for c in classes:
+        rows = table[(table["class"] == c) & (table["n"] > 0)]
+        centers = (rows["snr_low"] + rows["snr_high"]) / 2
+        ax.plot(centers, rows["recall"], "-", color=colors[c], label=c)
+        ax.scatter(centers, rows["recall"], s=10 + 4 * np.sqrt(rows["n"]), color=colors[c])
+    ax.set_xlabel("SNR (dB, window rms over the station-day median)")
+    ax.set_ylabel("recall")
+    ax.set_ylim(-0.05, 1.05)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(title)
+    return fig

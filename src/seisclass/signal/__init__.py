@@ -1,0 +1,1 @@
+"""Signal processing: preprocessing, response removal, the window grid, features."""

@@ -1,0 +1,1 @@
+"""Reference implementations used as test oracles (and as benchmark yardsticks)."""
