@@ -6,7 +6,7 @@ CORES ?= 8
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean venv report test-slurm
+.PHONY: run test test-fast lint bench clean venv report test-slurm
 
 venv: $(STAMP)
 
@@ -28,19 +28,25 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests workflow/scripts
 	$(BIN)/snakemake --lint
 
+# Lint and every test (unit and workflow; tests/slurm only under test-slurm).
 test: lint
 	$(BIN)/python -m pytest -q tests
+
+# Unit tests only (no Snakemake run): well under a minute.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m unit tests
 
 # Benchmarks (about 15 min on 2 idle cores): writes results/bench/{features,workflow,memory}.json
 # and prints the figures. BENCH_ARGS=--quick for a smoke run of a few minutes.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --out results/bench $(BENCH_ARGS)
 
-# Opt-in, not part of `make test` (needs root, Debian's slurm-wlm and munge): starts a
-# single-node SLURM cluster and runs the tiny workflow through profiles/slurm.
+# Opt-in, not part of `make test` (needs root, Debian's slurm-wlm and munge; .ci/run runs it):
+# starts a single-node SLURM cluster, runs the tiny workflow through profiles/slurm, and
+# stops the cluster whatever the outcome.
 test-slurm: $(STAMP)
-	tests/slurm/start_slurm.sh
-	SEISCLASS_SLURM=1 $(BIN)/python -m pytest -q tests/slurm; status=$$?; tests/slurm/stop_slurm.sh; exit $$status
+	status=0; tests/slurm/start_slurm.sh && SEISCLASS_SLURM=1 $(BIN)/python -m pytest -q tests/slurm \
+	  || status=$$?; tests/slurm/stop_slurm.sh; exit $$status
 
 clean:
 	rm -rf results .snakemake

@@ -14,33 +14,45 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+# The schema owns every key and its default (filled in here); the section dataclasses check what
+# a schema cannot. A bad config stops here, before any job, with one message naming the key.
+from seisclass.config import ConfigError, config_error_message, load_settings  # noqa: E402
+from snakemake.exceptions import WorkflowError  # noqa: E402
+
+try:
+    validate(config, "workflow/schemas/config.schema.yaml", set_default=True)
+    SETTINGS = load_settings(config)  # section name -> frozen dataclass (seisclass.config.SECTIONS)
+except (WorkflowError, ConfigError) as error:
+    raise WorkflowError(config_error_message(error)) from None
 
 
 report: "workflow/report/workflow.rst"
 
 
 wildcard_constraints:
-    station=r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?",
-    day=r"\d{4}-\d{2}-\d{2}",
+    station=r"[A-Za-z0-9]{1,2}\.[A-Za-z0-9]{1,5}(\.[A-Za-z0-9]{1,2})?",
+    chunk=r"[A-Za-z0-9]{1,2}\.[A-Za-z0-9]{1,5}(\.[A-Za-z0-9]{1,2})?/\d{4}-\d{2}-\d{2}(\+\d+)?",
+    key=r"[0-9a-f]{12}",
     source=r"demo|fdsn|sds|mseed_dir",
 
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/acquire.smk"
+include: "workflow/rules/quality.smk"
 include: "workflow/rules/preprocess.smk"
 include: "workflow/rules/features.smk"
 include: "workflow/rules/labels.smk"
 include: "workflow/rules/dataset.smk"
 include: "workflow/rules/forest.smk"
-include: "workflow/rules/explain.smk"
-include: "workflow/rules/apply.smk"
 include: "workflow/rules/deep.smk"
-include: "workflow/rules/sources.smk"
+include: "workflow/rules/explain.smk"
 include: "workflow/rules/explore.smk"
+include: "workflow/rules/active_learning.smk"
+include: "workflow/rules/classify.smk"
+include: "workflow/rules/variants.smk"
 
 
 rule all:
     default_target: True
     input:
-        TARGETS,
+        all_targets,

@@ -50,8 +50,8 @@ def demo_windows(hours: float, seed: int = 3) -> tuple[np.ndarray, float]:
     from obspy import UTCDateTime
 
     from seisclass.acquire.demo import DemoParameters, earthquake_catalogue, generate_station_day
-    from seisclass.data.dataset import cut_station_day
     from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
+    from seisclass.signal.windows import cut_station_day
 
     p = DemoParameters(earthquakes_per_day=700, magnitude_min=1.2, tourist_bursts_per_day=250)
     t0 = UTCDateTime("2024-06-01T12:00:00")
@@ -300,7 +300,7 @@ def explore_scaling(template: str, n_windows: int, seed: int = 0) -> dict:
     big = table.sample(n_windows, replace=True, random_state=seed).reset_index(drop=True)
     big[names] = big[names] * rng.lognormal(0.0, 0.05, (n_windows, len(names))).astype(np.float32)
     big["start"] = big["start"] + pd.to_timedelta(np.arange(n_windows), unit="min")  # unique window keys
-    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "config" / "config.yaml").read_text())
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text())
     components = sorted({n.split("_", 1)[0] for n in names if n[1:2] == "_"}, key="ZNE".index)
     units = dict(feature_table(components, FeatureParameters()).set_index("name")["unit"])
     groups = pd.DataFrame({"group": range(len(names)), "feature": names})
@@ -324,8 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/bench", help="output folder of the JSON files")
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke test, minutes)")
-    parser.add_argument("--parts", default="features,workflow,memory,explore",
-                        help="comma-separated subset of features,workflow,memory,explore (memory and explore "
+    parser.add_argument("--parts", default="features,workflow,memory,explore,real_dev",
+                        help="comma-separated subset of features,workflow,memory,explore,real_dev (memory and explore "
                              "need workflow's template, made by a quick scaling run when workflow is not among "
                              "the parts)")
     args = parser.parse_args(argv)
@@ -354,6 +354,17 @@ def main(argv: list[str] | None = None) -> int:
             write_json(exploration, out / "explore.json")
             print(f"explore: {exploration['windows']} windows in {exploration['wall_s']:.0f} s "
                   f"({exploration['steps_s']})")
+        if "real_dev" in parts:
+            from .real_dev import real_dev_benchmark
+
+            real = real_dev_benchmark(root)
+            if real:
+                write_json(real, out / "real_dev.json")
+                print(f"real-dev ({real['files']} files): data path {real['data_path']['wall_s']:.0f} s "
+                      f"({real['data_path']['jobs']} jobs), whole workflow + report {real['whole_workflow_s']:.0f} s "
+                      f"on {real['cores']} cores")
+            else:
+                print("real-dev: skipped (no ../shared/data/real-dev next to the repository)")
         if "memory" in parts:
             windows = [10_000, 20_000] if quick else [25_000, 50_000, 100_000, 200_000]
             n_estimators = 5

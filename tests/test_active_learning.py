@@ -55,6 +55,7 @@ def test_candidate_table():
         candidates(table, PROBS[:2], ["a", "b", "c"], n=2)
 
 
+@pytest.mark.workflow
 def test_tiny_run_candidates(tiny_run):
     out = pd.read_csv(tiny_run / "results/active_learning/candidates.csv", keep_default_na=False)
     assert {"station", "start", "end", "entropy", "p_silence", "p_tourists", "p_earthquake"} <= set(out.columns)
@@ -71,6 +72,7 @@ def _job_counts(dry_run_output: str) -> dict[str, int]:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)\s*$", table, re.MULTILINE)}
 
 
+@pytest.mark.workflow
 def test_annotation_round_trip_reruns_only_label_dependents(tiny_run, tmp_path):
     work = tmp_path / "run"
     shutil.copytree(tiny_run, work, symlinks=True)  # keeps mtimes and Snakemake's metadata

@@ -7,6 +7,8 @@ from oracles.features import compare, reference_features
 from benchmarks.harness import extrapolate
 from seisclass.signal.features import FeatureParameters, compute_features, feature_names
 
+pytestmark = pytest.mark.unit
+
 COMPONENTS = ["Z", "N", "E"]
 
 

@@ -19,6 +19,8 @@ from seisclass.acquire.catalogue import (
 from seisclass.acquire.fdsn import FdsnParameters, make_client
 from seisclass.data.labels import LabelError, read_annotations
 
+pytestmark = pytest.mark.unit
+
 ORIGIN = UTCDateTime("2024-06-01T12:00:00")
 CLASSES = ["silence", "tourists", "earthquake"]
 

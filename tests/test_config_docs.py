@@ -1,20 +1,38 @@
 """Every configuration key is validated by the schema and documented in config/README.md."""
 
+import copy
+
 import jsonschema
+import pytest
 import yaml
-from conftest import REPO
+from conftest import REAL_DATA, REPO
+from snakemake.utils import update_config
+
+from seisclass.config import apply_schema_defaults, load_settings, schema_defaults
+
+pytestmark = pytest.mark.unit
 
 SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
 README = (REPO / "config/README.md").read_text()
 
 
+def resolve(node: dict) -> dict:
+    """``node`` with a local ``$ref`` (``#/definitions/...``) merged in."""
+    if isinstance(node, dict) and "$ref" in node:
+        target = SCHEMA
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        return {**resolve(target), **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
 def schema_keys(node: dict, prefix: str = "") -> list[str]:
-    """Dotted names of every property in the schema (sections and leaves)."""
+    """Dotted names of every property in the schema (sections and leaves, through ``$ref``)."""
     keys = []
     for name, child in node.get("properties", {}).items():
         keys.append(prefix + name)
         if isinstance(child, dict):
-            keys += schema_keys(child, prefix + name + ".")
+            keys += schema_keys(resolve(child), prefix + name + ".")
     return keys
 
 
@@ -38,6 +56,35 @@ def test_shipped_configs_validate():
     example = {**default, **yaml.safe_load((REPO / "config/examples/mseed_dir.yaml").read_text())}
     example["mseed_dir"] = "/data/mseed"
     jsonschema.validate(example, SCHEMA)
+
+
+def test_shipped_configs_pass_every_check(monkeypatch):
+    """The demo config, the tiny test config and the real-data example pass load_settings."""
+    monkeypatch.chdir(REPO)
+    default = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    load_settings(apply_schema_defaults(copy.deepcopy(default)))
+    example = copy.deepcopy(default)
+    update_config(example, yaml.safe_load((REPO / "config/examples/mseed_dir.yaml").read_text()))
+    example["mseed_dir"] = str(REAL_DATA)
+    load_settings(apply_schema_defaults(example))
+    monkeypatch.chdir(REPO / "tests/e2e")
+    load_settings(apply_schema_defaults(yaml.safe_load((REPO / "tests/e2e/config/config.yaml").read_text())))
+
+
+def differences(config: dict, defaults: dict, prefix: str = "") -> list[str]:
+    out = []
+    for key, value in config.items():
+        if isinstance(value, dict) and isinstance(defaults.get(key), dict):
+            out += differences(value, defaults[key], f"{prefix}{key}.")
+        elif value != defaults.get(key):
+            out.append(f"{prefix}{key}")
+    return out
+
+
+def test_shipped_config_restates_the_schema_defaults():
+    """config/config.yaml holds the defaults (the schema owns them); only these keys differ on purpose."""
+    default = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    assert differences(default, schema_defaults()) == ["explore.method"]
 
 
 def test_schema_rejects_unknown_keys_in_sections():

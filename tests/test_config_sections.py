@@ -1,10 +1,121 @@
-"""Config sections map onto their dataclasses strictly: a misspelt key is named, not ignored."""
+"""Config sections: one owner of keys and defaults (the schema), dataclasses that agree with it key by
+key, and checks that name the key of a bad value."""
 
+import copy
+import dataclasses
+import shutil
+
+import jsonschema
 import pytest
+from config_cases import ALL, E2E, SCHEMA, resolve
+from conftest import E2E_CONFIG, make_workdir
 
+from seisclass.config import (
+    SCHEMA_PATH,
+    SECTIONS,
+    STUDY_KEYS,
+    ConfigError,
+    ConfigSection,
+    StudyParameters,
+    apply_schema_defaults,
+    config_error_message,
+    load_settings,
+    schema_defaults,
+    section_class,
+    section_values,
+)
+from seisclass.data.split import SplitFractions, SplitParameters
 from seisclass.explain.exploration import ExploreError, ExploreParameters
+from seisclass.learn.deep.params import DeepConfigError, DeepParameters
 from seisclass.signal.features import FeatureParameters
 from seisclass.signal.preprocess import PreprocessParameters
+from seisclass.signal.windows import WindowParameters
+
+pytestmark = pytest.mark.unit
+
+DEFAULTS = schema_defaults()
+
+
+def field_default(f: dataclasses.Field):
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+
+def all_sections() -> list[tuple[str, type[ConfigSection], dict, dict]]:
+    """(dotted name, dataclass, schema node, default values) of every section, nested ones included."""
+    out = []
+
+    def visit(name, cls, node, values):
+        out.append((name, cls, node, values))
+        for f in dataclasses.fields(cls):
+            default = field_default(f)
+            if isinstance(default, ConfigSection):
+                visit(f"{name}.{f.name}", type(default), resolve(node["properties"][f.name]),
+                      (values or {}).get(f.name, {}))
+
+    study_node = {"properties": {k: v for k, v in SCHEMA["properties"].items() if k not in SECTIONS}}
+    for name in SECTIONS:
+        node = study_node if name == "study" else resolve(SCHEMA["properties"][name])
+        visit(name, section_class(name), node, section_values(DEFAULTS, name))
+    return out
+
+
+SECTION_CASES = all_sections()
+
+
+def test_registry_covers_the_schema():
+    assert set(SCHEMA["properties"]) == set(SECTIONS) - {"study"} | set(STUDY_KEYS)
+    names = {name for name, *_ in SECTION_CASES}
+    assert {"deep.cnn", "deep.lstm", "deep.explain", "deep.gpu", "deep.gpu.cnn", "deep.gpu.lstm",
+            "split.fractions"} <= names
+    for name, cls, _, _ in SECTION_CASES:
+        assert cls.section == ("" if name == "study" else name), name
+
+
+@pytest.mark.parametrize(("name", "cls", "node", "values"), SECTION_CASES, ids=[c[0] for c in SECTION_CASES])
+def test_schema_and_dataclass_agree_key_by_key(name, cls, node, values):
+    """Same keys and same defaults (after the section's _prepare); keys without a schema default are
+    exactly the override keys the dataclass inherits (default None)."""
+    fields = {f.name: field_default(f) for f in dataclasses.fields(cls)}
+    inherited = set(getattr(cls, "inherited", ()))
+    schema_keys = set(node["properties"])
+    assert schema_keys - set(values) == inherited, f"{name}: schema keys without a default"
+    prepared = cls._prepare(copy.deepcopy(dict(values)))
+    assert set(prepared) | inherited == set(fields), f"{name}: keys differ"
+    assert not cls.read_elsewhere, f"{name}: every key is a field"
+    for key, default in fields.items():
+        assert prepared.get(key) == default, f"{name}.{key}: schema default {prepared.get(key)!r}, dataclass {default!r}"
+    assert cls.from_config(values) == cls()
+
+
+def test_every_schema_key_has_a_default_or_is_inherited():
+    """Applying the schema to an empty config gives every key; absent sections are created."""
+    assert set(DEFAULTS) == set(SCHEMA["properties"])
+    settings = load_settings(copy.deepcopy(DEFAULTS))
+    for name, cls in ((n, section_class(n)) for n in SECTIONS):
+        assert settings[name] == cls(), name
+
+
+def test_defaults_fill_partial_sections_at_every_depth():
+    config = apply_schema_defaults({"windows": {"length_s": 20.0}, "deep": {"lstm": {"hidden": 8}, "gpu": {}}})
+    assert config["windows"] == {**DEFAULTS["windows"], "length_s": 20.0}
+    assert config["deep"]["lstm"] == {**DEFAULTS["deep"]["lstm"], "hidden": 8}
+    assert config["deep"]["gpu"]["cnn"] == {"channels": [32, 64, 128, 128], "kernel_size": 9}
+    assert config["split"]["fractions"] == {"train": 0.8, "validation": 0.1, "test": 0.1}
+    assert config["fdsn"]["timeout_s"] == 120.0 and config["work"]["max_samples_per_job"] == 5_000_000
+
+
+def test_snakemake_fills_the_same_defaults():
+    from snakemake.utils import validate
+
+    config = {"deep": {"gpu": {"lstm": {"hidden": 5}}}}
+    validate(config, str(SCHEMA_PATH), set_default=True)
+    assert config == apply_schema_defaults({"deep": {"gpu": {"lstm": {"hidden": 5}}}})
+    empty = {}
+    validate(empty, str(SCHEMA_PATH), set_default=True)
+    assert empty == DEFAULTS
+
+
+# ---------------------------------------------------------------- sections alone
 
 
 def test_misspelt_key_is_named_with_its_section():
@@ -12,10 +123,85 @@ def test_misspelt_key_is_named_with_its_section():
         FeatureParameters.from_config({"duration_treshold": 2.0})
     with pytest.raises(ExploreError, match=r"explore: unknown key\(s\) \['n_seed'\]"):
         ExploreParameters.from_config({"n_seed": 3})
+    with pytest.raises(DeepConfigError, match=r"deep.gpu.cnn: unknown key\(s\) \['widht'\]"):
+        DeepParameters.from_config({"gpu": {"cnn": {"widht": 3}}})
+    with pytest.raises(ConfigError, match=r"windows: expected a mapping"):
+        WindowParameters.from_config(5)
 
 
-def test_values_are_converted_and_keys_read_elsewhere_are_accepted():
+def test_values_are_converted():
     p = PreprocessParameters.from_config({"bandpass_hz": [2.0, 20.0], "remove_response": "velocity"})
-    assert (p.freqmin, p.freqmax) == (2.0, 20.0)
+    assert (p.freqmin, p.freqmax, p.remove_response) == (2.0, 20.0, "velocity")
     assert FeatureParameters.from_config({"bands_hz": [[1, 5]]}).bands_hz == ((1.0, 5.0),)
     assert ExploreParameters.from_config({"k_range": [3, 5]}).k_range == (3, 5)
+    assert StudyParameters.from_config({"annotations": "a.csv"}).annotations == ("a.csv",)
+    assert SplitParameters.from_config({"fractions": {"train": 0.6, "validation": 0.2, "test": 0.2}}) \
+        .fractions.as_dict() == {"train": 0.6, "validation": 0.2, "test": 0.2}
+
+
+@pytest.mark.parametrize(("cls", "section", "message"), [
+    (WindowParameters, {"step_s": 20.0}, r"windows.step_s: .*at most windows.length_s"),
+    (WindowParameters, {"length_s": 90000.0, "step_s": 1.0}, r"windows.length_s: must be in \(0, 86400\]"),
+    (SplitFractions, {"train": 1, "validation": 1, "test": 1}, r"split.fractions: train \+ validation \+ test = 3"),
+    (SplitFractions, {"train": 0.8, "validation": 0.1, "test": 0.1 + 2e-6}, r"split.fractions: .* must be 1"),
+    (FeatureParameters, {"bands_hz": [[1, 5], [10, 10]]}, r"features.bands_hz\[1\]: low edge must be below"),
+    (FeatureParameters, {"cadence_hz": [0, 4]}, r"features.cadence_hz: low edge must be > 0"),
+    (FeatureParameters, {"cadence_hz": [1, 12]}, r"features.cadence_hz: .*Nyquist .*envelope_rate_hz"),
+    (PreprocessParameters, {"bandpass_hz": [1, 50]}, r"preprocess.bandpass_hz: freqmax 50 Hz must be below the Nyquist"),
+    (PreprocessParameters, {"bandpass_hz": [46, 48]}, r"preprocess.bandpass_hz: freqmin 46 Hz must be below 0.9"),
+    (PreprocessParameters, {"bandpass_hz": [0, 40]}, r"preprocess.bandpass_hz: need 0 < freqmin < freqmax"),
+    (StudyParameters, {"start": "2024-13-45"}, r"start: '2024-13-45' is not a valid date"),
+    (StudyParameters, {"end": "2024-06-01T00:00:00"}, r"end: .* must be after start"),
+    (StudyParameters, {"seed": 2**32}, r"seed: must be an integer from 0 to 2\*\*32 - 1"),
+    (StudyParameters, {"stations": None}, r"stations: null needs mseed_dir"),
+    (DeepParameters, {"lstm": {"hop_s": 0.6}}, r"deep.lstm.hop_s: must be positive and at most deep.lstm.frame_s"),
+    (DeepParameters, {"gpu": {"lstm": {"hop_s": 0.6}}}, r"deep.gpu .*deep.lstm.hop_s"),
+    (ExploreParameters, {"k_range": [5, 3]}, r"explore.k_range"),
+])
+def test_check_names_the_key(cls, section, message):
+    with pytest.raises(ValueError, match=message):
+        cls.from_config(section)
+
+
+def test_gpu_preset_overrides_and_inherits():
+    cpu = DeepParameters.from_config({"learning_rate": 0.01, "cnn": {"pool": 2}})
+    gpu = DeepParameters.from_config({"preset": "gpu", "learning_rate": 0.01, "cnn": {"pool": 2}})
+    assert (cpu.epochs, cpu.decimate, cpu.cnn.channels) == (20, 2, (16, 32, 64))
+    assert (gpu.epochs, gpu.decimate, gpu.max_train_per_class, gpu.cnn.channels) == (60, 1, None, (32, 64, 128, 128))
+    assert gpu.learning_rate == 0.01 and gpu.cnn.pool == 2  # keys the preset leaves alone are inherited
+    assert DeepParameters.from_config({"preset": "gpu", "gpu": {"epochs": 7}}).batch_size == 256  # preset kept
+
+
+# ---------------------------------------------------------------- every bad config, without Snakemake
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return make_workdir(tmp_path_factory.mktemp("config_sections") / "run")
+
+
+@pytest.mark.parametrize("case", ALL, ids=lambda c: c.id)
+def test_bad_config_is_rejected_naming_the_key(case, workdir, monkeypatch):
+    shutil.copy(E2E_CONFIG / "stations.tsv", workdir / "config" / "stations.tsv")
+    monkeypatch.chdir(workdir)
+    config = case.config(workdir)
+    with pytest.raises((jsonschema.ValidationError, ConfigError)) as raised:
+        load_settings(apply_schema_defaults(config))
+    message = config_error_message(raised.value)
+    assert case.key in message, message
+
+
+def test_enough_cases():
+    assert len(ALL) >= 100
+    assert {c.key for c in ALL} >= {"windows.length_s", "deep.lstm.hop_s", "split.fractions.train",
+                                    "split.fractions", "start", "end", "seed", "stations"}
+
+
+def test_the_tiny_config_passes_with_every_default_filled(workdir, monkeypatch):
+    shutil.copy(E2E_CONFIG / "stations.tsv", workdir / "config" / "stations.tsv")
+    monkeypatch.chdir(workdir)
+    config = apply_schema_defaults(copy.deepcopy(E2E))
+    settings = load_settings(config)
+    assert settings["deep"].epochs == 2 and settings["deep"].lstm.hidden == 8  # the tiny values are kept
+    assert config["fdsn"] == DEFAULTS["fdsn"] and config["work"] == DEFAULTS["work"]  # absent sections filled
+    assert config["deep"]["lstm"]["frame_s"] == DEFAULTS["deep"]["lstm"]["frame_s"]  # nested defaults filled

@@ -10,7 +10,6 @@ import pytest
 import torch
 from obspy import Stream, Trace, UTCDateTime, read
 
-from seisclass.data.dataset import windows_at
 from seisclass.explain.deep_shap import attribution_over_time, pick_representatives, shap_values
 from seisclass.learn.compare import comparison_table
 from seisclass.learn.deep.inputs import (
@@ -23,15 +22,14 @@ from seisclass.learn.deep.inputs import (
     select_windows,
 )
 from seisclass.learn.deep.networks import (
+    DeepClassifier,
     FrameSpectrum,
     SpectralLSTM,
     WaveformCNN,
     architecture,
     build_model,
-    load_model,
+    deep_model_card,
     predict_proba,
-    predict_windows,
-    save_model,
 )
 from seisclass.learn.deep.params import DeepConfigError, DeepParameters
 from seisclass.learn.deep.training import (
@@ -41,7 +39,9 @@ from seisclass.learn.deep.training import (
     train_model,
 )
 from seisclass.learn.metrics import classification_metrics
+from seisclass.learn.models import ModelFileError, ModelMismatchError, load_classifier
 from seisclass.schema import epoch_seconds
+from seisclass.signal.windows import windows_at
 
 CLASSES = ["silence", "tourists", "earthquake"]
 SPEC = input_spec(["Z", "N", "E"], 100.0, 10.0, 2, "std")  # 3 x 500 samples at 50 Hz
@@ -155,7 +155,7 @@ def test_build_inputs_cuts_the_grid_and_names_incomplete_station_day(tmp_path):
                       "test": {"silence": 1, "tourists": 1, "earthquake": 1}})
     index = select_windows(table, CLASSES, None, 0)
     outputs = {s: str(tmp_path / f"{s}.npy") for s in ("train", "validation", "test")}
-    build_inputs(index, [str(path)], outputs, SPEC, chunk=3)
+    build_inputs(index, {"XX.AB/2024-06-01": str(path)}, outputs, SPEC, chunk=3)
     test = np.load(outputs["test"], mmap_mode="r")
     assert isinstance(test, np.memmap) and test.shape == (3, 3, 500)
     row = index[index["split"] == "test"].iloc[1]
@@ -166,9 +166,9 @@ def test_build_inputs_cuts_the_grid_and_names_incomplete_station_day(tmp_path):
     late = index.copy()
     late.loc[late.index[-1], "start"] += pd.Timedelta(seconds=100)  # beyond the 60 s of data
     with pytest.raises(InputError, match="XX.AB/2024-06-01: window at"):
-        build_inputs(late, [str(path)], outputs, SPEC)
+        build_inputs(late, {"XX.AB/2024-06-01": str(path)}, outputs, SPEC)
     with pytest.raises(InputError, match="XX.AB/2024-06-01: no preprocessed waveform"):
-        build_inputs(index, [], outputs, SPEC)
+        build_inputs(index, {}, outputs, SPEC)
 
 
 # ---------------------------------------------------------------- models
@@ -269,26 +269,30 @@ def test_class_weights_and_balanced_accuracy():
 def test_saved_model_reloads_with_weights_only_and_predicts_the_same(tmp_path):
     model, summary = _train("lstm")
     path = tmp_path / "lstm.pt"
-    save_model(path, model, "lstm", CLASSES, SPEC, architecture("lstm", SMALL), seed=3, **summary)
-    bundle = torch.load(path, weights_only=True)
+    config = {"preprocess": {"sampling_rate": 100.0}, "windows": {"length_s": 10.0, "components": ["Z", "N", "E"]}}
+    train = _dataset({"train": {"silence": 2, "tourists": 1, "earthquake": 1}})
+    card = deep_model_card("lstm", CLASSES, SPEC, architecture("lstm", SMALL), config, train, summary, seed=3)
+    DeepClassifier(model, card).save(path)
+    bundle = torch.load(path, weights_only=True)["metadata"]
     assert bundle["classes"] == CLASSES and bundle["input"]["sampling_rate"] == 50.0
     assert bundle["input"]["normalization"] == "std" and bundle["architecture"]["hidden"] == 8
-    reloaded, meta = load_model(path)
+    assert bundle["training_data"]["windows_per_class"] == {"silence": 2, "tourists": 1, "earthquake": 1}
+    reloaded = load_classifier(path, device="cpu")
     x, _ = synthetic(20, seed=9)
-    np.testing.assert_array_equal(predict_proba(reloaded, x), predict_proba(model, x))
-    assert meta["training"]["best_epoch"] == summary["best_epoch"]
-    # raw windows at 100 Hz: predict_windows decimates and normalizes as in training
+    np.testing.assert_array_equal(reloaded.predict_proba(x, prepared=True), predict_proba(model, x))
+    assert reloaded.metadata["training"]["best_epoch"] == summary["best_epoch"]
+    # raw windows at 100 Hz: predict_proba decimates and normalizes as in training
     raw = np.random.default_rng(4).normal(size=(7, 3, 1000)) * 1e-6
     expected = predict_proba(model, prepare_windows(raw, 2, "std"))
-    np.testing.assert_allclose(predict_windows(path, raw), expected, rtol=1e-6, atol=1e-7)
-    with pytest.raises(ValueError, match=r"shape \(n, 3, 1000\)"):
-        predict_windows(path, raw[:, :2])
+    np.testing.assert_allclose(reloaded.predict_proba(raw), expected, rtol=1e-6, atol=1e-7)
+    with pytest.raises(ModelMismatchError, match=r"shape \(n, 3, 1000\)"):
+        reloaded.predict_proba(raw[:, :2])
 
 
 def test_load_model_rejects_other_files(tmp_path):
     torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
-    with pytest.raises(ValueError, match="not a seisclass deep model"):
-        load_model(tmp_path / "other.pt")
+    with pytest.raises(ModelFileError, match="other.pt: not a seisclass model"):
+        load_classifier(tmp_path / "other.pt")
 
 
 # ---------------------------------------------------------------- SHAP
@@ -335,6 +339,7 @@ def test_comparison_table_refuses_different_test_sets():
 # ---------------------------------------------------------------- end to end (tiny run)
 
 
+@pytest.mark.workflow
 def test_tiny_run_deep_outputs(tiny_run):
     results = tiny_run / "results"
     rf = json.loads((results / "metrics" / "rf.json").read_text())
@@ -342,7 +347,7 @@ def test_tiny_run_deep_outputs(tiny_run):
         metrics = json.loads((results / "metrics" / f"{kind}.json").read_text())
         assert set(metrics) == set(rf) and set(metrics["per_class"]) == set(rf["per_class"])
         assert metrics["n_windows"] == rf["n_windows"]
-        bundle = torch.load(results / "models" / f"{kind}.pt", weights_only=True)
+        bundle = torch.load(results / "models" / f"{kind}.pt", weights_only=True)["metadata"]
         assert bundle["kind"] == kind and bundle["classes"] == CLASSES
         assert bundle["input"]["sampling_rate"] == 50.0 and bundle["input"]["components"] == ["Z", "N", "E"]
         assert bundle["training"]["epochs_run"] <= 2
@@ -359,8 +364,9 @@ def test_tiny_run_deep_outputs(tiny_run):
     assert (table["training_time_s"] > 0).all() and (table["windows_per_second"] > 0).all()
 
 
+@pytest.mark.workflow
 def test_tiny_run_inputs_and_predictions_reproduce_from_waveforms(tiny_run):
-    """The stored arrays are the grid windows; predict_windows on raw windows gives the test probabilities."""
+    """The stored arrays are the grid windows; the saved CNN on raw windows gives the test probabilities."""
     results = tiny_run / "results"
     index = pd.read_parquet(results / "deep" / "inputs" / "index.parquet")
     test = np.load(results / "deep" / "inputs" / "test.npy", mmap_mode="r")
@@ -372,10 +378,11 @@ def test_tiny_run_inputs_and_predictions_reproduce_from_waveforms(tiny_run):
     assert len(kept) == len(rows)
     np.testing.assert_allclose(test[rows["row"].to_numpy()], prepare_windows(raw, 2, "std"), rtol=1e-5, atol=1e-6)
     predictions = pd.read_parquet(results / "predictions" / "cnn_test.parquet").head(6)
-    proba = predict_windows(results / "models" / "cnn.pt", raw)
+    proba = load_classifier(results / "models" / "cnn.pt", device="cpu").predict_proba(raw)
     np.testing.assert_allclose(proba, predictions[[f"p_{c}" for c in CLASSES]].to_numpy(), atol=1e-5)
 
 
+@pytest.mark.workflow
 def test_tiny_run_shap_outputs(tiny_run):
     explain = tiny_run / "results" / "explain"
     for kind in ("cnn", "lstm"):

@@ -17,6 +17,8 @@ from seisclass.acquire.demo import (
     generate_station_day,
 )
 
+pytestmark = pytest.mark.unit
+
 FS = 100.0
 T0 = UTCDateTime("2024-06-01T12:00:00")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 
 import numpy as np
@@ -9,16 +10,16 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import make_workdir, snakemake
+from test_models import Payload
 
 from seisclass.learn.detections import (
+    SEGMENT_COLUMNS,
     ModelMismatchError,
-    check_bundle,
     segments,
     smooth,
     station_detections,
-    window_probabilities,
 )
-from seisclass.learn.forest import load_model
+from seisclass.learn.models import load_classifier
 
 CLASSES = ["silence", "tourists", "earthquake"]
 
@@ -46,7 +47,9 @@ def test_segments_from_hand_made_sequence():
     assert list(table["class"]) == ["silence", "tourists", "silence", "silence"]
     assert list(table["start"]) == [0, 10, 20, 40]
     assert list(table["end"]) == [15, 25, 35, 50]
-    np.testing.assert_allclose(table["probability"], [0.8, 0.7, 0.7, 0.5])
+    np.testing.assert_allclose(table["mean_probability"], [0.8, 0.7, 0.7, 0.5])
+    np.testing.assert_allclose(table["peak_probability"], [0.9, 0.8, 0.8, 0.5])
+    assert list(table["peak_time"]) == [5, 20, 25, 45]  # centre of the window of largest probability
     assert list(table["n_windows"]) == [2, 2, 2, 1]
 
 
@@ -55,45 +58,67 @@ def test_station_detections_excludes_and_checks_classes():
     windows = pd.DataFrame({"network": "XX", "station": "A", "location": "", "channel": "HH?",
                             "start": start, "end": start + pd.Timedelta(seconds=10),
                             "p_silence": [1.0, 1, 0, 0], "p_tourists": [0.0, 0, 1, 1], "p_earthquake": 0.0})
-    smoothed, table = station_detections(windows, CLASSES, 5.0, 1, exclude=("silence",))
-    assert list(table["class"]) == ["tourists"]
+    smoothed, table = station_detections(windows, CLASSES, 5.0, 1, exclude=("silence",), model="rf")
+    assert list(table.columns) == SEGMENT_COLUMNS and list(table["class"]) == ["tourists"]
+    assert table.loc[0, ["network", "station", "location", "channel", "model"]].tolist() == ["XX", "A", "", "HH?", "rf"]
     assert table["start"].iloc[0] == start[2] and table["end"].iloc[0] == start[3] + pd.Timedelta(seconds=10)
     assert list(smoothed["class"]) == ["silence", "silence", "tourists", "tourists"]
     with pytest.raises(ValueError, match="noise"):
         station_detections(windows, CLASSES, 5.0, 1, exclude=("noise",))
 
 
+@pytest.mark.workflow
 def test_model_mismatch_names_the_model(tiny_run):
-    path = str(tiny_run / "results/models/rf.joblib")
-    bundle = load_model(path)
+    model = load_classifier(tiny_run / "results/models/rf.skops")
+    config = yaml.safe_load((tiny_run / "config/config.yaml").read_text())
+    assert model.check_config(config, CLASSES) == CLASSES
     features = pd.read_parquet(tiny_run / "results/features/features.parquet")
-    with pytest.raises(ModelMismatchError, match="rf.joblib.*lacks"):
-        window_probabilities(bundle, features.drop(columns=[bundle["feature_names"][3]]), path)
-    with pytest.raises(ModelMismatchError, match="classes"):
-        check_bundle(bundle, path, ["silence", "noise"], 10.0, 100.0)
-    with pytest.raises(ModelMismatchError, match="window_length_s"):
-        check_bundle(bundle, path, CLASSES, 20.0, 100.0)
+    with pytest.raises(ModelMismatchError, match="rf.skops.*lacks"):
+        model.table_probabilities(features.drop(columns=[model.feature_names[3]]))
+    with pytest.raises(ModelMismatchError, match=r"rf.skops: classes differ: model .*configuration \['silence', 'noise'\]"):
+        model.check_config(config, ["silence", "noise"])
+    with pytest.raises(ModelMismatchError, match="windows.length_s: model 10.0, configuration 20.0"):
+        model.check_config({**config, "windows": {**config["windows"], "length_s": 20.0}}, CLASSES)
 
 
+@pytest.mark.workflow
 def test_tiny_run_detections(tiny_run):
-    table = pd.read_csv(tiny_run / "results/detections/XX.TINY.csv", parse_dates=["start", "end"])
-    assert list(table.columns[:4]) == ["start", "end", "class", "probability"]
+    table = pd.read_csv(tiny_run / "results/detections/XX.TINY.csv", parse_dates=["start", "end", "peak_time"],
+                        keep_default_na=False)
+    assert list(table.columns) == SEGMENT_COLUMNS
     assert set(table["class"]) <= set(CLASSES) and len(table) > 3
-    assert table["probability"].between(1 / 3, 1).all()  # the argmax of 3 probabilities is >= 1/3
+    assert (table["model"] == "rf").all() and (table["station"] == "TINY").all()
+    assert table["mean_probability"].between(1 / 3, 1).all()  # the argmax of 3 probabilities is >= 1/3
+    assert (table["peak_probability"] >= table["mean_probability"] - 1e-4).all()
+    assert ((table["peak_time"] > table["start"]) & (table["peak_time"] < table["end"])).all()
     assert (table["end"] > table["start"]).all() and table["start"].is_monotonic_increasing
     windows = pd.read_parquet(tiny_run / "results/features/XX.TINY/2024-06-01.parquet", columns=["start"])
     assert table["n_windows"].sum() == len(windows)  # every window in exactly one segment
     assert (tiny_run / "results/plots/detections/XX.TINY/2024-06-01.png").stat().st_size > 10_000
 
 
+@pytest.mark.workflow
 def test_classify_reproduces_training_run_without_training(tiny_run, tmp_path):
-    """`snakemake classify` with a copied model gives the training run's probabilities, and trains nothing."""
+    """`snakemake classify` with a copied model gives the training run's probabilities, and trains nothing.
+
+    A pickle given as classify.model is refused without being run; the classes come from the model
+    even when the configuration lists others.
+    """
     work = make_workdir(tmp_path / "classify")
     (work / "models").mkdir()
-    shutil.copy(tiny_run / "results/models/rf.joblib", work / "models/saved.joblib")
+    marker = tmp_path / "marker"
+    (work / "models/evil.skops").write_bytes(pickle.dumps(Payload(marker)))
     config_path = work / "config/config.yaml"
     config = yaml.safe_load(config_path.read_text())
-    config["classify"] = {"model": "models/saved.joblib"}
+    config["classify"] = {"model": "models/evil.skops"}
+    config_path.write_text(yaml.safe_dump(config))
+    failed = snakemake(work, "--cores", "2", "classify", check=False)
+    assert failed.returncode != 0 and not marker.exists()
+    log = next((work / "logs/probabilities/classify").rglob("*.log")).read_text()
+    assert "evil.skops: a pickle (joblib) file" in log and "refused" in log
+    shutil.copy(tiny_run / "results/models/rf.skops", work / "models/saved.skops")
+    config["classify"] = {"model": "models/saved.skops"}
+    config["classes"] = ["silence", "earthquake"]  # not the model's: classify uses the model's classes
     config_path.write_text(yaml.safe_dump(config))
     snakemake(work, "--cores", "2", "classify")
     assert not (work / "results/models").exists() and not (work / "results/labels").exists()

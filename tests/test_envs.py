@@ -2,8 +2,11 @@
 
 import re
 
+import pytest
 import yaml
 from conftest import REPO
+
+pytestmark = pytest.mark.unit
 
 
 def requirement_pins() -> dict[str, str]:

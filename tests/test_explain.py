@@ -41,6 +41,16 @@ def test_values_are_additive_in_configured_class_order(decided_by_feature_2):
     np.testing.assert_allclose(base + values.sum(axis=1), predict_proba(model, x, CLASSES), atol=1e-6)
 
 
+def test_values_in_logged_blocks_equal_one_call_and_accept_the_classifier(decided_by_feature_2):
+    from seisclass.learn.forest import ForestClassifier
+
+    model, x = decided_by_feature_2
+    one, _ = explain.tree_shap_values(model, x, CLASSES, progress_steps=1)
+    wrapped = ForestClassifier(model, {"name": "rf", "classes": CLASSES, "feature_names": [f"f{i}" for i in range(5)]})
+    blocks, _ = explain.tree_shap_values(wrapped, x, CLASSES, progress_steps=7)
+    np.testing.assert_array_equal(blocks, one)
+
+
 def test_direction_and_summary(decided_by_feature_2):
     model, x = decided_by_feature_2
     names = [f"f{i}" for i in range(5)]
@@ -80,6 +90,7 @@ def test_sample_windows_is_stratified_and_names_the_split():
         explain.sample_windows(table, ["a", "b"], "validation", per_class=3, seed=0)
 
 
+@pytest.mark.workflow
 def test_tiny_run_explanations(tiny_run):
     out = tiny_run / "results" / "explain"
     importance = pd.read_csv(out / "rf_shap_importance.tsv", sep="\t")

@@ -18,6 +18,7 @@ from seisclass.explain.exploration import (
     cluster_effects,
     consensus,
     explore,
+    fit_cluster_space,
     fit_scaling,
     hypotheses,
     kmeans_run,
@@ -93,6 +94,41 @@ def test_scaling_logs_features_spanning_decades_and_keeps_constants_finite():
     assert np.isfinite(z).all()
     np.testing.assert_allclose(z[:, 0], (np.log10(energy) - np.log10(energy).mean()) / np.log10(energy).std())
     assert np.all(z[:, 2] == 0)
+
+
+def zero_inflated_table(n=600, seed=0):
+    """Two blobs in f0, f1 and four features zero together in 65 % of the windows, independent of the blobs."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, 2, n)
+    f = rng.normal(size=(n, 2)) + np.where(truth[:, None] == 1, 1.6, -1.6)
+    active = rng.uniform(size=n) < 0.35
+    durations = np.where(active[:, None], rng.exponential(2.0, size=(n, 4)) + 0.1, 0.0)
+    return np.column_stack([f, durations]), truth, ["f0", "f1", "duration_s", "rise_s", "decay_s", "other_s"]
+
+
+def test_zero_inflated_features_no_longer_define_the_clusters():
+    """Standardized as they are, four features zero together split the data by themselves (k-means finds
+    "zero or not"); split into a non-zero part and one down-weighted indicator, the blobs come back."""
+    raw, truth, names = zero_inflated_table()
+    fit = np.arange(len(raw))
+    z = fit_scaling(raw, log_span=1000).apply(raw)
+    plain = kmeans_run(z, fit, 2, 4, 0)
+    active = raw[:, 2] != 0
+    assert adjusted_rand_score(active, plain) > 0.5 and adjusted_rand_score(truth, plain) < 0.1
+    p = ExploreParameters(zero_inflated_fraction=0.5, zero_indicator_weight=0.5)
+    space = fit_cluster_space(raw, names, p)
+    assert space.zero_inflated.tolist() == [False, False, True, True, True, True]
+    assert [group for _, group in space.indicators] == [["duration_s", "rise_s", "decay_s", "other_s"]]  # one
+    x = space.apply(raw, z)
+    assert x.shape == (len(raw), 2 + 4 + 1) and np.isfinite(x).all()
+    np.testing.assert_allclose(x[~active, 2:6], 0.0)  # zeros sit at the non-zero part's mean
+    np.testing.assert_allclose(x[active, 2:6].mean(axis=0), 0.0, atol=1e-9)
+    np.testing.assert_allclose(x[:, 6].std(), 0.5)  # the indicator, z-scored and weighted
+    treated = kmeans_run(x, fit, 2, 4, 0)
+    assert adjusted_rand_score(truth, treated) > 0.9
+    off = fit_cluster_space(raw, names, ExploreParameters(zero_inflated_fraction=None))
+    np.testing.assert_array_equal(off.apply(raw, z), z)
+    assert "zero-inflated" not in off.describe() or off.describe().startswith("no zero-inflated")
 
 
 def shifted_clusters(n=400, shift=3.0, seed=0):
@@ -240,6 +276,7 @@ def test_explore_end_to_end_on_blobs_with_a_fit_subsample():
     json.dumps(s)  # serializable as stability.json
 
 
+@pytest.mark.workflow
 def test_tiny_run_exploration_outputs(tiny_run):
     results = tiny_run / "results"
     features = pd.read_parquet(results / "features" / "features.parquet")
@@ -253,7 +290,10 @@ def test_tiny_run_exploration_outputs(tiny_run):
     assert stability["n_seeds"] == 3
     assert 0 <= stability["ari_min"] <= stability["ari_mean"] <= 1
     assert set(stability["per_method"]) == {"kmeans", "umap_hdbscan"}
+    assert stability["imputed"]["missing_values"] == {}  # one 100 Hz station: no band above its Nyquist
+    assert stability["cluster_space"]["n_columns"] >= stability["n_features"]  # zero-inflated ones split in two
     hypotheses_table = pd.read_csv(results / "explore" / "hypotheses.tsv", sep="\t")
+    assert "confound" in hypotheses_table.columns
     clusters = set(emb["cluster"]) - {-1}
     primary = hypotheses_table[hypotheses_table["method"] == stability["method"]]
     assert set(primary["cluster"]) == clusters

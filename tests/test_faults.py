@@ -13,17 +13,17 @@ import pytest
 from conftest import REPO, make_workdir, snakemake
 from obspy import Stream, Trace, UTCDateTime
 
-from seisclass.acquire.waveforms import WaveformReadError, read_day_file
+from seisclass.acquire.waveforms import WaveformReadError, read_chunk
 from seisclass.data.dataset import (
     DatasetError,
     assemble,
-    cut_station_day,
     label_table,
     station_day_features,
 )
 from seisclass.data.split import SplitError, assign_split
 from seisclass.signal.features import FeatureParameters, compute_features
 from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
+from seisclass.signal.windows import cut_station_day
 
 T0 = UTCDateTime("2024-06-01T00:00:00")
 FS = 100.0
@@ -57,6 +57,7 @@ def sha256(path) -> str:
 # ------------------------------------------------------------------ configuration
 
 
+@pytest.mark.workflow
 @pytest.mark.parametrize(("override", "key"), [("seed=-1", "seed"), ("windows={length_s: 0}", "length_s")])
 def test_schema_violation_names_the_key(tmp_path, override, key):
     result = snakemake(make_workdir(tmp_path / "run"), "-n", "--config", override, check=False, timeout=300)
@@ -66,11 +67,12 @@ def test_schema_violation_names_the_key(tmp_path, override, key):
     assert f"['{key}']" in message  # the schema path of the offending key
 
 
+@pytest.mark.workflow
 def test_unknown_station_is_named(tmp_path):
     result = snakemake(make_workdir(tmp_path / "run"), "-n", "results/features/XX.NOPE/2024-06-01.parquet",
                        check=False, timeout=300)
     assert result.returncode != 0
-    assert "unknown station 'XX.NOPE'" in result.stdout + result.stderr
+    assert "unknown chunk 'XX.NOPE/2024-06-01'" in result.stdout + result.stderr
     assert "XX.TINY" in result.stdout + result.stderr  # the known stations are listed
 
 
@@ -87,12 +89,12 @@ def day_file(tmp_path_factory):
 
 
 def test_valid_file_reads_completely(day_file):
-    stream = read_day_file(day_file, "XX.F", "2024-06-01")
+    stream = read_chunk(day_file, ["XX.F"], "chunk XX.F/2024-06-01")
     assert [tr.stats.npts for tr in stream] == [60000] * 3
 
 
 @pytest.mark.parametrize("kind", ["truncated_in_record", "corrupt_record", "garbage", "cut_header"])
-def test_corrupt_or_truncated_file_names_file_station_and_day(day_file, tmp_path, kind):
+def test_corrupt_or_truncated_file_names_file_and_chunk(day_file, tmp_path, kind):
     data = day_file.read_bytes()
     blob = {
         "truncated_in_record": data[: 40 * 4096 + 1000],  # the last record is cut short
@@ -103,15 +105,15 @@ def test_corrupt_or_truncated_file_names_file_station_and_day(day_file, tmp_path
     path = tmp_path / f"{kind}.mseed"
     path.write_bytes(blob)
     with pytest.raises(WaveformReadError) as error:
-        read_day_file(path, "XX.F", "2024-06-01")
+        read_chunk(path, ["XX.F"], "chunk XX.F/2024-06-01")
     assert str(path) in str(error.value)
-    assert "station XX.F" in str(error.value) and "day 2024-06-01" in str(error.value)
+    assert "chunk XX.F/2024-06-01" in str(error.value)
 
 
 def test_no_data_gives_empty_station_day(tmp_path):
     empty = tmp_path / "empty.mseed"
     empty.write_bytes(b"")  # the chunk convention of seisclass.acquire.archives for "no data"
-    stream = read_day_file(empty, "XX.F", "2024-06-01")
+    stream = read_chunk(empty, ["XX.F"])
     assert len(stream) == 0
     processed, _ = preprocess_stream(stream, PreprocessParameters())
     table = station_day_features(processed, KEYS, T0.timestamp, T0.timestamp + 3600, 10.0, 5.0, COMPONENTS, FS,
@@ -121,7 +123,7 @@ def test_no_data_gives_empty_station_day(tmp_path):
 
 
 def test_file_of_another_station_has_no_data_for_this_one(day_file):
-    assert len(read_day_file(day_file, "XX.OTHER", "2024-06-01")) == 0
+    assert len(read_chunk(day_file, ["XX.OTHER"])) == 0
 
 
 # ------------------------------------------------------------------ gaps, overlaps, rates
@@ -221,6 +223,7 @@ def test_annotation_outside_the_data_span_is_harmless():
 # ------------------------------------------------------------------ interrupted run
 
 
+@pytest.mark.workflow
 def test_killed_run_resumes_to_identical_outputs(tiny_run, tmp_path):
     """SIGKILL the whole run (snakemake and its job) during the features job; resume; compare hashes."""
     workdir = make_workdir(tmp_path / "run")
@@ -247,6 +250,7 @@ def test_killed_run_resumes_to_identical_outputs(tiny_run, tmp_path):
         assert sha256(workdir / name) == sha256(tiny_run / name), name
 
 
+@pytest.mark.workflow
 def test_two_clean_runs_give_identical_outputs(tiny_run, tmp_path):
     """Determinism: features, metrics and predictions are bit-identical between clean runs."""
     workdir = make_workdir(tmp_path / "run")

@@ -1,6 +1,7 @@
 """Features against analytic signals."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from seisclass.signal.features import (
@@ -9,6 +10,8 @@ from seisclass.signal.features import (
     feature_names,
     feature_table,
 )
+
+pytestmark = pytest.mark.unit
 
 FS = 100.0
 N = 1000  # 10-s windows
@@ -148,3 +151,114 @@ def _reference(noise_envelope=1.0, rms=(1.0,)):
     from seisclass.signal.features import NoiseReference
 
     return NoiseReference(rms=np.asarray(rms, float), envelope=np.full(len(rms), noise_envelope))
+
+
+# ---------------------------------------------------------------- cadence range and station bandwidth
+
+
+@pytest.mark.parametrize(("fs", "envelope_rate"), [(40.0, 10.0), (100.0, 20.0), (100.0, 12.0)])
+def test_cadence_never_leaves_the_configured_range(fs, envelope_rate):
+    """White noise has no cadence: whatever lag wins, rate / lag stays inside cadence_hz (was 5 Hz > 4 Hz)."""
+    from seisclass.signal.features import cadence_lags
+
+    p = FeatureParameters(envelope_rate_hz=envelope_rate, bands_hz=((1.0, 5.0),))
+    rng = np.random.default_rng(1)
+    windows = rng.standard_normal((300, 1, int(10 * fs))).astype(np.float32)
+    values, _ = compute_features(windows, fs, ["Z"], p)
+    cadence = values[:, feature_names(["Z"], p).index("Z_cadence_hz")]
+    low, high = p.cadence_hz
+    assert cadence.min() >= low - 1e-6 and cadence.max() <= high + 1e-6
+    rate = fs / round(fs / envelope_rate)
+    first, last = cadence_lags(rate, p.cadence_hz, 1000)
+    assert rate / first <= high < rate / (first - 1)  # the shortest lag allowed, and no shorter one
+    assert rate / last >= low > rate / (last + 1)
+
+
+def test_cadence_lags_of_a_range_without_a_whole_lag():
+    from seisclass.signal.features import cadence_lags
+
+    assert cadence_lags(10.0, (0.8, 4.0), 100) == (3, 12)  # 3.33 Hz .. 0.83 Hz
+    assert cadence_lags(10.0, (3.5, 4.0), 100) == (3, 3)  # 2.86 lags only: kept, cadence clipped later
+
+
+def _band_table(stations, n=3):
+    start = pd.Timestamp("2024-06-01T10:00:00", tz="UTC") + pd.to_timedelta(np.arange(n) * 5, unit="s")
+    p = FeatureParameters(bands_hz=((1.0, 5.0), (5.0, 10.0), (10.0, 20.0)))
+    names = feature_names(["Z"], p)
+    parts = []
+    for network, station in stations:
+        head = pd.DataFrame({"network": network, "station": station, "location": "", "channel": "HH?",
+                             "start": start, "end": start + pd.Timedelta(seconds=10)})
+        parts.append(pd.concat([head, pd.DataFrame(np.ones((n, len(names)), np.float32), columns=names)], axis=1))
+    return pd.concat(parts, ignore_index=True), p
+
+
+def test_bands_above_the_original_nyquist_are_missing_not_zero():
+    from seisclass.signal.features import band_columns, mask_unmeasured_bands
+
+    table, p = _band_table([("XX", "SLOW"), ("XX", "FAST"), ("XX", "NONE")])
+    rates = pd.DataFrame({"station": ["XX.SLOW", "XX.FAST"], "day": "2024-06-01", "channel": ["EHZ", "HHZ"],
+                          "component": "Z", "sampling_rate": [20.0, 100.0]})
+    masked, summary = mask_unmeasured_bands(table, rates, ["Z"], p)
+    slow = masked["station"] == "SLOW"
+    # 20 Hz: Nyquist 10 Hz. 1-5 and 5-10 Hz were recorded, 10-20 Hz never was.
+    for column in ("Z_energy_10_20hz", "Z_ratio_10_20hz"):
+        assert masked.loc[slow, column].isna().all() and masked.loc[~slow, column].notna().all()
+    assert masked.loc[:, ["Z_energy_5_10hz", "Z_rms", "Z_cadence_hz"]].notna().all().all()
+    assert masked.loc[~slow].equals(table.loc[~slow])  # 100 Hz and unknown rate: untouched
+    assert set(summary["column"]) == {"Z_energy_10_20hz", "Z_ratio_10_20hz"}
+    assert (summary["windows"] == 3).all() and (summary["sampling_rate"] == 20.0).all()
+    assert set(band_columns(["Z"], p)["column"]) == {c for c in table.columns if "hz" in c and c[2:6] in (
+        "ener", "rati")}
+
+
+def test_feature_table_states_the_bandwidth_rule_and_dataset_accepts_only_band_nan():
+    from seisclass.data.dataset import DatasetError, check_finite
+    from seisclass.signal.features import is_band_column
+
+    table = feature_table(["Z"], P).set_index("name")
+    assert "NaN (missing)" in table.loc["Z_energy_20_45hz", "definition"]
+    assert "Nyquist" in table.loc["Z_ratio_1_5hz", "definition"]
+    assert is_band_column("Z_energy_1p5_3hz") and is_band_column("ratio_10_20hz")
+    assert not is_band_column("Z_energy") and not is_band_column("Z_centroid_hz")
+    frame = pd.DataFrame({"network": "XX", "station": "A", "start": [0, 1], "Z_energy_20_45hz": [np.nan, 1.0],
+                          "Z_energy": [1.0, 2.0]})
+    check_finite(frame, ["Z_energy_20_45hz", "Z_energy"])
+    frame.loc[0, "Z_energy"] = np.nan
+    with pytest.raises(DatasetError, match="'Z_energy' is nan in 1 window"):
+        check_finite(frame, ["Z_energy"])
+    frame.loc[1, "Z_energy_20_45hz"] = np.inf
+    with pytest.raises(DatasetError, match="Z_energy_20_45hz"):
+        check_finite(frame, ["Z_energy_20_45hz"])
+
+
+def test_preprocessing_records_the_original_sampling_rates(tmp_path):
+    """The notes of a chunk carry each channel's rate before resampling; the features read them back."""
+    import json
+
+    from obspy import Stream, Trace, UTCDateTime
+
+    from seisclass.signal.preprocess import (
+        ORIGINAL_RATE_COLUMNS,
+        original_sampling_rates,
+        read_original_rates,
+    )
+
+    t0 = UTCDateTime("2024-06-01T00:00:00")
+    stream = Stream([Trace(np.zeros(1200, np.float32), header={"network": "XX", "station": "A", "channel": "EHZ",
+                                                                "sampling_rate": 20.0, "starttime": t0}),
+                     Trace(np.zeros(100, np.float32), header={"network": "XX", "station": "A", "channel": "EHZ",
+                                                               "sampling_rate": 50.0, "starttime": t0 + 60}),
+                     Trace(np.zeros(6000, np.float32), header={"network": "XX", "station": "B", "channel": "HH1",
+                                                                "sampling_rate": 100.0, "starttime": t0})])
+    members = [{"station": {"id": sid}, "day": "2024-06-01", "span": [t0.timestamp, t0.timestamp + 86400]}
+               for sid in ("XX.A", "XX.B", "XX.C")]
+    rates = original_sampling_rates(stream, members)
+    assert [(r["station"], r["channel"], r["component"], r["sampling_rate"]) for r in rates] == [
+        ("XX.A", "EHZ", "Z", 20.0), ("XX.B", "HH1", "N", 100.0)]  # majority rate by duration; 1 read as N
+    notes = tmp_path / "chunk.notes.json"
+    notes.write_text(json.dumps({"notes": [], "original_sampling_rates": rates}))
+    old = tmp_path / "old.notes.json"
+    old.write_text(json.dumps({"notes": []}))
+    table = read_original_rates([notes, old])
+    assert list(table.columns) == ORIGINAL_RATE_COLUMNS and len(table) == 2

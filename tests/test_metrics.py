@@ -4,6 +4,8 @@ import pytest
 
 from seisclass.learn.metrics import classification_metrics, evaluate_windows, recall_by_snr
 
+pytestmark = pytest.mark.unit
+
 CLASSES = ["silence", "tourists", "earthquake"]
 
 

@@ -86,7 +86,7 @@ def test_pnsn_annotations_name_each_station():
     assert days == {"2002-05-14", "2002-06-03"}
 
 
-@pytest.mark.slow
+@pytest.mark.workflow
 def test_example_runs_on_real_data(example_run):
     table = pd.read_csv(example_run / "results/availability/availability.tsv", sep="\t", keep_default_na=False,
                         dtype={"sampling_rate_hz": str})
@@ -106,7 +106,7 @@ def test_example_runs_on_real_data(example_run):
     assert list(unmatched["station"]) == ["NODATA"]
 
 
-@pytest.mark.slow
+@pytest.mark.workflow
 def test_forest_metrics_cover_the_three_classes(example_run):
     metrics = json.loads((example_run / "results/metrics/rf.json").read_text())
     for key in ("accuracy", "balanced_accuracy", "f1_macro", "jaccard_macro"):
@@ -124,7 +124,7 @@ def test_forest_metrics_cover_the_three_classes(example_run):
     assert [metrics["per_class"][c]["support"] for c in CLASSES] == [int((test["label"] == c).sum()) for c in CLASSES]
 
 
-@pytest.mark.slow
+@pytest.mark.workflow
 def test_report_shows_the_real_waveforms(example_run):
     import zipfile
 

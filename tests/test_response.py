@@ -9,6 +9,8 @@ from obspy import read, read_inventory
 
 from seisclass.signal.response import ResponseError, pre_filter, remove_instrument_response
 
+pytestmark = pytest.mark.unit
+
 ESEC = REAL_DATA / "esec"
 
 

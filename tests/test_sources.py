@@ -14,17 +14,19 @@ from seisclass.acquire.archives import (
     SourceError,
     days_with_data,
     index_mseed_dir,
+    read_archive_chunk,
     read_mseed_dir_day,
-    read_raw,
     read_sds_day,
     stations_from_index,
-    write_raw,
 )
 from seisclass.acquire.availability import chunk_availability, interval_stats, unmatched_annotations
-from seisclass.acquire.planning import annotation_csvs, plan_sources
+from seisclass.acquire.planning import add_mseed_dirs, continuous_plan, pack_chunks
 from seisclass.acquire.stations import Station, StationTableError, parse_options, read_station_table
+from seisclass.acquire.waveforms import read_checked, write_chunk
 from seisclass.data.labels import read_annotations
 from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
+
+pytestmark = pytest.mark.unit
 
 FMW_FILES = sorted((REAL_DATA / "pnsn").glob("*_UW.FMW.EHZ.mseed"))
 
@@ -66,8 +68,9 @@ def test_stations_and_days_derived_from_the_index(index):
     stations = {s.id: s for s in stations_from_index(index, str(REAL_DATA))}
     assert len(stations) == 8 + 20  # ESEC: 5 AV, 2 TA, 1 DK; PNSN: 20 UW stations
     assert stations["UW.FMW"].channels == "EH?" and stations["AV.SPBG"].channels == "BH?"
-    days = ["2002-02-19", "2002-02-20", "2002-05-14", "2014-09-10"]
-    assert days_with_data(index, stations["UW.FMW"], days) == ["2002-02-19", "2002-05-14"]
+    assert days_with_data(index, stations["UW.FMW"]) == ["2002-02-19", "2002-05-14"]
+    t0, t1 = UTCDateTime("2002-05-01").timestamp, UTCDateTime("2003-01-01").timestamp
+    assert days_with_data(index, stations["UW.FMW"], t0, t1) == ["2002-05-14"]
 
 
 def test_several_files_per_station_day_are_read_with_their_gap(index):
@@ -98,7 +101,7 @@ def test_corrupt_miniseed_is_skipped_and_named(tmp_path):
     assert "not readable" in index.set_index(index["path"].str.rsplit("/", n=1).str[-1]).loc["header.mseed", "error"]
     t0 = UTCDateTime(read(str(FMW_FILES[1]))[0].stats.starttime.date)
     stream, notes = read_mseed_dir_day(index, station("UW.FMW", "EH?"), t0, t0 + 86400)
-    assert len(notes) == 1 and "bad.mseed: skipped, cannot decode" in notes[0]
+    assert len(notes) == 1 and "skipped" in notes[0] and "bad.mseed" in notes[0] and "corrupt" in notes[0]
     expect = 1 if read(str(good))[0].stats.starttime.date == t0.date else 0
     assert len(stream) == expect
 
@@ -126,18 +129,60 @@ def test_sds_archive_reads_the_same_samples(tmp_path):
         tr.write(str(path / f"{tr.id}.D.{s.starttime.year}.{s.starttime.julday:03d}"), format="MSEED")
     m02c = station("TA.M02C", "BH?", "sds", f"root={tmp_path}")
     t0 = UTCDateTime("2014-09-20")
-    stream = read_sds_day(m02c.option("root"), m02c, t0, t0 + 86400)
-    assert sorted(tr.stats.channel for tr in stream) == ["BHE", "BHN", "BHZ"]
+    stream, notes = read_sds_day(m02c.option("root"), m02c, t0, t0 + 86400)
+    assert notes == [] and sorted(tr.stats.channel for tr in stream) == ["BHE", "BHN", "BHZ"]
     original = read(str(next((REAL_DATA / "esec/waveforms/3").glob("TA.M02C..BHZ__*"))))[0]
     assert np.array_equal(stream.select(channel="BHZ")[0].data, original.data)
-    assert len(read_sds_day(str(tmp_path), m02c, t0 + 86400, t0 + 2 * 86400)) == 0  # no data: empty
+    assert len(read_sds_day(str(tmp_path), m02c, t0 + 86400, t0 + 2 * 86400)[0]) == 0  # no data: empty
     with pytest.raises(SourceError, match="TA.M02C: SDS root"):
         read_sds_day(str(tmp_path / "missing"), m02c, t0, t0 + 86400)
 
 
 def test_empty_chunk_round_trip(tmp_path):
-    write_raw(Stream(), tmp_path / "e.mseed")
-    assert (tmp_path / "e.mseed").stat().st_size == 0 and len(read_raw(tmp_path / "e.mseed")) == 0
+    write_chunk(Stream(), tmp_path / "e.mseed")
+    assert (tmp_path / "e.mseed").stat().st_size == 0 and len(read_checked(tmp_path / "e.mseed")) == 0
+
+
+def test_truncated_or_zeroed_archive_files_are_skipped_with_the_reason(tmp_path):
+    """A truncated file is skipped by the index; a file with a zeroed record is skipped when read."""
+    data = tmp_path / "data"
+    data.mkdir()
+    good = FMW_FILES[0].read_bytes()
+    (data / "cut.mseed").write_bytes(good[: len(good) - 700])  # the last record cut short
+    zeroed = bytearray(good)
+    zeroed[4096:8192] = b"\0" * 4096  # one record zeroed
+    (data / "zeroed.mseed").write_bytes(bytes(zeroed))
+    (data / "empty.mseed").write_bytes(b"")
+    (data / "notes.txt").write_text("not miniSEED")
+    index = index_mseed_dir(str(data))
+    errors = index.set_index(index["path"].str.rsplit("/", n=1).str[-1])["error"]
+    assert "truncated" in errors["cut.mseed"] and "empty file" in errors["empty.mseed"]
+    assert "not readable" in errors["notes.txt"] and "corrupt" in errors["zeroed.mseed"]
+    assert (index["error"] != "").all()  # nothing of these files is used
+
+
+def test_a_file_that_fails_to_decode_makes_the_station_day_unreadable(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    damaged = bytearray(FMW_FILES[0].read_bytes())
+    damaged[4096 + 64 : 4096 + 512] = b"\xff" * 448  # garbage inside a record's Steim frames
+    (data / "bad.mseed").write_bytes(bytes(damaged))
+    index = index_mseed_dir(str(data))
+    fmw = station("UW.FMW", "EH?")
+    t0 = UTCDateTime(read(str(FMW_FILES[0]))[0].stats.starttime.date)
+    member = {"station": fmw, "day": str(t0.date), "span": [t0.timestamp, t0.timestamp + 86400]}
+    stream, records = read_archive_chunk([member], lambda s, a, b: read_mseed_dir_day(index, s, a, b))
+    assert len(stream) == 0 and records[0]["status"] == "unreadable"
+    assert "bad.mseed" in records[0]["message"] and "not readable as miniSEED" in records[0]["message"]
+
+
+def test_chunks_pack_station_days_up_to_the_sample_budget():
+    days = [("XX.B", "2020-01-02", 40), ("XX.A", "2020-01-01", 60), ("XX.A", "2020-01-02", 50),
+            ("XX.C", "2020-01-01", 500)]
+    chunks = pack_chunks(days, "mseed_dir", max_samples=100)
+    assert [c.id for c in chunks] == ["XX.A/2020-01-01", "XX.A/2020-01-02+1", "XX.C/2020-01-01"]
+    assert chunks[1].members == (("XX.A", "2020-01-02"), ("XX.B", "2020-01-02")) and chunks[1].samples == 90
+    assert sum(len(c.members) for c in chunks) == len(days)
 
 
 def test_interval_stats_hand_computed():
@@ -163,27 +208,25 @@ def test_station_table_options_are_checked(tmp_path):
         read_station_table(str(table))
 
 
-def test_plan_rejects_wrong_station_code_unknown_provider_and_empty_span(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    config = {"start": "2002-02-19", "end": "2002-02-20", "fdsn": {"provider": "IRIS"}}
-    days = ["2002-02-19"]
+def test_plan_rejects_wrong_station_code_unknown_provider_and_empty_span(index):
     wrong = station("UW.FMX", "EH?", options=f"path={REAL_DATA / 'pnsn'}")
+    indexes = {str((REAL_DATA / "pnsn").resolve()): index, str(REAL_DATA.resolve()): index}
     with pytest.raises(SourceError, match="station UW.FMX \\(EH\\?\\): no data in .* between 2002-02-19 and 2002-02-20"):
-        plan_sources({wrong.id: wrong}, days, config)
+        add_mseed_dirs(continuous_plan({wrong.id: wrong}, ["2002-02-19"], "IRIS", False), indexes, None,
+                       "2002-02-19", "2002-02-20", 10**6, False)
     with pytest.raises(SourceError, match="station XX.A: unknown FDSN provider 'NOWHERE'"):
-        plan_sources({"XX.A": station("XX.A", "HH?", "fdsn", "provider=NOWHERE")}, days, config)
+        continuous_plan({"XX.A": station("XX.A", "HH?", "fdsn", "provider=NOWHERE")}, ["2002-02-19"], "IRIS", False)
     with pytest.raises(SourceError, match="no miniSEED data between 1990-01-01"):
-        plan_sources({}, ["1990-01-01"], {**config, "start": "1990-01-01", "end": "1990-01-02",
-                                          "mseed_dir": str(REAL_DATA)})
-    plan = plan_sources({}, days, {**config, "mseed_dir": str(REAL_DATA)})
+        add_mseed_dirs(continuous_plan({}, ["1990-01-01"], "IRIS", False), indexes, str(REAL_DATA),
+                       "1990-01-01", "1990-01-02", 10**6, False)
+    plan = add_mseed_dirs(continuous_plan({}, ["2002-02-19"], "IRIS", False), indexes, str(REAL_DATA),
+                          "2002-02-19", "2002-02-20", 10**6, False)
     assert sorted(plan.stations) == ["UW.FMW", "UW.GHW", "UW.GLK", "UW.GSM", "UW.KOS", "UW.LMW"]
-    assert plan.days["UW.FMW"] == days
+    assert plan.days("UW.FMW") == ["2002-02-19"]
+    assert len(plan.chunks) == 1  # six short station-days fit one job
 
 
-def test_annotations_string_or_list_and_unmatched_rows_are_listed(tmp_path):
-    assert annotation_csvs({"annotations": "a.csv"}) == ["a.csv"]
-    assert annotation_csvs({"annotations": ["a.csv", "b.csv"]}) == ["a.csv", "b.csv"]
-    assert annotation_csvs({}) == []
+def test_unmatched_annotation_rows_are_listed(tmp_path):
     csv = tmp_path / "a.csv"
     csv.write_text("network,station,location,channel,start,end,label\n"
                    "UW,FMW,*,*,2002-02-19T18:07:00Z,2002-02-19T18:08:00Z,surface\n"

@@ -6,6 +6,8 @@ import pytest
 from seisclass.data.split import SplitError, assign_split
 from seisclass.schema import PURGED, SPLITS
 
+pytestmark = pytest.mark.unit
+
 CLASSES = ["silence", "tourists", "earthquake"]
 FRACTIONS = {"train": 0.8, "validation": 0.1, "test": 0.1}
 

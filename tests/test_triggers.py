@@ -12,6 +12,8 @@ from triggers import TriggerParameters, sta_lta_annotations, sta_lta_onset
 from seisclass.data.labels import read_annotations
 from seisclass.schema import ANNOTATION_COLUMNS
 
+pytestmark = pytest.mark.unit
+
 T0 = UTCDateTime("2020-01-01T00:00:00")
 
 

@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 from obspy import Stream, Trace, UTCDateTime
 
-from seisclass.data.dataset import windows_at
 from seisclass.data.labels import (
     LabelError,
     annotations_for_station,
@@ -14,7 +13,9 @@ from seisclass.data.labels import (
     read_annotations,
 )
 from seisclass.schema import UNLABELED
-from seisclass.signal.windows import cut_windows, window_starts
+from seisclass.signal.windows import cut_windows, window_starts, windows_at
+
+pytestmark = pytest.mark.unit
 
 CLASSES = ["silence", "tourists", "earthquake"]
 
@@ -108,7 +109,7 @@ def test_window_waveforms_reads_each_needed_day_once_and_marks_missing(tmp_path)
     rows = pd.DataFrame({"network": ["XX", "XX", "XX"], "station": ["A", "B", "A"], "location": ["", "", ""],
                          "start": pd.to_datetime(["2024-06-01T00:00:20Z", "2024-06-01T00:00:20Z",
                                                   "2024-06-01T00:00:55Z"], utc=True)})
-    out = window_waveforms(rows, [str(path)], 10.0, fs)
+    out = window_waveforms(rows, {"XX.A/2024-06-01": str(path)}, 10.0, fs)
     assert out[0].tolist() == list(range(200, 300))  # samples from 20 s
     assert out[1] is None  # no file for station B
     assert out[2] is None  # the window runs past the end of the data

@@ -11,15 +11,17 @@ import pytest
 from conftest import REPO, snakemake
 
 from seisclass.data.dataset import feature_columns
-from seisclass.learn.forest import load_model, predict_proba
+from seisclass.learn.models import load_classifier
 from seisclass.schema import KEY_COLUMNS, SPLITS
+
+pytestmark = pytest.mark.workflow
 
 CLASSES = ["silence", "tourists", "earthquake"]
 
 
 def test_features_parquet_contract(tiny_run):
     table = pd.read_parquet(tiny_run / "results/features/features.parquet")
-    assert list(table.columns[:9]) == [*KEY_COLUMNS, "label", "snr", "split"]
+    assert list(table.columns[:10]) == [*KEY_COLUMNS, "label", "interval", "snr", "split"]
     features = feature_columns(table)
     assert len(features) >= 90
     assert all(table[c].dtype.kind == "f" for c in features)
@@ -53,9 +55,9 @@ def test_metrics_and_model_contract(tiny_run):
     assert np.sum(metrics["confusion_matrix"]["matrix"]) == len(test)
     assert metrics["balanced_accuracy"] > 0.6  # the tiny demo is learnable, far above chance (1/3)
 
-    bundle = load_model(tiny_run / "results/models/rf.joblib")
-    assert bundle["classes"] == CLASSES
-    proba = predict_proba(bundle["model"], test[bundle["feature_names"]].to_numpy(), CLASSES)
+    model = load_classifier(tiny_run / "results/models/rf.skops")
+    assert model.classes_ == CLASSES and model.metadata["training_data"]["stations"] == ["XX.TINY"]
+    proba = model.predict_proba(test)
     predicted = np.array(CLASSES)[proba.argmax(axis=1)]
     assert np.mean(predicted == test["label"].to_numpy()) == pytest.approx(metrics["accuracy"])
 

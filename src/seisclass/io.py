@@ -2,14 +2,18 @@
 
 An interrupted job never leaves a half-written file under the final name,
 so Snakemake (and users) never mistake a partial output for a finished one.
+The final file gets the permissions of a plainly created file (``0o666`` less
+the umask), so outputs can be shared like any other file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,16 +32,43 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~current_umask())  # mkstemp creates 0o600
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
 
 
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process umask (read by setting and restoring it, under a lock)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
 def write_json(obj, path: str | os.PathLike) -> None:
     """Write ``obj`` as indented JSON, atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def read_parquets(paths: list, what: str = "tables", every: int = 10) -> list:
+    """Read Parquet files in order, logging progress about ``every`` times (long reads stay visible)."""
+    import pandas as pd
+
+    log = logging.getLogger(__name__)
+    paths = list(paths)
+    step = max(1, len(paths) // max(1, every))
+    tables = []
+    for i, path in enumerate(paths, start=1):
+        tables.append(pd.read_parquet(path))
+        if i % step == 0 or i == len(paths):
+            log.info("read %d of %d %s", i, len(paths), what)
+    return tables
 
 
 def write_parquet(frame, path: str | os.PathLike) -> None:

@@ -22,6 +22,8 @@ import pandas as pd
 KEY_COLUMNS = ["network", "station", "location", "channel", "start", "end"]
 ANNOTATION_COLUMNS = ("network", "station", "location", "channel", "start", "end", "label")
 UNLABELED = "unlabeled"
+# Columns of the assembled dataset that describe a window but are not features.
+WINDOW_COLUMNS = ("label", "interval", "snr", "split")
 
 SPLITS = ("train", "validation", "test")
 NO_SPLIT = "none"
@@ -54,3 +56,15 @@ def epoch_seconds(times) -> np.ndarray:
     """UTC timestamps (a Series, or anything ``pd.to_datetime`` reads) to epoch seconds (float)."""
     times = pd.Series(pd.to_datetime(times, utc=True))
     return (times - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+
+
+def station_day_key(network: str, station: str, location: str, time) -> str:
+    """``NET.STA[.LOC]/YYYY-MM-DD``: the station-day holding ``time`` (a timestamp or ``YYYY-MM-DD``)."""
+    day = pd.Timestamp(time).strftime("%Y-%m-%d")
+    return f"{network}.{station}" + (f".{location}" if location else "") + f"/{day}"
+
+
+def station_ids(table: pd.DataFrame) -> pd.Series:
+    """Station id ``NET.STA[.LOC]`` of every row of a table with the key columns."""
+    sid = table["network"] + "." + table["station"]
+    return sid.where(table["location"] == "", sid + "." + table["location"])

@@ -80,8 +80,9 @@ def _reference_periodicity(smooth: np.ndarray, rate: float, cadence_hz) -> tuple
     e = smooth - smooth.mean()
     acf = np.correlate(e, e, mode="full")[len(e) - 1 :]
     acf = acf / acf[0] if acf[0] > 1e-300 else np.zeros_like(acf)
-    lag_min = max(1, int(np.floor(rate / cadence_hz[1])))
-    lag_max = min(len(e) - 2, int(np.ceil(rate / cadence_hz[0])))
+    # only lags whose cadence rate / lag lies inside cadence_hz (an empty range keeps its upper-edge lag)
+    lag_min = max(1, min(len(e) - 2, int(np.ceil(rate / cadence_hz[1] - 1e-9))))
+    lag_max = max(lag_min, min(len(e) - 2, int(np.floor(rate / cadence_hz[0] + 1e-9))))
     peaks = [lag for lag in range(lag_min, lag_max + 1) if acf[lag] >= acf[lag - 1] and acf[lag] >= acf[lag + 1]]
     strongest = max((acf[lag] for lag in peaks), default=-np.inf)
     # (a negative strongest peak leaves no candidate: then the largest value is taken)
@@ -90,7 +91,8 @@ def _reference_periodicity(smooth: np.ndarray, rate: float, cadence_hz) -> tuple
     y0, y1, y2 = acf[best - 1], acf[best], acf[best + 1]
     curvature = y0 - 2 * y1 + y2
     shift = float(np.clip(0.5 * (y0 - y2) / curvature, -0.5, 0.5)) if curvature < -1e-12 else 0.0
-    return y1, rate / (best + shift)
+    lag = min(max(best + shift, rate / cadence_hz[1]), rate / cadence_hz[0])  # cadence inside cadence_hz
+    return y1, rate / lag
 
 
 def reference_features(windows: np.ndarray, fs: float, components: list[str], p: FeatureParameters) -> np.ndarray:

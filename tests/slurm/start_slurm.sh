@@ -4,16 +4,17 @@
 # Everything lives in $SLURM_STATE (default /tmp/seisclass-slurm); the configuration is
 # $SLURM_STATE/slurm.conf, linked from /etc/slurm/slurm.conf (where srun inside the jobs looks;
 # an existing real configuration there is never replaced: the script stops instead).
-# Stop with tests/slurm/stop_slurm.sh.
+# Stop with tests/slurm/stop_slurm.sh. Starting again first stops what a previous start left.
 set -euo pipefail
 
 STATE=${SLURM_STATE:-/tmp/seisclass-slurm}
 HOST=$(hostname -s)
 CPUS=$(nproc)
 MEM_MB=$(awk '/MemTotal/ {print int($2 / 1024 * 0.8)}' /proc/meminfo)
-for tool in munged slurmctld slurmd sbatch; do
+for tool in munged munge unmunge slurmctld slurmd sbatch sinfo; do
   command -v "$tool" >/dev/null || { echo "start_slurm.sh: $tool not found; apt-get install slurm-wlm munge" >&2; exit 2; }
 done
+SLURM_STATE=$STATE "$(dirname "$0")/stop_slurm.sh"
 mkdir -p "$STATE"/{spool,state,log} /run/munge /var/log/munge /var/lib/munge
 chown -R munge:munge /run/munge /var/log/munge /var/lib/munge /etc/munge 2>/dev/null || true
 [ -s /etc/munge/munge.key ] || { dd if=/dev/urandom bs=1 count=1024 of=/etc/munge/munge.key 2>/dev/null; chmod 400 /etc/munge/munge.key; chown munge:munge /etc/munge/munge.key; }
@@ -52,8 +53,15 @@ mkdir -p /etc/slurm
 ln -sfn "$STATE/slurm.conf" /etc/slurm/slurm.conf
 export SLURM_CONF="$STATE/slurm.conf"
 
-pgrep -x munged >/dev/null || runuser -u munge -- munged
-slurmctld -f "$SLURM_CONF"
+if ! pgrep -x munged >/dev/null; then
+  runuser -u munge -- munged
+  touch "$STATE/munged.ours"  # stop_slurm.sh stops munged only if it was started here
+fi
+for _ in $(seq 20); do  # slurmctld needs munge answering
+  munge -n </dev/null | unmunge >/dev/null 2>&1 && break
+  sleep 0.5
+done
+slurmctld -c -f "$SLURM_CONF"  # -c: no jobs or node states recovered from an earlier cluster
 slurmd -f "$SLURM_CONF"
 for _ in $(seq 60); do
   if sinfo -h -o %T 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then

@@ -1,22 +1,21 @@
 """Opt-in: the tiny workflow through a real SLURM scheduler (``make test-slurm``).
 
-Runs only with ``SEISCLASS_SLURM=1`` and a running cluster (``tests/slurm/start_slurm.sh``
-starts a single-node one). The profile used is ``profiles/slurm`` with its requests fitted
-to the test node: threads capped at the node's CPUs, memory at its size, no GPU.
+Collected only with ``SEISCLASS_SLURM=1`` (tests/conftest.py); it then needs a running cluster
+(``tests/slurm/start_slurm.sh`` starts a single-node one) and fails, never skips, without one.
+The profile used is ``profiles/slurm`` with its requests fitted to the test node: threads
+capped at the node's CPUs, memory at its size, no GPU.
 """
 
 import hashlib
-import os
 import shutil
+import subprocess
 
 import pytest
 import yaml
 from conftest import REPO, make_workdir, snakemake
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("SEISCLASS_SLURM") != "1" or shutil.which("sbatch") is None,
-    reason="opt-in SLURM test: make test-slurm",
-)
+pytestmark = pytest.mark.workflow
+
 COMPARED = ["results/features/features.parquet", "results/metrics/rf.json", "results/predictions/rf_test.parquet"]
 
 
@@ -28,17 +27,30 @@ def fitted_profile(target, cpus: int, mem_mb: int) -> None:
         resources.pop("gpu", None)
         resources["mem_mb"] = min(resources.get("mem_mb", 1000), mem_mb)
     profile["default-resources"]["mem_mb"] = min(profile["default-resources"]["mem_mb"], mem_mb)
-    profile["slurm-init-seconds-before-status-checks"] = 5
-    profile["seconds-between-status-checks"] = 5
+    # the plugin polls after 2 s, then 10 s longer each time nothing finished (jobs take ~12 s)
+    profile["slurm-init-seconds-before-status-checks"] = 2
+    profile["seconds-between-status-checks"] = 2
     profile["slurm-keep-successful-logs"] = True
     profile["slurm-status-command"] = "squeue"  # the test cluster keeps no accounting (sacct)
     target.mkdir(parents=True)
     (target / "config.yaml").write_text(yaml.safe_dump(profile))
 
 
-def test_tiny_workflow_through_slurm(tiny_run, tmp_path):
+@pytest.fixture(scope="session", autouse=True)
+def slurm_node() -> tuple[int, int]:
+    """CPUs and memory (MB) of the cluster's node; fails (never skips) at once, before the
+    local tiny run, when no cluster answers."""
+    assert shutil.which("sbatch"), "no SLURM client: apt-get install slurm-wlm munge; make test-slurm"
+    sinfo = subprocess.run(["sinfo", "-h", "-N", "-o", "%c %m"], capture_output=True, text=True)
+    assert sinfo.returncode == 0 and sinfo.stdout.split(), f"no running cluster (make test-slurm): {sinfo.stderr}"
+    cpus, mem_mb = (int(value.rstrip("+")) for value in sinfo.stdout.split()[:2])
+    return cpus, mem_mb
+
+
+def test_tiny_workflow_through_slurm(slurm_node, tiny_run, tmp_path):
     workdir = make_workdir(tmp_path / "run")
-    fitted_profile(tmp_path / "profile", os.cpu_count(), 4000)
+    cpus, mem_mb = slurm_node  # the node's, not os.cpu_count(): a request beyond them is refused
+    fitted_profile(tmp_path / "profile", cpus, min(mem_mb, 4000))
     result = snakemake(workdir, "--profile", str(tmp_path / "profile"), "--workflow-profile", "none",
                        "--slurm-no-account", timeout=3000)
     submitted = (result.stdout + result.stderr).count("has been submitted with SLURM jobid")

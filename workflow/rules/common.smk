@@ -1,132 +1,193 @@
-# Shared definitions: stations, station-days, paths and targets.
+# Shared definitions: the plan of work (stations and chunks), input functions, paths and
+# the workflow's targets (one function, all_targets, read by the default rule).
+#
+# A chunk is the unit of work of every per-data job: one station-day of a continuous
+# archive (demo, fdsn, sds), or several station-days of a miniSEED directory packed up to
+# a sample budget (seisclass.acquire.planning). Its id, "{station}/{day}" or
+# "{station}/{day}+{n}", is the {chunk} wildcard, so per-chunk files of continuous
+# archives keep the layout results/<stage>/{station}/{day}.<ext>.
+import copy
 import dataclasses
 import os
 
-from seisclass.data.labels import check_classes
-from seisclass.acquire.planning import annotation_csvs, plan_sources
+import pandas as pd
+
+from seisclass.acquire.archives import directory_key, directory_signature
+from seisclass.acquire.planning import add_mseed_dirs, continuous_plan, mseed_dir_of, mseed_directories
 from seisclass.acquire.stations import chunk_span, day_chunks, read_station_table
+from seisclass.data.labels import check_classes
+from seisclass.schema import DEEP_MODELS, FOREST, SPLITS
 
 
-STATIONS = {s.id: s for s in (read_station_table(config["stations"]) if config.get("stations") else [])}
+def annotation_csvs():
+    """``annotations`` as a list of paths (a single string, e.g. from ``--config``, is one path)."""
+    value = config["annotations"] or []
+    return [value] if isinstance(value, str) else list(value)
+
+
+TABLE_STATIONS = {s.id: s for s in (read_station_table(config["stations"]) if config["stations"] else [])}
 DAYS = day_chunks(config["start"], config["end"])
-# Real-data sources (issue 3): mseed_dir stations derived from the directory index,
-# their days (only days with data), FDSN providers checked before any job runs.
-SOURCES = plan_sources(STATIONS, DAYS, config)
-STATIONS = SOURCES.stations
-config["annotations"] = annotation_csvs(config)  # a string from --config is one path
+ANNOTATIONS = annotation_csvs()
 CLASSES = check_classes(config["classes"])
-DEMO_STATIONS = [s for s in STATIONS.values() if s.source == "demo"]
+# Directories of miniSEED files, by a short key naming their index files.
+MSEED_DIRS = {directory_key(d): d for d in mseed_directories(TABLE_STATIONS, config["mseed_dir"])}
+CONTINUOUS_PLAN = continuous_plan(TABLE_STATIONS, DAYS, config["fdsn"]["provider"], bool(config["stationxml"]))
 # Earthquakes of the demo are shared by all demo stations, placed around their centre.
-DEMO_CENTER = [
-    sum(s.latitude for s in DEMO_STATIONS) / max(len(DEMO_STATIONS), 1),
-    sum(s.longitude for s in DEMO_STATIONS) / max(len(DEMO_STATIONS), 1),
-]
+DEMO_STATIONS = [s for s in TABLE_STATIONS.values() if s.source == "demo"]
+DEMO_CENTER = [sum(s.latitude for s in DEMO_STATIONS) / max(len(DEMO_STATIONS), 1),
+               sum(s.longitude for s in DEMO_STATIONS) / max(len(DEMO_STATIONS), 1)]
 CONDA_CORE = "../../envs/core.yaml"
 CONDA_ML = "../../envs/ml.yaml"
+CONDA_DEEP = "../../envs/deep.yaml"
+MODEL_FILES = {FOREST: "results/models/rf.skops", **{m: f"results/models/{m}.pt" for m in DEEP_MODELS}}
+_PLANS = {}
 
 
-def station_of(wildcards):
-    """The Station of a {station} wildcard, or a clear error naming it and the known ones."""
-    try:
-        return STATIONS[wildcards.station]
-    except KeyError:
-        raise ValueError(
-            f"unknown station {wildcards.station!r}: not in the station table or the miniSEED "
-            f"directory index; known stations: {sorted(STATIONS)}"
-        ) from None
+def plan():
+    """The plan of all stations and chunks.
+
+    Continuous archives are planned from the config alone; miniSEED directories from
+    their header index, built by the checkpoint ``mseed_dir_index`` (so a call first
+    makes Snakemake run the index jobs, then re-evaluates the DAG).
+    """
+    if not MSEED_DIRS:
+        return CONTINUOUS_PLAN
+    paths = {MSEED_DIRS[k]: checkpoints.mseed_dir_index.get(key=k).output.index for k in sorted(MSEED_DIRS)}
+    stamp = tuple((p, os.path.getmtime(p)) for p in paths.values())
+    if stamp not in _PLANS:
+        _PLANS.clear()
+        _PLANS[stamp] = add_mseed_dirs(
+            copy.deepcopy(CONTINUOUS_PLAN), {d: pd.read_parquet(p) for d, p in paths.items()},
+            config["mseed_dir"], config["start"], config["end"], config["work"]["max_samples_per_job"],
+            bool(config["stationxml"]))
+    return _PLANS[stamp]
 
 
-def station_days(pattern):
-    """Expand a path pattern with {station} and {day} over every station-day."""
-    return [pattern.format(station=s, day=d) for s in STATIONS for d in SOURCES.days[s]]
+def chunk_of(wildcards):
+    """The Chunk of a {chunk} wildcard, or a clear error naming it."""
+    chunks = plan().chunks
+    if wildcards.chunk not in chunks:
+        raise ValueError(f"unknown chunk {wildcards.chunk!r}: no station-day of the station table or the miniSEED "
+                         f"directory index has this id; stations: {sorted(plan().stations)}")
+    return chunks[wildcards.chunk]
 
 
-def raw_waveforms(wildcards):
-    """Raw day file of a station-day, produced by the rule of the station's source."""
-    source = station_of(wildcards).source
-    return f"results/raw/{source}/{wildcards.station}/{wildcards.day}.mseed"
+def chunks(pattern):
+    """Input function: ``pattern`` (with ``{chunk}``) expanded over every chunk."""
+    return lambda wildcards: [pattern.format(chunk=c) for c in plan().chunks]
 
 
-def span_of(wildcards):
-    """[t0, t1) of a station-day as epoch seconds."""
-    t0, t1 = chunk_span(wildcards.day, config["start"], config["end"])
-    return [t0.timestamp, t1.timestamp]
+def single_day_chunks(pattern):
+    """Input function: ``pattern`` over the chunks of exactly one station-day (continuous data)."""
+    return lambda wildcards: [pattern.format(chunk=c) for c in plan().single_day_chunks()]
 
 
-def station_keys(wildcards):
-    s = station_of(wildcards)
-    return {"network": s.network, "station": s.station, "location": s.location, "channel": s.band_code}
+def raw_chunk(wildcards):
+    """Raw chunk file of a {chunk}, written by the rule of its source."""
+    return f"results/raw/{chunk_of(wildcards).source}/{wildcards.chunk}.mseed"
+
+
+def members(wildcards):
+    """The station-days of a {chunk} (see members_of)."""
+    chunk_of(wildcards)  # a clear error for an unknown chunk
+    return members_of(wildcards.chunk)
+
+
+def members_of(chunk):
+    """The station-days of a chunk: station row (a dict), its codes, day, source and span [t0, t1) in epoch s."""
+    out = []
+    for sid, day in plan().chunks[chunk].members:
+        station = plan().stations[sid]
+        t0, t1 = chunk_span(day, config["start"], config["end"])
+        keys = {"network": station.network, "station": station.station, "location": station.location,
+                "channel": station.band_code}
+        out.append({"station": dataclasses.asdict(station), "keys": keys, "day": day, "source": station.source,
+                    "span": [t0.timestamp, t1.timestamp]})
+    return out
+
+
+def member_stations(wildcards):
+    """Station ids of a chunk."""
+    return chunk_of(wildcards).stations
+
+
+def mseed_dir_index_files(wildcards):
+    """Index files of the miniSEED directories a chunk reads."""
+    directories = {mseed_dir_of(plan().stations[s], config["mseed_dir"]) for s in chunk_of(wildcards).stations}
+    return [f"results/raw/mseed_dir/index/{directory_key(d)}.parquet" for d in sorted(directories)]
+
+
+def station_inventories(wildcards):
+    """StationXML of the chunk's stations that have one (fdsn, or sds/mseed_dir with StationXML configured)."""
+    return [stationxml_path(s) for s in chunk_of(wildcards).stations if s in plan().stationxml]
+
+
+def stationxml_path(station):
+    """Where the StationXML of a station is written."""
+    return f"results/raw/{plan().stations[station].source}/{station}/station.xml"
 
 
 def annotation_files(wildcards):
-    """User annotation CSVs plus, for demo stations, the generator's annotations."""
-    files = annotation_csvs(config)
-    if station_of(wildcards).source == "demo":
-        files.append(f"results/raw/demo/{wildcards.station}/{wildcards.day}.annotations.csv")
-    if config.get("catalogue", {}).get("enabled"):
+    """User annotation CSVs plus the generator's (demo chunks) and the catalogue's (if enabled)."""
+    files = list(ANNOTATIONS)
+    if chunk_of(wildcards).source == "demo":
+        files.append(f"results/raw/demo/{wildcards.chunk}.annotations.csv")
+    if config["catalogue"]["enabled"]:
         files.append("results/labels/catalogue/annotations.csv")
     return files
 
 
-# Final targets (collected by the default target in the Snakefile); each stage
-# file appends its own with TARGETS += [...].
-TARGETS = []
-
-
-def station_inventory(wildcards):
-    """StationXML of a station (fdsn, or sds/mseed_dir with StationXML configured); [] if none."""
-    path = SOURCES.stationxml.get(wildcards.station)
-    return [path] if path else []
-
-
-# Applying models (apply.smk, explain.smk): model files and input functions.
-MODEL_FILES = {"rf": "results/models/rf.joblib", "cnn": "results/models/cnn.pt", "lstm": "results/models/lstm.pt"}
+def waveform_files(wildcards):
+    """``{station}/{day}`` -> preprocessed chunk file holding that station-day (for cutting windows)."""
+    return {f"{s}/{d}": f"results/preprocessed/{c}.mseed" for s, d, c in plan().station_days()}
 
 
 def applied_model(wildcards):
     """Model file behind {applied}: a model of this run, or the saved one for `classify`."""
     if wildcards.applied == "classify":
-        path = config.get("classify", {}).get("model", "models/rf.joblib")
-        if os.path.normpath(path) in MODEL_FILES.values():
-            raise ValueError(f"classify.model: {path} is written by training, so `classify` would retrain; "
-                             "copy it elsewhere (e.g. models/) and point classify.model there")
-        return path
+        return config["classify"]["model"]  # checked at parse time: never a file training writes
     return MODEL_FILES[wildcards.applied]
 
 
 def waveforms_for_deep(wildcards):
-    """Deep models read the waveforms of the station-day; the forest only its features."""
-    if applied_model(wildcards).endswith(".joblib"):
+    """Deep models (.pt) read the chunk's waveforms; the forest (.skops, legacy .joblib) only its features."""
+    if not applied_model(wildcards).endswith(".pt"):
         return []
-    return f"results/preprocessed/{wildcards.station}/{wildcards.day}.mseed"
+    return f"results/preprocessed/{wildcards.chunk}.mseed"
 
 
-def produced_or_nothing(path):
-    """``[path]`` when a rule of this workflow writes it, else ``[]`` (checked once all rules are read)."""
-    produced = any(str(o) == path for r in workflow.rules for o in r.output)
-    return [path] if produced else []
-
-
-def days_of(station):
-    """The days processed for ``station`` (all configured days; mseed_dir: days with data)."""
-    return SOURCES.days[station]
-
-
-def station_row(wildcards):
-    """The station's table row as a dict (rebuilt as a Station in the job)."""
-    return dataclasses.asdict(station_of(wildcards))
-
-
-def raw_chunks():
-    """(station, day, source) of every station-day, in a fixed order."""
-    return [(s, d, STATIONS[s].source) for s in STATIONS for d in SOURCES.days[s]]
-
-
-def chunk_status_files(wildcards):
-    """Status records of all non-demo station-days."""
+def all_targets(wildcards):
+    """Every final output of the workflow, stage by stage."""
     return [
-        f"results/raw/{STATIONS[s].source}/{s}/{d}.status.json"
-        for s in STATIONS
-        if STATIONS[s].source != "demo"
-        for d in SOURCES.days[s]
+        # acquire
+        "results/availability/availability.tsv", "results/plots/availability.png",
+        # features, labels, dataset
+        "results/features/feature_table.tsv", "results/features/features.parquet",
+        "results/dataset/class_counts.tsv", "results/plots/class_examples.png",
+        "results/plots/features_by_class.png",
+        *single_day_chunks("results/plots/timeline/{chunk}.png")(wildcards),
+        # random forest
+        MODEL_FILES[FOREST], "results/metrics/rf.json", "results/metrics/rf_cv.json", "results/plots/rf_confusion.png",
+        "results/plots/rf_recall_snr.png",
+        # deep models and the comparison
+        *[MODEL_FILES[m] for m in DEEP_MODELS], *[f"results/metrics/{m}.json" for m in DEEP_MODELS],
+        *[f"results/plots/{m}_training.png" for m in DEEP_MODELS],
+        "results/metrics/model_comparison.tsv", "results/plots/model_comparison.png",
+        # explanations
+        *[f"results/explain/rf_shap_{name}" for name in ("values.parquet", "importance.tsv",
+          "group_importance.tsv", "summary.tsv", "beeswarm.png", "dependence.png", "groups.png")],
+        *[f"results/explain/{m}_shap_time.png" for m in DEEP_MODELS],
+        # exploration
+        *[f"results/explore/{name}" for name in ("embedding.parquet", "stability.json", "hypotheses.tsv",
+          "feature_groups.tsv", "embedding_labels.png", "embedding_clusters.png", "stability.png",
+          "label_agreement.png", "correlation.png")],
+        # confound checks, station reliability, preprocessing variants (when configured)
+        "results/explore/confounds.tsv", "results/explore/confounds.png",
+        "results/quality/stations.tsv", "results/quality/ppsd.png",
+        *([f"results/variants/{name}" for name in ("comparison.tsv", "comparison.png", "spectra.png")]
+          if config["variants"] else []),
+        # active learning, detections
+        "results/active_learning/candidates.csv", "results/active_learning/thumbnails.png",
+        *[f"results/detections/{s}.csv" for s in plan().stations if plan().chunks_of(s)],
+        *single_day_chunks("results/plots/detections/{chunk}.png")(wildcards),
     ]

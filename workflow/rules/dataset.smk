@@ -1,19 +1,11 @@
-# Dataset: assemble all station-days, assign the time-blocked split, overview plots.
-
-TARGETS += [
-    "results/features/features.parquet",
-    "results/dataset/class_counts.tsv",
-    "results/plots/class_examples.png",
-    "results/plots/features_by_class.png",
-    *station_days("results/plots/timeline/{station}/{day}.png"),
-]
+# Dataset: assemble all chunks, assign the time-blocked split, overview plots.
 
 
 rule dataset:
     """One table of all windows: keys, label, snr, split and features (the contract)."""
     input:
-        features=station_days("results/features/{station}/{day}.parquet"),
-        labels=station_days("results/labels/{station}/{day}.parquet"),
+        features=chunks("results/features/{chunk}.parquet"),
+        labels=chunks("results/labels/{chunk}.parquet"),
     output:
         dataset="results/features/features.parquet",
         counts=report(
@@ -39,7 +31,7 @@ rule class_examples:
     """Example waveforms of each class from the preprocessed data."""
     input:
         dataset="results/features/features.parquet",
-        waveforms=station_days("results/preprocessed/{station}/{day}.mseed"),
+        waveforms=chunks("results/preprocessed/{chunk}.mseed"),
     output:
         report(
             "results/plots/class_examples.png",
@@ -50,6 +42,7 @@ rule class_examples:
         classes=CLASSES,
         seed=config["seed"],
         sampling_rate=config["preprocess"]["sampling_rate"],
+        files=waveform_files,
     benchmark:
         "results/benchmarks/class_examples.tsv"
     log:
@@ -83,24 +76,25 @@ rule features_by_class:
 
 
 rule label_timeline:
-    """A station-day's vertical waveform with its window labels as coloured bands."""
+    """A station-day's vertical waveform with its window labels as coloured bands (one-day chunks)."""
     input:
-        waveforms="results/preprocessed/{station}/{day}.mseed",
-        labels="results/labels/{station}/{day}.parquet",
+        waveforms="results/preprocessed/{chunk}.mseed",
+        labels="results/labels/{chunk}.parquet",
     output:
         report(
-            "results/plots/timeline/{station}/{day}.png",
+            "results/plots/timeline/{chunk}.png",
             caption="../report/label_timeline.rst",
             category="1. Data",
             subcategory="Label timelines",
-            labels={"station": "{station}", "day": "{day}"},
+            labels={"station-day": "{chunk}"},
         ),
     params:
         classes=CLASSES,
+        members=members,
     benchmark:
-        "results/benchmarks/label_timeline/{station}/{day}.tsv"
+        "results/benchmarks/label_timeline/{chunk}.tsv"
     log:
-        "logs/dataset/timeline_{station}_{day}.log",
+        "logs/dataset/timeline/{chunk}.log",
     conda:
         CONDA_CORE
     script:

@@ -1,19 +1,6 @@
 # Deep models: CNN and LSTM on the random forest's windows, compared with it; SHAP over time.
-from seisclass.learn.deep.params import DeepParameters
+DEEP_INPUTS = {s: f"results/deep/inputs/{s}.npy" for s in SPLITS}
 
-DEEP = DeepParameters.from_config(config.get("deep"))  # fails early, naming the bad key
-DEEP_MODELS = ["cnn", "lstm"]
-CONDA_DEEP = "../../envs/deep.yaml"
-DEEP_INPUTS = {s: f"results/deep/inputs/{s}.npy" for s in ("train", "validation", "test")}
-
-TARGETS += [
-    *expand("results/models/{model}.pt", model=DEEP_MODELS),
-    *expand("results/metrics/{model}.json", model=DEEP_MODELS),
-    *expand("results/plots/{model}_training.png", model=DEEP_MODELS),
-    *expand("results/explain/{model}_shap_time.png", model=DEEP_MODELS),
-    "results/metrics/model_comparison.tsv",
-    "results/plots/model_comparison.png",
-]
 
 
 # The window geometry the deep inputs are cut with (same grid as the features).
@@ -28,14 +15,15 @@ rule deep_inputs:
     """The labelled windows of every split as decimated, normalized memory-mapped arrays."""
     input:
         dataset="results/features/features.parquet",
-        waveforms=station_days("results/preprocessed/{station}/{day}.mseed"),
+        waveforms=chunks("results/preprocessed/{chunk}.mseed"),
     output:
         **DEEP_INPUTS,
         index="results/deep/inputs/index.parquet",
     params:
         classes=CLASSES,
-        deep=config.get("deep", {}),
+        deep=config["deep"],
         seed=config["seed"],
+        files=waveform_files,
         **DEEP_WINDOW,
     resources:
         mem_mb=4000,
@@ -66,9 +54,11 @@ rule train_deep:
         model="cnn|lstm",
     params:
         classes=CLASSES,
-        deep=config.get("deep", {}),
+        deep=config["deep"],
         seed=config["seed"],
         **DEEP_WINDOW,
+        preprocess=config["preprocess"],  # model card
+        windows=config["windows"],
     threads: 4
     resources:
         mem_mb=4000,
@@ -121,8 +111,8 @@ rule evaluate_deep:
 rule compare_models:
     """Random forest vs CNN vs LSTM: test scores, training time, inference rate."""
     input:
-        metrics=expand("results/metrics/{model}.json", model=["rf", *DEEP_MODELS]),
-        rf="results/models/rf.joblib",
+        metrics=expand("results/metrics/{model}.json", model=[FOREST, *DEEP_MODELS]),
+        rf=MODEL_FILES[FOREST],
         deep_models=expand("results/models/{model}.pt", model=DEEP_MODELS),
         # wall time of each training job (s), measured the same way for all three models
         benchmarks=expand("results/benchmarks/train_{name}.tsv", name=["random_forest", *DEEP_MODELS]),
@@ -143,8 +133,8 @@ rule compare_models:
         ),
     params:
         classes=CLASSES,
-        models=["rf", *DEEP_MODELS],
-        deep_models=DEEP_MODELS,
+        models=[FOREST, *DEEP_MODELS],
+        deep_models=list(DEEP_MODELS),
         seed=config["seed"],
     threads: 2
     resources:
@@ -177,7 +167,7 @@ rule explain_deep:
     wildcard_constraints:
         model="cnn|lstm",
     params:
-        deep=config.get("deep", {}),
+        deep=config["deep"],
         seed=config["seed"],
     threads: 2
     log:

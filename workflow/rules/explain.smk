@@ -1,24 +1,14 @@
 # Explanations: SHAP values of the random forest, global and per correlated feature group.
 
-TARGETS += [
-    "results/explain/rf_shap_values.parquet",
-    "results/explain/rf_shap_importance.tsv",
-    "results/explain/rf_shap_group_importance.tsv",
-    "results/explain/rf_shap_summary.tsv",
-    "results/explain/rf_shap_beeswarm.png",
-    "results/explain/rf_shap_dependence.png",
-    "results/explain/rf_shap_groups.png",
-]
 
-FEATURE_GROUPS = "results/explore/feature_groups.tsv"
 
 
 rule explain_random_forest:
     """SHAP (TreeExplainer) of the forest on a class-stratified sample of windows."""
     input:
-        model="results/models/rf.joblib",
+        model="results/models/rf.skops",
         dataset="results/features/features.parquet",
-        groups=lambda w: produced_or_nothing(FEATURE_GROUPS),
+        groups="results/explore/feature_groups.tsv",
     output:
         values="results/explain/rf_shap_values.parquet",
         importance=report(
@@ -53,7 +43,7 @@ rule explain_random_forest:
         ),
     params:
         classes=CLASSES,
-        explain=config.get("explain", {}),
+        explain=config["explain"],
         seed=config["seed"],
     log:
         "logs/explain/random_forest.log",

@@ -1,16 +1,5 @@
 # Exploration: embeddings, clusters and their stability, hypotheses, feature correlation.
 
-TARGETS += [
-    "results/explore/embedding.parquet",
-    "results/explore/stability.json",
-    "results/explore/hypotheses.tsv",
-    "results/explore/feature_groups.tsv",
-    "results/explore/embedding_labels.png",
-    "results/explore/embedding_clusters.png",
-    "results/explore/stability.png",
-    "results/explore/label_agreement.png",
-    "results/explore/correlation.png",
-]
 
 
 rule feature_correlation:
@@ -30,7 +19,7 @@ rule feature_correlation:
             category="4. Exploration",
         ),
     params:
-        explore=config.get("explore", {}),
+        explore=config["explore"],
         seed=config["seed"],
     log:
         "logs/explore/feature_correlation.log",
@@ -59,15 +48,11 @@ rule explore:
             category="4. Exploration",
         ),
         contingency="results/explore/contingency.tsv",
-        hypotheses=report(
-            "results/explore/hypotheses.tsv",
-            caption="../report/explore_hypotheses.rst",
-            category="4. Exploration",
-        ),
+        hypotheses="results/explore/cluster_hypotheses.tsv",  # without confound checks (rule confounds)
         effects="results/explore/cluster_features.tsv",
     params:
         classes=CLASSES,
-        explore=config.get("explore", {}),
+        explore=config["explore"],
         seed=config["seed"],
     threads: 2
     resources:
@@ -116,3 +101,40 @@ rule explore_figures:
         CONDA_ML
     script:
         "../scripts/explore_figures.py"
+
+
+rule confounds:
+    """Clusters and SHAP drivers against recording metadata; hypotheses with their confound column."""
+    input:
+        embedding="results/explore/embedding.parquet",
+        dataset="results/features/features.parquet",
+        hypotheses="results/explore/cluster_hypotheses.tsv",
+        notes=chunks("results/preprocessed/{chunk}.notes.json"),  # original sampling rates
+        shap_values="results/explain/rf_shap_values.parquet",
+        importance="results/explain/rf_shap_importance.tsv",
+    output:
+        confounds=report(
+            "results/explore/confounds.tsv",
+            caption="../report/explore_confounds.rst",
+            category="4. Exploration",
+        ),
+        hypotheses=report(
+            "results/explore/hypotheses.tsv",
+            caption="../report/explore_hypotheses.rst",
+            category="4. Exploration",
+        ),
+        plot=report(
+            "results/explore/confounds.png",
+            caption="../report/explore_confounds_plot.rst",
+            category="4. Exploration",
+        ),
+    params:
+        classes=CLASSES,
+        explore=config["explore"],
+        snr_bins_db=config["evaluation"]["snr_bins_db"],
+    log:
+        "logs/explore/confounds.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/confounds.py"

@@ -1,23 +1,23 @@
-# Features: cut the window grid and compute all features of a station-day at once.
-
-TARGETS += ["results/features/feature_table.tsv"]
+# Features: cut the window grid and compute all features of a chunk at once.
 
 
 rule features:
+    """Window grid and features of every station-day of a chunk."""
     input:
-        "results/preprocessed/{station}/{day}.mseed",
+        "results/preprocessed/{chunk}.mseed",
+        notes="results/preprocessed/{chunk}.notes.json",  # original sampling rates (bands above Nyquist: NaN)
     output:
-        "results/features/{station}/{day}.parquet",
+        "results/features/{chunk}.parquet",
     params:
-        codes=station_keys,
-        span=span_of,
+        members=members,
         windows=config["windows"],
         features=config["features"],
+        context=config["context"],
         sampling_rate=config["preprocess"]["sampling_rate"],
     benchmark:
-        "results/benchmarks/features/{station}/{day}.tsv"
+        "results/benchmarks/features/{chunk}.tsv"
     log:
-        "logs/features/{station}/{day}.log",
+        "logs/features/{chunk}.log",
     conda:
         CONDA_CORE
     script:

@@ -1,24 +1,19 @@
 # Random forest: train on the train split, evaluate on the test split.
 
-TARGETS += [
-    "results/models/rf.joblib",
-    "results/metrics/rf.json",
-    "results/plots/rf_confusion.png",
-    "results/plots/rf_recall_snr.png",
-]
 
 
 rule train_random_forest:
     input:
         "results/features/features.parquet",
     output:
-        "results/models/rf.joblib",
+        "results/models/rf.skops",
     params:
         classes=CLASSES,
         forest=config["random_forest"],
         seed=config["seed"],
         windows=config["windows"],
-        sampling_rate=config["preprocess"]["sampling_rate"],
+        preprocess=config["preprocess"],
+        features=config["features"],
     threads: 8
     resources:
         mem_mb=4000,
@@ -34,7 +29,7 @@ rule train_random_forest:
 
 rule evaluate_random_forest:
     input:
-        model="results/models/rf.joblib",
+        model="results/models/rf.skops",
         dataset="results/features/features.parquet",
     output:
         metrics=report(
@@ -55,7 +50,7 @@ rule evaluate_random_forest:
         ),
     params:
         classes=CLASSES,
-        snr_bins_db=config.get("evaluation", {}).get("snr_bins_db", [-5, 0, 5, 10, 20, 40]),
+        snr_bins_db=config["evaluation"]["snr_bins_db"],
     benchmark:
         "results/benchmarks/evaluate_random_forest.tsv"
     log:
@@ -64,3 +59,29 @@ rule evaluate_random_forest:
         CONDA_ML
     script:
         "../scripts/evaluate_random_forest.py"
+
+
+rule cross_validate_random_forest:
+    """Grouped k-fold cross-validation of the forest: time blocks (events) never split across folds."""
+    input:
+        "results/features/features.parquet",
+    output:
+        metrics=report(
+            "results/metrics/rf_cv.json",
+            caption="../report/rf_cv.rst",
+            category="3. Random forest",
+        ),
+        predictions="results/predictions/rf_cv.parquet",
+    params:
+        classes=CLASSES,
+        forest=config["random_forest"],
+        folds=config["evaluation"]["cv_folds"],
+        block_s=config["split"]["block_s"],
+        seed=config["seed"],
+    threads: 8
+    log:
+        "logs/forest/cross_validate.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/cross_validate_random_forest.py"

@@ -1,20 +1,47 @@
-# Labels: windows take the label of the annotation covering enough of them.
+# Labels: windows take the label of the annotation covering enough of them; earthquake
+# annotations can come from a catalogue (QuakeML or FDSN event service) with TauP arrivals.
 
 
 rule label_windows:
+    """Labels of every window of a chunk."""
     input:
-        windows="results/features/{station}/{day}.parquet",
+        windows="results/features/{chunk}.parquet",
         annotations=annotation_files,
     output:
-        "results/labels/{station}/{day}.parquet",
+        "results/labels/{chunk}.parquet",
     params:
         classes=CLASSES,
         min_overlap=config["windows"]["min_overlap"],
     benchmark:
-        "results/benchmarks/label_windows/{station}/{day}.tsv"
+        "results/benchmarks/label_windows/{chunk}.tsv"
     log:
-        "logs/labels/{station}/{day}.log",
+        "logs/labels/{chunk}.log",
     conda:
         CONDA_CORE
     script:
         "../scripts/label_windows.py"
+
+
+rule catalogue_labels:
+    """Earthquake annotations from a catalogue (QuakeML or FDSN events) and TauP arrivals."""
+    input:
+        stationxml=lambda w: [stationxml_path(s) for s in sorted(plan().stationxml)],
+        quakeml=[config["catalogue"]["quakeml"]] if config["catalogue"]["quakeml"] else [],
+    output:
+        annotations="results/labels/catalogue/annotations.csv",
+        events="results/labels/catalogue/events.csv",
+    params:
+        catalogue=config["catalogue"],
+        provider=config["catalogue"]["provider"] or config["fdsn"]["provider"],
+        fdsn=config["fdsn"],
+        stations=lambda w: [dataclasses.asdict(s) for s in plan().stations.values()],
+        span=[config["start"], config["end"]],
+        classes=CLASSES,
+    resources:
+        fdsn_requests=1,
+    log:
+        "logs/labels/catalogue.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/catalogue_labels.py"

@@ -1,21 +1,21 @@
-# Preprocess: merge, gap handling, detrend, taper, band-pass, resample.
+# Preprocess: merge, gap handling, detrend, taper, band-pass, resample (per chunk).
 
 
 rule preprocess:
-    """Preprocess one station-day; notes record dropped traces and segments."""
+    """Preprocess a chunk; notes record dropped traces and segments."""
     input:
-        raw_waveforms,
-        inventory=station_inventory,
+        raw=raw_chunk,
+        inventory=station_inventories,
     output:
-        waveforms="results/preprocessed/{station}/{day}.mseed",
-        notes="results/preprocessed/{station}/{day}.notes.json",
+        waveforms="results/preprocessed/{chunk}.mseed",
+        notes="results/preprocessed/{chunk}.notes.json",
     params:
+        members=members,
         preprocess=config["preprocess"],
-        remove_response=config["preprocess"].get("remove_response"),
     benchmark:
-        "results/benchmarks/preprocess/{station}/{day}.tsv"
+        "results/benchmarks/preprocess/{chunk}.tsv"
     log:
-        "logs/preprocess/{station}/{day}.log",
+        "logs/preprocess/{chunk}.log",
     conda:
         CONDA_CORE
     script:

@@ -16,7 +16,7 @@ p = ActiveLearningParameters.from_config(snakemake.params.active_learning)
 rows = pd.read_csv(snakemake.input.candidates, dtype={"network": str, "station": str, "location": str},
                    keep_default_na=False).head(p.thumbnails)
 rows["start"] = pd.to_datetime(rows["start"], utc=True, format="ISO8601")
-samples = window_waveforms(rows, list(snakemake.input.waveforms), snakemake.params.length_s,
+samples = window_waveforms(rows, dict(snakemake.params.files), snakemake.params.length_s,
                            snakemake.params.sampling_rate)
 kept = [i for i, waveform in zip(rows.index, samples, strict=True) if waveform is not None]
 waveforms = [w for w in samples if w is not None]

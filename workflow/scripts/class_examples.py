@@ -17,7 +17,7 @@ table = pd.read_parquet(snakemake.input.dataset, columns=["network", "station", 
 picks = pick_examples(table, classes, per_class=4, seed=snakemake.params.seed)
 length_s = (picks["end"] - picks["start"]).dt.total_seconds().max() if len(picks) else 0.0
 examples = {}
-samples = window_waveforms(picks, list(snakemake.input.waveforms), length_s, fs)
+samples = window_waveforms(picks, dict(snakemake.params.files), length_s, fs)
 for row, waveform in zip(picks.itertuples(), samples, strict=True):
     if waveform is not None:
         caption = f"{station_id(row.network, row.station, row.location)} {row.start:%H:%M:%S} SNR {row.snr:.1f} dB"

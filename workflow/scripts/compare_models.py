@@ -10,10 +10,8 @@ import pandas as pd
 from seisclass.io import save_figure, write_csv
 from seisclass.learn.compare import comparison_table
 from seisclass.learn.deep.inputs import open_array
-from seisclass.learn.deep.networks import load_model, predict_proba
 from seisclass.learn.deep.training import configure_torch, windows_per_second
-from seisclass.learn.forest import load_model as load_forest
-from seisclass.learn.forest import predict_proba as forest_proba
+from seisclass.learn.models import load_classifier
 from seisclass.plots.deep import comparison_figure
 from seisclass.runlog import log_to
 
@@ -22,19 +20,19 @@ configure_torch(snakemake.params.seed, snakemake.threads)
 classes = list(snakemake.params.classes)
 metrics = {name: json.loads(open(path).read()) for name, path in zip(snakemake.params.models, snakemake.input.metrics, strict=True)}
 
-forest = load_forest(snakemake.input.rf)
-forest["model"].set_params(n_jobs=snakemake.threads)
-test_features = pd.read_parquet(snakemake.input.dataset).query("split == 'test'")[forest["feature_names"]].to_numpy()
+forest = load_classifier(snakemake.input.rf).set_threads(snakemake.threads)
+forest.check_classes(classes)
+test_features = pd.read_parquet(snakemake.input.dataset).query("split == 'test'")[forest.feature_names]
 job_seconds = [float(pd.read_csv(path, sep="\t")["s"].iloc[0]) for path in snakemake.input.benchmarks]
 timings = {"rf": {"training_time_s": job_seconds[0],
-                  "windows_per_second": windows_per_second(lambda a: forest_proba(forest["model"], a, classes),
-                                                           test_features, repeats=2)}}
+                  "windows_per_second": windows_per_second(forest.predict_proba, test_features, repeats=2)}}
 test_windows = np.array(open_array(snakemake.input.test))  # in memory: time the models, not the disk
 for name, path in zip(snakemake.params.deep_models, snakemake.input.deep_models, strict=True):
-    model, meta = load_model(path)
+    model = load_classifier(path, device="cpu")
+    model.check_classes(classes)
     timings[name] = {"training_time_s": job_seconds[1 + snakemake.params.deep_models.index(name)],
-                     "windows_per_second": windows_per_second(lambda a, m=model: predict_proba(m, a), test_windows,
-                                                              repeats=2)}
+                     "windows_per_second": windows_per_second(lambda a, m=model: m.predict_proba(a, prepared=True),
+                                                              test_windows, repeats=2)}
 log.info("timings (%d threads): %s", snakemake.threads, timings)
 table = comparison_table(metrics, timings, classes)
 write_csv(table, snakemake.output.table, sep="\t", float_format="%.4g")

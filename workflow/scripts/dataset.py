@@ -2,24 +2,21 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
-import pandas as pd
-
 from seisclass.data.dataset import assemble, class_counts
 from seisclass.data.split import assign_split
-from seisclass.io import write_csv, write_parquet
+from seisclass.io import read_parquets, write_csv, write_parquet
 from seisclass.runlog import log_to
 from seisclass.schema import epoch_seconds
 
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
 split = snakemake.params.split
-table = assemble(
-    [pd.read_parquet(p) for p in snakemake.input.features],
-    [pd.read_parquet(p) for p in snakemake.input.labels],
-)
+table = assemble(read_parquets(snakemake.input.features, "feature tables"),
+                 read_parquets(snakemake.input.labels, "label tables"))
+log.info("assembled %d windows; assigning the split", len(table))
 table.insert(table.columns.get_loc("snr") + 1, "split", assign_split(
     epoch_seconds(table["start"]), epoch_seconds(table["end"]), table["label"].to_numpy(dtype=object),
-    classes, split["fractions"], split["block_s"], snakemake.params.seed, split.get("min_blocks_per_class", 3),
+    classes, split["fractions"], split["block_s"], snakemake.params.seed, split["min_blocks_per_class"],
 ))
 table["split"] = table["split"].astype("string")
 counts = class_counts(table, classes)

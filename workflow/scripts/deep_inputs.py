@@ -8,6 +8,7 @@ from seisclass.io import write_parquet
 from seisclass.learn.deep.inputs import build_inputs, input_spec, select_windows
 from seisclass.learn.deep.params import DeepParameters
 from seisclass.runlog import log_to
+from seisclass.schema import SPLITS
 
 log = log_to(snakemake.log[0])
 p = DeepParameters.from_config(snakemake.params.deep)
@@ -18,6 +19,6 @@ spec = input_spec(snakemake.params.components, snakemake.params.sampling_rate, s
                   p.decimate, p.normalization)
 log.info("windows per split and class:\n%s", pd.crosstab(index["label"], index["split"]))
 log.info("input spec: %s", spec)
-outputs = {s: snakemake.output[s] for s in ("train", "validation", "test")}
-build_inputs(index, list(snakemake.input.waveforms), outputs, spec)
+outputs = {s: snakemake.output[s] for s in SPLITS}
+build_inputs(index, dict(snakemake.params.files), outputs, spec)
 write_parquet(index, snakemake.output.index)

@@ -4,21 +4,24 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.acquire.archives import read_waveforms
+from seisclass.acquire.waveforms import read_checked
 from seisclass.io import save_figure
+from seisclass.learn.detections import probability_classes
 from seisclass.plots.data import peak_envelope
 from seisclass.plots.detections import timeline_figure
 from seisclass.runlog import log_to
 
 log_to(snakemake.log[0])
-day = pd.Timestamp(snakemake.wildcards.day, tz="UTC")
+(member,) = snakemake.params.members  # one-station-day chunks
+day = pd.Timestamp(member["day"], tz="UTC")
 next_day = day + pd.Timedelta(days=1)
-times, peaks = peak_envelope(read_waveforms(snakemake.input.waveforms).select(component="Z"), day.timestamp())
+times, peaks = peak_envelope(read_checked(snakemake.input.waveforms).select(component="Z"), day.timestamp())
 windows = pd.read_parquet(snakemake.input.windows)
+classes = probability_classes(windows)  # the applied model's classes
 windows = windows[(windows["end"] > day) & (windows["start"] < next_day)]
 segments = pd.read_csv(snakemake.input.segments, parse_dates=["start", "end"])
 segments = segments[(segments["end"] > day) & (segments["start"] < next_day)]
-title = (f"{snakemake.wildcards.station} {snakemake.wildcards.day}: vertical peak amplitude per second, "
+title = (f"{member['station']['id']} {member['day']}: vertical peak amplitude per second, "
          f"{snakemake.wildcards.run} as bands")
-save_figure(timeline_figure(times, peaks, windows, segments, list(snakemake.params.classes), day, title),
+save_figure(timeline_figure(times, peaks, windows, segments, classes, day, title),
             snakemake.output[0])

@@ -6,18 +6,19 @@ import pandas as pd
 
 from seisclass.io import save_figure, write_json, write_parquet
 from seisclass.learn.deep.inputs import open_array
-from seisclass.learn.deep.networks import predict_windows
 from seisclass.learn.deep.training import configure_torch
 from seisclass.learn.metrics import evaluate_windows
+from seisclass.learn.models import load_classifier
 from seisclass.plots.deep import MODEL_NAMES
 from seisclass.plots.evaluation import confusion_matrix_figure
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
 configure_torch(snakemake.params.seed, snakemake.threads)
-classes = list(snakemake.params.classes)
+model = load_classifier(snakemake.input.model)
+classes = model.check_classes(list(snakemake.params.classes))
 test = pd.read_parquet(snakemake.input.index).query("split == 'test'").sort_values("row")
-proba = predict_windows(snakemake.input.model, open_array(snakemake.input.test), prepared=True)
+proba = model.predict_proba(open_array(snakemake.input.test), prepared=True)
 metrics, predictions = evaluate_windows(test, proba, classes)
 log.info("test metrics: %s", {k: metrics[k] for k in ("accuracy", "balanced_accuracy", "f1_macro")})
 write_json(metrics, snakemake.output.metrics)

@@ -5,17 +5,16 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from seisclass.io import save_figure, write_json, write_parquet
-from seisclass.learn.forest import load_model, predict_proba
 from seisclass.learn.metrics import evaluate_windows, recall_by_snr
+from seisclass.learn.models import load_classifier
 from seisclass.plots.evaluation import confusion_matrix_figure, recall_vs_snr_figure
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
-classes = list(snakemake.params.classes)
-bundle = load_model(snakemake.input.model)
+model = load_classifier(snakemake.input.model)
+classes = model.check_classes(list(snakemake.params.classes))
 test = pd.read_parquet(snakemake.input.dataset).query("split == 'test'")
-proba = predict_proba(bundle["model"], test[bundle["feature_names"]].to_numpy(), classes)
-metrics, predictions = evaluate_windows(test, proba, classes)
+metrics, predictions = evaluate_windows(test, model.predict_proba(test), classes)
 log.info("test metrics: %s", {k: metrics[k] for k in ("accuracy", "balanced_accuracy", "f1_macro")})
 write_json(metrics, snakemake.output.metrics)
 write_parquet(predictions, snakemake.output.predictions)

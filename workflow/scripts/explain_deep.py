@@ -8,9 +8,9 @@ import pandas as pd
 from seisclass.explain.deep_shap import attribution_over_time, pick_representatives, shap_values
 from seisclass.io import atomic_path, save_figure, write_csv
 from seisclass.learn.deep.inputs import label_codes, open_array
-from seisclass.learn.deep.networks import SpectralLSTM, load_model, predict_proba
 from seisclass.learn.deep.params import DeepParameters
 from seisclass.learn.deep.training import configure_torch
+from seisclass.learn.models import load_classifier
 from seisclass.plots.deep import MODEL_NAMES, shap_time_figure
 from seisclass.runlog import log_to
 
@@ -18,12 +18,12 @@ log = log_to(snakemake.log[0])
 seed = snakemake.params.seed
 configure_torch(seed, snakemake.threads)
 p = DeepParameters.from_config(snakemake.params.deep).explain
-model, meta = load_model(snakemake.input.model)
-classes, fs = meta["classes"], meta["input"]["sampling_rate"]
+model = load_classifier(snakemake.input.model, device="cpu")
+classes, fs = model.classes_, model.input_spec["sampling_rate"]
 index = pd.read_parquet(snakemake.input.index)
 test_index = index[index["split"] == "test"].sort_values("row")
 test = open_array(snakemake.input.test)
-picks = pick_representatives(test_index, predict_proba(model, test), classes, p.per_class)
+picks = pick_representatives(test_index, model.predict_proba(test, prepared=True), classes, p.per_class)
 
 train_index = index[index["split"] == "train"].sort_values("row")
 rng = np.random.default_rng(seed)
@@ -41,8 +41,8 @@ centres, over_time = attribution_over_time(values, model, fs)
 log.info("SHAP values %s for %d windows against %d background windows", values.shape, len(picks), len(background))
 
 band_values, band_edges = None, None
-if isinstance(model, SpectralLSTM):
-    n_components = len(meta["input"]["components"])
+if model.kind == "lstm":
+    n_components = len(model.components)
     band_values = values.reshape(len(values), values.shape[1], n_components, -1).sum(axis=2)
     band_edges = np.linspace(0, fs / 2, band_values.shape[-1] + 1)
 with atomic_path(snakemake.output.values) as tmp:
@@ -54,6 +54,6 @@ table = picks[["network", "station", "location", "channel", "start", "end", "lab
 table["peak_attribution_s"] = centres[over_time.argmax(axis=1)]
 table["attribution_sum"] = over_time.sum(axis=1)
 write_csv(table, snakemake.output.windows)
-title = f"{MODEL_NAMES[meta['kind']]}: SHAP (expected gradients) for the logit of each window's class"
+title = f"{MODEL_NAMES[model.kind]}: SHAP (expected gradients) for the logit of each window's class"
 save_figure(shap_time_figure(windows, fs, centres, over_time, picks, classes, title, band_values, band_edges),
             snakemake.output.plot)

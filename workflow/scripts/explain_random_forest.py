@@ -6,21 +6,21 @@ import pandas as pd
 
 from seisclass.explain import forest_shap as explain
 from seisclass.io import save_figure, write_csv, write_parquet
-from seisclass.learn.forest import load_model
+from seisclass.learn.models import load_classifier
 from seisclass.plots import explain as shap_figures
 from seisclass.runlog import log_to
 from seisclass.schema import KEY_COLUMNS
 
 log = log_to(snakemake.log[0])
-classes = list(snakemake.params.classes)
 p = explain.ExplainParameters.from_config(snakemake.params.explain)
-bundle = load_model(snakemake.input.model)
-names = list(bundle["feature_names"])
+model = load_classifier(snakemake.input.model)
+classes = model.check_classes(list(snakemake.params.classes))
+names = model.feature_names
 table = pd.read_parquet(snakemake.input.dataset)
 sample = explain.sample_windows(table, classes, p.split, p.max_windows_per_class, snakemake.params.seed)
 log.info("explaining %d windows (%s)", len(sample), sample["label"].value_counts().to_dict())
 features = sample[names].to_numpy(float)
-values, base = explain.tree_shap_values(bundle["model"], features, classes)
+values, base = explain.tree_shap_values(model, features, classes)
 log.info("base values (mean forest probability): %s", dict(zip(classes, base.round(3), strict=True)))
 
 keys = sample[[*KEY_COLUMNS, "label"]]

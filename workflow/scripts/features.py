@@ -1,26 +1,31 @@
-"""Rule adapter: window features of one station-day."""
+"""Rule adapter: window features of every station-day of a chunk."""
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
-from seisclass.acquire.archives import read_waveforms
-from seisclass.data.dataset import available_components, station_day_features
+from seisclass.acquire.waveforms import read_checked
+from seisclass.data.dataset import add_context, chunk_features
 from seisclass.io import write_parquet
 from seisclass.runlog import log_to
-from seisclass.signal.features import FeatureParameters
+from seisclass.signal.context import ContextParameters, chunk_context_features
+from seisclass.signal.features import FeatureParameters, mask_unmeasured_bands
+from seisclass.signal.preprocess import read_original_rates
 
 log = log_to(snakemake.log[0])
-stream = read_waveforms(snakemake.input[0])
 windows = snakemake.params.windows
-components = available_components(stream, windows["components"])
-if components != list(windows["components"]):
-    log.warning("components %s missing; features use %s", set(windows["components"]) - set(components), components)
-t0, t1 = snakemake.params.span
-if not components:  # none of the configured components in the data (or no data): an empty table
-    log.warning("none of the components %s in the data: no windows", windows["components"])
-    stream, components, t1 = stream[:0], list(windows["components"]), t0
-table = station_day_features(
-    stream, snakemake.params.codes, t0, t1, windows["length_s"], windows["step_s"], components,
-    snakemake.params.sampling_rate, FeatureParameters.from_config(snakemake.params.features),
+params = FeatureParameters.from_config(snakemake.params.features)
+stream = read_checked(snakemake.input[0])
+table = chunk_features(
+    stream, snakemake.params.members, windows["length_s"], windows["step_s"],
+    list(windows["components"]), snakemake.params.sampling_rate, params,
 )
+rates = read_original_rates([snakemake.input.notes])
+table, masked = mask_unmeasured_bands(table, rates, list(windows["components"]), params)
+for row in masked.itertuples():
+    log.info("%s %s %s: recorded at %g Hz, %s is NaN in %d window(s) (band above the original Nyquist frequency)",
+             row.station, row.day, row.component, row.sampling_rate, row.column, row.windows)
+context = ContextParameters.from_config(snakemake.params.context)
+if context.enabled:
+    table = add_context(table, chunk_context_features(stream, snakemake.params.members, rates, windows["length_s"],
+                                                      windows["step_s"], context))
 log.info("%d windows, %d columns", len(table), table.shape[1])
 write_parquet(table, snakemake.output[0])

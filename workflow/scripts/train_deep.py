@@ -6,7 +6,13 @@ import pandas as pd
 
 from seisclass.io import save_figure
 from seisclass.learn.deep.inputs import input_spec, label_codes, open_array
-from seisclass.learn.deep.networks import architecture, build_model, count_parameters, save_model
+from seisclass.learn.deep.networks import (
+    DeepClassifier,
+    architecture,
+    build_model,
+    count_parameters,
+    deep_model_card,
+)
 from seisclass.learn.deep.params import DeepParameters
 from seisclass.learn.deep.training import LogStream, choose_device, configure_torch, train_model
 from seisclass.plots.deep import MODEL_NAMES, training_curves_figure
@@ -32,6 +38,9 @@ model, summary = train_model(model, x["train"], y["train"], x["validation"], y["
                              device, progress=LogStream(log))
 log.info("trained in %.1f s, best epoch %d of %d", summary["training_time_s"], summary["best_epoch"],
          summary["epochs_run"])
-save_model(snakemake.output.model, model, kind, classes, spec, arch, seed=seed, parameters=p.as_dict(), **summary)
+config = {"preprocess": snakemake.params.preprocess, "windows": snakemake.params.windows}
+card = deep_model_card(kind, classes, spec, arch, config, index[index["split"] == "train"], summary, seed=seed,
+                       parameters=p.as_dict())
+DeepClassifier(model, card, device=device).save(snakemake.output.model)
 title = f"{MODEL_NAMES[kind]}: {summary['n_train']} training windows, {summary['epochs_run']} epochs"
 save_figure(training_curves_figure(summary["history"], summary["best_epoch"], title), snakemake.output.curves)

@@ -1,27 +1,22 @@
-"""Rule adapter: class probabilities of every window of one station-day (forest or CNN/LSTM)."""
+"""Rule adapter: class probabilities of every window of one chunk (any saved model)."""
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
+from seisclass.acquire.waveforms import read_checked
 from seisclass.io import write_parquet
-from seisclass.learn.detections import check_bundle, deep_window_probabilities, window_probabilities
-from seisclass.learn.forest import load_model
+from seisclass.learn.models import load_classifier
 from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
-path = snakemake.input.model
-classes = list(snakemake.params.classes)
+model = load_classifier(snakemake.input.model, device="cpu")
+configured = list(snakemake.params.classes)
+classes = model.check_config(snakemake.params.config, None if snakemake.params.classes_from_model else configured)
+if classes != configured:
+    log.warning("the model's classes %s are used; the configuration lists %s", classes, configured)
 features = pd.read_parquet(snakemake.input.features).sort_values("start", ignore_index=True)
-if path.endswith(".joblib"):
-    bundle = load_model(path)
-    check_bundle(bundle, path, classes, snakemake.params.length_s, snakemake.params.sampling_rate)
-    table = window_probabilities(bundle, features, path)
-else:
-    from obspy import read
-
-    table = deep_window_probabilities(path, read(snakemake.input.waveforms), features, classes,
-                                      snakemake.params.length_s, snakemake.params.sampling_rate)
-log.info("%s %s: %d windows classified with %s", snakemake.wildcards.station, snakemake.wildcards.day,
-         len(table), path)
+stream = read_checked(snakemake.input.waveforms) if snakemake.input.waveforms else None
+table = model.table_probabilities(features, stream)
+log.info("%s: %d windows classified with %s", snakemake.wildcards.chunk, len(table), model)
 write_parquet(table, snakemake.output[0])

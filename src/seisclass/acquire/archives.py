@@ -1,16 +1,15 @@
-"""Local waveform sources: raw chunk files, SDS archives and miniSEED directories.
-
-Every source writes one *raw chunk* per station-day,
-``results/raw/{source}/{station}/{day}.mseed``, plus a status record
-(:func:`write_status`) read by the availability table. A chunk without data
-is an empty (0-byte) file, so "no data" is a finished result, never a
-missing one.
+"""Local archives: SDS archives and miniSEED directories.
 
 A *miniSEED directory* is any directory tree of miniSEED files, whatever
-their names: it is indexed once by record header (network, station,
-location, channel, time span, sampling rate) into a table that is cached
-and updated only for files whose size or modification time changed.
-Non-miniSEED files are listed in the index with a reason and skipped.
+their names: it is indexed by record header (network, station, location,
+channel, time span, sampling rate) into a table. The index is built by a job
+(never while the workflow is parsed) and cached: only files whose size or
+modification time changed are read again. Files that are not miniSEED are
+listed in the index with the reason and skipped.
+
+Every file of a user's archive is read strictly
+(:func:`seisclass.acquire.waveforms.read_checked`): a corrupt or truncated
+file is skipped with a note naming it and the reason, never used silently.
 """
 
 from __future__ import annotations
@@ -18,15 +17,16 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import logging
-import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from obspy import Stream, UTCDateTime, read
 
-from seisclass.acquire.stations import Station, station_id
-from seisclass.io import atomic_path, write_json, write_parquet
+from seisclass.acquire.stations import SEED_CODES, Station, station_id
+from seisclass.acquire.waveforms import WaveformReadError, read_checked
+from seisclass.io import write_parquet
 
 log = logging.getLogger(__name__)
 
@@ -38,55 +38,38 @@ class SourceError(RuntimeError):
     """A waveform source cannot deliver a chunk; the message names station and time."""
 
 
-# ----------------------------------------------------------------- raw chunks
-
-
-def read_waveforms(path: str | os.PathLike) -> Stream:
-    """Read a raw or preprocessed chunk; an empty file is an empty stream (no data)."""
-    if Path(path).stat().st_size == 0:
-        return Stream()
-    return read(str(path), format="MSEED")
-
-
-read_raw = read_waveforms
-
-
-def write_raw(stream: Stream, path: str | os.PathLike) -> None:
-    """Write a raw chunk atomically (an empty stream gives an empty file).
-
-    Masked (gappy) traces are split first; every trace keeps its own
-    sampling rate and encoding.
-    """
-    stream = stream.copy().split()
-    with atomic_path(path) as tmp:
-        if len(stream):
-            for tr in stream:
-                if tr.data.dtype.kind == "f":
-                    tr.data = tr.data.astype(np.float32)
-            stream.write(str(tmp), format="MSEED")
-        else:
-            tmp.write_bytes(b"")
-
-
-def write_status(path, station: str, day: str, source: str, status: str, message: str = "", **extra) -> None:
-    """Status record of one chunk: ``status`` is ``ok``, ``no_data`` or ``partial``."""
-    write_json({"station": station, "day": day, "source": source, "status": status,
-                "message": message, **extra}, path)
-
-
 # ----------------------------------------------------------------- SDS
 
 
-def read_sds_day(root: str, station: Station, t0: UTCDateTime, t1: UTCDateTime) -> Stream:
-    """Waveforms of ``station`` in ``[t0, t1)`` from the SDS archive at ``root``."""
+def read_sds_day(root: str, station: Station, t0: UTCDateTime, t1: UTCDateTime) -> tuple[Stream, list[str]]:
+    """Waveforms of ``station`` in ``[t0, t1)`` from the SDS archive at ``root``, and notes.
+
+    The day files are located by the SDS naming convention and each is read
+    strictly; a corrupt or truncated file is skipped with a note naming it.
+    """
     from obspy.clients.filesystem.sds import Client
 
     if not Path(root).is_dir():
         raise SourceError(f"station {station.id}: SDS root {root!r} is not a directory")
-    stream = Client(root).get_waveforms(
-        station.network, station.station, station.location, station.channels, t0, t1
-    )
-    return _trim(stream, t0, t1)
+    files = Client(root)._get_filenames(station.network, station.station, station.location,
+                                        station.channels, t0, t1)
+    stream, notes = Stream(), []
+    for path in sorted(set(files)):
+        part, note = _read_source_file(path, t0, t1)
+        if note:
+            notes.append(note)
+        stream += part.select(network=station.network, station=station.station,
+                              location=station.location, channel=station.channels)
+    return _trim(stream, t0, t1), notes
+
+
+def _read_source_file(path: str, t0: UTCDateTime, t1: UTCDateTime) -> tuple[Stream, str]:
+    """A user's file read strictly, trimmed to ``[t0, t1)``; ``(empty, note)`` if it is damaged."""
+    try:
+        stream = read_checked(path)
+    except WaveformReadError as exc:
+        return Stream(), f"skipped: {exc}"[:400]
+    return stream.trim(t0, t1, nearest_sample=False), ""
 
 
 def _trim(stream: Stream, t0: UTCDateTime, t1: UTCDateTime) -> Stream:
@@ -104,20 +87,15 @@ def _trim(stream: Stream, t0: UTCDateTime, t1: UTCDateTime) -> Stream:
 # ----------------------------------------------------------------- miniSEED directory
 
 
-def index_path(directory: str, results: str = "results") -> str:
-    """Where the cached index of ``directory`` lives (one file per directory)."""
-    digest = hashlib.sha1(str(Path(directory).resolve()).encode()).hexdigest()[:12]
-    return f"{results}/raw/mseed_dir/index/{digest}.parquet"
-
-
-def index_mseed_dir(directory: str, cache: str | None = None) -> pd.DataFrame:
+def index_mseed_dir(directory: str, cache: str | None = None, progress_every: int = 500) -> pd.DataFrame:
     """Header index of every file under ``directory`` (one row per trace).
 
     Columns :data:`INDEX_COLUMNS`; times are epoch seconds; ``error`` is empty
     for readable miniSEED and names the reason otherwise (such rows have no
-    codes). Files unchanged since ``cache`` was written (same size and
-    modification time) are not read again; the refreshed index is written back
-    to ``cache`` atomically.
+    codes). Files unchanged since ``cache`` was written (same path, size and
+    modification time) are not read again; the refreshed index is written
+    back to ``cache`` atomically. Progress is logged every ``progress_every``
+    files read.
     """
     root = Path(directory)
     if not root.is_dir():
@@ -125,7 +103,8 @@ def index_mseed_dir(directory: str, cache: str | None = None) -> pd.DataFrame:
     files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
     old = pd.read_parquet(cache) if cache and Path(cache).exists() else pd.DataFrame(columns=INDEX_COLUMNS)
     known = {(r.path, r.size, r.mtime) for r in old[["path", "size", "mtime"]].itertuples()}
-    rows, reused = [], []
+    rows, reused, read_count = [], [], 0
+    log.info("%s: %d files, %d indexed before", directory, len(files), len(known))
     for f in files:
         st = f.stat()
         key = (str(f), int(st.st_size), float(st.st_mtime))
@@ -133,26 +112,70 @@ def index_mseed_dir(directory: str, cache: str | None = None) -> pd.DataFrame:
             reused.append(key)
             continue
         rows += _index_file(f, int(st.st_size), float(st.st_mtime))
+        read_count += 1
+        if read_count % progress_every == 0:
+            log.info("indexed %d of %d new or changed files", read_count, len(files) - len(reused))
     keep = old.set_index(["path", "size", "mtime"]).index.isin(reused) if len(old) else []
     frames = [df for df in (old[keep] if len(old) else None, pd.DataFrame(rows, columns=INDEX_COLUMNS))
               if df is not None and len(df)]
     index = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INDEX_COLUMNS)
     index = index.astype({"size": "int64", "mtime": "float64", "starttime": "float64", "endtime": "float64",
-                          "sampling_rate": "float64", "npts": "int64"})
+                          "sampling_rate": "float64", "npts": "int64", "error": "string"})
     index = index.sort_values(["path", "channel", "starttime"], ignore_index=True)
+    skipped = index[index["error"] != ""]
+    log.info("%d files read, %d reused; %d traces; %d files skipped", read_count, len(reused),
+             int((index["error"] == "").sum()), skipped["path"].nunique())
+    for row in skipped.itertuples():
+        log.warning("%s: %s", row.path, row.error)
     if cache and (rows or len(index) != len(old)):
         write_parquet(index, cache)
     return index
 
 
+def directory_signature(directory: str) -> str:
+    """A digest of the paths, sizes and modification times of the files under ``directory``.
+
+    Cheap (file metadata only, no reading); changes when a file is added,
+    removed or modified, so the index job reruns exactly then.
+    """
+    root = Path(directory)
+    digest = hashlib.sha1()
+    if root.is_dir():
+        for f in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            st = f.stat()
+            digest.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def directory_key(directory: str) -> str:
+    """A short stable name of a directory (for file names)."""
+    return hashlib.sha1(str(Path(directory).resolve()).encode()).hexdigest()[:12]
+
+
 def _index_file(path: Path, size: int, mtime: float) -> list[dict]:
+    """Index rows of one file: one per trace, or one row naming why the file is skipped."""
     base = {"path": str(path), "size": size, "mtime": mtime, "network": "", "station": "",
             "location": "", "channel": "", "starttime": np.nan, "endtime": np.nan,
             "sampling_rate": np.nan, "npts": 0, "error": ""}
-    try:
-        stream = read(str(path), format="MSEED", headonly=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is recorded, not fatal
-        return [{**base, "error": f"not readable as miniSEED: {type(exc).__name__}: {exc}"[:300]}]
+    if size == 0:
+        return [{**base, "error": "empty file (0 bytes)"}]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            stream = read(str(path), format="MSEED", headonly=True)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is recorded, not fatal
+            return [{**base, "error": f"not readable as miniSEED: {type(exc).__name__}: {exc}"[:300]}]
+    problems = [str(w.message) for w in caught if "SEED record" in str(w.message) or "skip" in str(w.message)]
+    if problems:
+        return [{**base, "error": f"corrupt miniSEED ({len(problems)} problem(s), first: {problems[0]})"[:300]}]
+    records = sum(tr.stats.mseed.number_of_records * tr.stats.mseed.record_length for tr in stream)
+    if records < size:
+        return [{**base, "error": f"truncated miniSEED: {size - records} trailing byte(s) after the last "
+                                  "complete record"}]
+    bad_codes = sorted({tr.id for tr in stream if not valid_codes(tr.stats)})
+    if bad_codes:
+        return [{**base, "error": f"invalid SEED codes {bad_codes[:3]} (letters and digits only; "
+                                  "network 1-2, station 1-5, location 0-2 characters)"}]
     return [
         {**base, "network": tr.stats.network, "station": tr.stats.station, "location": tr.stats.location,
          "channel": tr.stats.channel, "starttime": tr.stats.starttime.timestamp,
@@ -160,6 +183,13 @@ def _index_file(path: Path, size: int, mtime: float) -> list[dict]:
          "npts": tr.stats.npts}
         for tr in stream
     ]
+
+
+def valid_codes(stats) -> bool:
+    """Network, station, location and channel codes follow the SEED rules (no path characters)."""
+    return bool(SEED_CODES["network"].fullmatch(stats.network) and SEED_CODES["station"].fullmatch(stats.station)
+                and SEED_CODES["location"].fullmatch(stats.location)
+                and SEED_CODES["channels"].fullmatch(stats.channel[:2] + "?") and len(stats.channel) == 3)
 
 
 def stations_from_index(index: pd.DataFrame, directory: str, exclude: set[str] = frozenset()) -> list[Station]:
@@ -201,22 +231,22 @@ def select_index(index: pd.DataFrame, station: Station, t0: float, t1: float) ->
         & (index["network"] == station.network)
         & (index["station"] == station.station)
         & (index["location"] == station.location)
-        & np.array([fnmatch.fnmatchcase(c, station.channels) for c in index["channel"]], dtype=bool)
+        & index["channel"].isin([c for c in pd.unique(index["channel"]) if fnmatch.fnmatchcase(c, station.channels)])
         & (index["starttime"] < t1)
         & (index["endtime"] > t0)
     )
     return index[match]
 
 
-def days_with_data(index: pd.DataFrame, station: Station, days: list[str]) -> list[str]:
-    """The ``days`` (``YYYY-MM-DD``) on which the index holds data of ``station``."""
-    rows = select_index(index, station, -np.inf, np.inf)
+def days_with_data(index: pd.DataFrame, station: Station, t0: float = -np.inf, t1: float = np.inf) -> list[str]:
+    """The UTC days (``YYYY-MM-DD``) on which the index holds data of ``station`` inside ``[t0, t1)`` (epoch s)."""
+    rows = select_index(index, station, t0, t1)
     if rows.empty:
         return []
-    d0 = np.array([UTCDateTime(d).timestamp for d in days])
-    starts, ends = rows["starttime"].to_numpy(), rows["endtime"].to_numpy()
-    has = ((starts[None, :] < d0[:, None] + 86400) & (ends[None, :] > d0[:, None])).any(axis=1)
-    return [d for d, h in zip(days, has, strict=True) if h]
+    first = np.floor(np.maximum(rows["starttime"].to_numpy(), t0) / 86400).astype(np.int64)
+    last = np.floor((np.minimum(rows["endtime"].to_numpy(), t1) - 1e-6) / 86400).astype(np.int64)
+    days = np.unique(np.concatenate([np.arange(a, b + 1) for a, b in zip(first, last, strict=True)]))
+    return [str(np.datetime64(int(d), "D")) for d in days]
 
 
 def read_mseed_dir_day(
@@ -224,16 +254,41 @@ def read_mseed_dir_day(
 ) -> tuple[Stream, list[str]]:
     """Waveforms of ``station`` in ``[t0, t1)`` from the indexed files, and notes.
 
-    Each overlapping file is read once; a file that fails to decode (corrupt
-    miniSEED) is skipped with a note naming it, never silently.
+    Each overlapping file is read strictly (whole file, so truncation is
+    detected) and trimmed; a corrupt or truncated file is skipped with a
+    note naming it and the reason, never used silently.
     """
     stream, notes = Stream(), []
     for path in sorted(set(select_index(index, station, t0.timestamp, t1.timestamp)["path"])):
-        try:
-            part = read(path, format="MSEED", starttime=t0, endtime=t1)
-        except Exception as exc:  # noqa: BLE001 - a corrupt file is skipped and recorded
-            notes.append(f"{path}: skipped, cannot decode miniSEED ({type(exc).__name__}: {exc})"[:400])
-            continue
+        part, note = _read_source_file(path, t0, t1)
+        if note:
+            notes.append(note)
         stream += part.select(network=station.network, station=station.station,
                               location=station.location, channel=station.channels)
     return _trim(stream, t0, t1), notes
+
+
+def read_archive_chunk(members: list[dict], read_day) -> tuple[Stream, list[dict]]:
+    """Waveforms and status records of a chunk's station-days from a local archive.
+
+    ``members`` are ``{"station": Station, "day": YYYY-MM-DD, "span": [t0, t1]}``
+    (epoch s); ``read_day(station, t0, t1)`` returns ``(stream, notes)`` (for
+    example :func:`read_mseed_dir_day` with its index bound, or
+    :func:`read_sds_day` with its root). A station-day is ``ok``, ``partial``
+    (data, but some files skipped: the notes say which and why), ``no_data``
+    or ``unreadable`` (files, but none usable).
+    """
+    stream, records = Stream(), []
+    for m in members:
+        station = m["station"]
+        t0, t1 = (UTCDateTime(t) for t in m["span"])
+        part, notes = read_day(station, t0, t1)
+        status = ("partial" if notes else "ok") if len(part) else ("unreadable" if notes else "no_data")
+        message = "; ".join(notes) if notes else ("" if len(part) else f"no data between {t0} and {t1}")
+        for note in notes:
+            log.warning("%s %s: %s", station.id, m["day"], note)
+        log.info("%s %s: %d traces (%s)", station.id, m["day"], len(part), status)
+        records.append({"station": station.id, "day": m["day"], "source": station.source, "status": status,
+                        "message": message, "traces": len(part)})
+        stream += part
+    return stream, records

@@ -5,14 +5,20 @@ the chunk holds no data): ``coverage`` is the fraction of the requested span
 ``[t0, t1)`` covered by samples (overlapping traces counted once), a *gap*
 is a stretch between consecutive traces longer than 1.5 sample intervals, an
 *overlap* a stretch covered by two traces. ``status`` comes from the source
-(``ok``, ``no_data``, ``partial``) and ``message`` says why.
+(``ok``, ``no_data``, ``partial``, ``unreadable``) and ``message`` says why.
+Files of a miniSEED directory that were skipped (not miniSEED, empty,
+truncated, invalid codes) get a row each with status ``skipped_file``.
 """
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 from obspy import Stream
+
+from seisclass.acquire.waveforms import read_checked, select_stations
 
 AVAILABILITY_COLUMNS = ["station", "day", "source", "status", "channel", "sampling_rate_hz", "traces",
                         "coverage", "covered_s", "gaps", "gap_s", "overlaps", "overlap_s", "message"]
@@ -86,3 +92,35 @@ def unmatched_annotations(annotations: pd.DataFrame, table: pd.DataFrame) -> pd.
     return annotations.loc[np.array(keep, dtype=bool), columns].reset_index(drop=True)
 
 
+
+
+def chunks_availability(chunks: list[dict]) -> pd.DataFrame:
+    """Availability of every station-day of every chunk.
+
+    Each chunk is ``{"raw": path, "status": path or None, "members": [{"station", "day",
+    "source", "span": [t0, t1]}]}``; a chunk without a status file (the demo)
+    counts as ``ok``.
+    """
+    rows = []
+    for chunk in chunks:
+        stream = read_checked(chunk["raw"])
+        records = {}
+        if chunk.get("status"):
+            with open(chunk["status"]) as f:
+                records = {(r["station"], r["day"]): r for r in json.load(f)["records"]}
+        for m in chunk["members"]:
+            status = records.get((m["station"], m["day"]),
+                                 {"station": m["station"], "day": m["day"], "source": m["source"], "status": "ok"})
+            part = select_stations(stream, [m["station"]])
+            rows.append(chunk_availability(part, *m["span"], status))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=AVAILABILITY_COLUMNS)
+
+
+def skipped_files(index: pd.DataFrame) -> pd.DataFrame:
+    """One availability row per file of a miniSEED directory index that was skipped, with the reason."""
+    bad = index[index["error"] != ""].drop_duplicates("path")
+    return pd.DataFrame({
+        "station": "", "day": "", "source": "mseed_dir", "status": "skipped_file", "channel": "",
+        "sampling_rate_hz": "", "traces": 0, "coverage": 0.0, "covered_s": 0.0, "gaps": 0, "gap_s": 0.0,
+        "overlaps": 0, "overlap_s": 0.0, "message": (bad["path"] + ": " + bad["error"]).to_numpy(),
+    }, columns=AVAILABILITY_COLUMNS)

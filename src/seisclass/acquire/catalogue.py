@@ -47,6 +47,20 @@ class CatalogueParameters(ConfigSection):
     model: str = "iasp91"
     label: str = "earthquake"
 
+    def _check(self) -> None:
+        if self.model not in ("iasp91", "ak135", "prem"):
+            raise self.error(f"catalogue.model: {self.model!r} is not one of iasp91, ak135, prem")
+        if not self.max_distance_km > 0:
+            raise self.error(f"catalogue.max_distance_km: must be positive, got {self.max_distance_km}")
+        for name in ("margin_before_p_s", "coda_s", "coda_factor", "default_depth_km"):
+            if getattr(self, name) < 0:
+                raise self.error(f"catalogue.{name}: must not be negative, got {getattr(self, name)}")
+
+    def _check_settings(self, settings) -> None:
+        classes = settings["study"].classes
+        if self.enabled and self.label not in classes:
+            raise self.error(f"catalogue.label: {self.label!r} is not one of the configured classes {list(classes)}")
+
 
 def events_table(catalog, default_depth_km: float = 10.0) -> pd.DataFrame:
     """One row per event with an origin: preferred origin and magnitude (NaN if none)."""
@@ -136,3 +150,31 @@ def station_coordinates(stations: pd.DataFrame, inventories: list) -> pd.DataFra
                 out.loc[hit, "latitude"] = sta.latitude
                 out.loc[hit, "longitude"] = sta.longitude
     return out
+
+
+EVENT_LOOKBACK_S = 3600.0  # events up to an hour before the span still send waves (codas) into it
+SEARCH_MARGIN_KM = 500.0  # query radius beyond max_distance_km around the stations' mean position
+
+
+def catalogue_annotations(stations: pd.DataFrame, inventories: list, p: CatalogueParameters,
+                          classes: list[str], t0: UTCDateTime, t1: UTCDateTime, catalog=None,
+                          query=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(events, annotations)`` for ``stations`` from a QuakeML ``catalog`` or an event service.
+
+    Without ``catalog``, ``query(fetch)`` runs ``fetch(client)`` against the
+    event service (the caller wraps it with retries) for events from
+    :data:`EVENT_LOOKBACK_S` before ``t0`` to ``t1`` within
+    ``max_distance_km`` + :data:`SEARCH_MARGIN_KM` of the stations' mean
+    position. Stations get coordinates from StationXML ``inventories`` where
+    the table has none.
+    """
+    stations = station_coordinates(stations, inventories)
+    if catalog is None:
+        located = stations.dropna(subset=["latitude", "longitude"])
+        if located.empty:
+            raise ValueError("catalogue: no station has coordinates; cannot query events around them")
+        catalog = query(lambda client: fetch_events(
+            client, t0 - EVENT_LOOKBACK_S, t1, located["latitude"].mean(), located["longitude"].mean(),
+            p.max_distance_km + SEARCH_MARGIN_KM, p.min_magnitude))
+    events = events_table(catalog, p.default_depth_km)
+    return events, earthquake_annotations(events, stations, p, classes)

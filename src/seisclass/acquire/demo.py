@@ -29,7 +29,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from obspy import Stream, Trace, UTCDateTime
-from obspy.signal.spectral_estimation import get_nhnm, get_nlnm
 from scipy import fft as sfft
 from scipy.signal import fftconvolve
 
@@ -66,6 +65,25 @@ class DemoParameters(ConfigSection):
     annotated_fraction: float = 0.85
     silence_guard_s: float = 5.0
 
+    def _check(self) -> None:
+        if self.magnitude_min > self.magnitude_max:
+            raise self.error(f"demo.magnitude_min: {self.magnitude_min} exceeds demo.magnitude_max "
+                             f"{self.magnitude_max}")
+        if not 0 < self.vs_km_s < self.vp_km_s:
+            raise self.error(f"demo.vs_km_s: need 0 < vs_km_s < vp_km_s (S waves arrive after P), got "
+                             f"vs_km_s {self.vs_km_s}, vp_km_s {self.vp_km_s}")
+        for name in ("sampling_rate", "sensitivity", "b_value", "max_distance_km", "stress_drop_mpa",
+                     "quality_factor", "tourist_reference_amplitude"):
+            if not getattr(self, name) > 0:
+                raise self.error(f"demo.{name}: must be positive, got {getattr(self, name)}")
+        for name in ("noise_level_night", "noise_level_day", "annotated_fraction"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise self.error(f"demo.{name}: must be in [0, 1], got {getattr(self, name)}")
+        for name in ("earthquakes_per_day", "tourist_bursts_per_day", "spikes_per_hour", "gusts_per_hour",
+                     "kappa_s", "silence_guard_s"):
+            if not getattr(self, name) >= 0:
+                raise self.error(f"demo.{name}: must not be negative, got {getattr(self, name)}")
+
 
 # --------------------------------------------------------------------------- noise
 
@@ -76,6 +94,11 @@ def noise_psd(freqs: np.ndarray, level: float) -> np.ndarray:
     Peterson's models give acceleration PSD in dB re 1 (m/s^2)^2/Hz against
     period; the velocity PSD is the acceleration PSD divided by (2 pi f)^2.
     """
+
+    from obspy.signal.spectral_estimation import (  # slow import: only when generating
+        get_nhnm,
+        get_nlnm,
+    )
 
     low_periods, low_db = get_nlnm()
     high_periods, high_db = get_nhnm()
@@ -409,3 +432,17 @@ def _with_keys(table: pd.DataFrame, keys: dict) -> pd.DataFrame:
     for column in table.columns.drop(["t0", "t1"]):
         out[column] = table[column]
     return out
+
+
+def demo_station_day(keys: dict, latitude: float, longitude: float, day: str, t0: UTCDateTime,
+                     t1: UTCDateTime, p: DemoParameters, seed: int,
+                     center: tuple[float, float]) -> tuple[Stream, pd.DataFrame, pd.DataFrame]:
+    """One demo station-day: waveforms, annotations and ground truth.
+
+    The events of ``day`` and of the day before (whose codas reach past
+    midnight) are shared by all demo stations around ``center`` (lat, lon).
+    """
+    events = pd.concat([earthquake_catalogue(str((UTCDateTime(day) - 86400).date), p, seed, center),
+                        earthquake_catalogue(day, p, seed, center)], ignore_index=True)
+    return generate_station_day(keys["network"], keys["station"], keys["location"], keys["channel"],
+                                latitude, longitude, t0, t1, events, p, seed)

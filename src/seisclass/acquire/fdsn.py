@@ -29,8 +29,9 @@ from obspy.clients.fdsn.header import (
     FDSNTooManyRequestsException,
 )
 
-from seisclass.acquire.archives import SourceError, read_raw
+from seisclass.acquire.archives import SourceError
 from seisclass.acquire.stations import Station
+from seisclass.acquire.waveforms import read_checked
 from seisclass.config import ConfigSection
 from seisclass.io import atomic_path
 
@@ -61,9 +62,21 @@ class FdsnParameters(ConfigSection):
     section = "fdsn"
 
     provider: str = "IRIS"
-    timeout_s: float = 60.0
+    timeout_s: float = 120.0
     retries: int = 4
     backoff_s: float = 5.0
+
+    def _check(self) -> None:
+        if not self.timeout_s > 0:
+            raise self.error(f"fdsn.timeout_s: must be positive, got {self.timeout_s}")
+        if self.retries < 0:
+            raise self.error(f"fdsn.retries: must not be negative, got {self.retries}")
+        if self.backoff_s < 0:
+            raise self.error(f"fdsn.backoff_s: must not be negative, got {self.backoff_s}")
+        try:
+            check_provider(self.provider)
+        except SourceError as exc:
+            raise self.error(f"fdsn.provider: {exc}") from None
 
 
 def check_provider(provider: str, station: str = "") -> str:
@@ -131,7 +144,7 @@ def download_waveforms(
         with atomic_path(path) as tmp:
             client.get_waveforms(station.network, station.station, station.location or "--",
                                  station.channels, t0, t1, filename=str(tmp))
-            stream = _check_decodes(read_raw, tmp)
+            stream = _check_decodes(read_checked, tmp)
             if not len(stream):
                 raise BrokenTransfer("downloaded file holds no miniSEED records")
         return len(stream)

@@ -1,100 +1,207 @@
-"""Which station-days exist and where their raw data and StationXML come from.
+"""Work units: which station-days exist and which job processes them.
 
-Called once when the workflow is parsed (``workflow/rules/common.smk``):
+A *chunk* is the unit of work of every per-data job (acquire, preprocess,
+features, labels, probabilities): a list of station-days of one source. Jobs
+are sized by data volume, not by file count:
 
-- ``demo``, ``fdsn`` and ``sds`` stations get every configured day; a day
-  without data becomes an empty chunk recorded in the availability table;
-- ``mseed_dir`` directories are indexed by header (cached under
-  ``results/raw/mseed_dir/index/``); stations found there that the station
-  table does not list are added (codes and band from the headers), and
-  ``mseed_dir`` stations get only the days on which their files hold data;
-- FDSN providers are checked (known name or URL) before any job runs.
+- continuous archives (``demo``, ``fdsn``, ``sds``) get one chunk per
+  station-day, since a day of continuous data is already a good job size;
+- a miniSEED directory (``mseed_dir``), often thousands of short event
+  files, is packed into chunks of up to ``max_samples`` samples (from its
+  header index), station-days of one station kept together.
+
+A chunk id is ``{first station}/{first day}``, with ``+{n}`` appended when
+the chunk holds ``n`` more station-days, so a continuous archive's files
+keep the ``{station}/{day}`` layout.
+
+The plan is built from the station table and the configured span (no I/O)
+plus, for miniSEED directories, their header index (built by a job, see
+:func:`seisclass.acquire.archives.index_mseed_dir`, never while the workflow
+is parsed).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from obspy import UTCDateTime
 
 from seisclass.acquire.archives import (
     SourceError,
     days_with_data,
-    index_mseed_dir,
-    index_path,
+    select_index,
     stations_from_index,
 )
 from seisclass.acquire.fdsn import check_provider, provider_of
-from seisclass.acquire.stations import Station
+from seisclass.acquire.stations import Station, chunk_span
+from seisclass.config import ConfigSection
 
-log = logging.getLogger(__name__)
+CONTINUOUS_SOURCES = ("demo", "fdsn", "sds")
+
+
+@dataclass(frozen=True)
+class WorkParameters(ConfigSection):
+    """Config section ``work``: how data are cut into jobs."""
+
+    section = "work"
+
+    # Raw samples per miniSEED-directory job (about 4.6 h of 3-component data at 100 Hz).
+    max_samples_per_job: int = 5_000_000
+
+    def _check(self) -> None:
+        if isinstance(self.max_samples_per_job, bool) or not isinstance(self.max_samples_per_job, int) \
+                or self.max_samples_per_job < 1000:
+            raise self.error(f"work.max_samples_per_job: must be an integer >= 1000, got {self.max_samples_per_job!r}")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Station-days of one source processed by one job."""
+
+    id: str
+    source: str
+    members: tuple[tuple[str, str], ...]  # (station id, day YYYY-MM-DD)
+    samples: int = 0  # samples of the raw data (index) or 0 when unknown
+
+    @property
+    def stations(self) -> list[str]:
+        """The station ids of the chunk, in order of first appearance."""
+        return list(dict.fromkeys(s for s, _ in self.members))
+
+
+def chunk_id(members: list[tuple[str, str]]) -> str:
+    """``{station}/{day}`` of the first member, ``+{n}`` for ``n`` further members."""
+    station, day = members[0]
+    return f"{station}/{day}" + (f"+{len(members) - 1}" if len(members) > 1 else "")
+
+
+def pack_chunks(station_days: list[tuple[str, str, int]], source: str, max_samples: int) -> list[Chunk]:
+    """Pack ``(station, day, samples)`` into chunks of at most ``max_samples`` samples.
+
+    Station-days are taken in (station, day) order; a station-day larger
+    than the budget gets a chunk of its own. Deterministic for a given input.
+    """
+    chunks, members, total = [], [], 0
+    for station, day, samples in sorted(station_days):
+        if members and total + samples > max_samples:
+            chunks.append(Chunk(chunk_id(members), source, tuple(members), total))
+            members, total = [], 0
+        members.append((station, day))
+        total += int(samples)
+    if members:
+        chunks.append(Chunk(chunk_id(members), source, tuple(members), total))
+    return chunks
 
 
 @dataclass
-class SourcePlan:
-    """Stations (table rows plus derived ones), their days and their files."""
+class Plan:
+    """Stations (table rows plus those found in miniSEED directories) and the chunks of work."""
 
     stations: dict[str, Station]
-    days: dict[str, list[str]] = field(default_factory=dict)
-    stationxml: dict[str, str] = field(default_factory=dict)
-    mseed_index: dict[str, str] = field(default_factory=dict)
-    mseed_dirs: dict[str, str] = field(default_factory=dict)
+    chunks: dict[str, Chunk] = field(default_factory=dict)
+    stationxml: set[str] = field(default_factory=set)  # stations with StationXML (fdsn or configured)
+
+    def days(self, station: str) -> list[str]:
+        """The days processed for ``station``."""
+        return sorted({d for c in self.chunks.values() for s, d in c.members if s == station})
+
+    def chunks_of(self, station: str) -> list[str]:
+        """Ids of the chunks holding data of ``station``."""
+        return [c.id for c in self.chunks.values() if station in c.stations]
+
+    def station_days(self) -> list[tuple[str, str, str]]:
+        """``(station, day, chunk id)`` of every station-day, in chunk order."""
+        return [(s, d, c.id) for c in self.chunks.values() for s, d in c.members]
+
+    def single_day_chunks(self) -> list[str]:
+        """Chunks of exactly one station-day (continuous data: per-day figures make sense)."""
+        return [c.id for c in self.chunks.values() if len(c.members) == 1]
 
 
-def annotation_csvs(config: dict) -> list[str]:
-    """``annotations`` as a list of paths (a single string, e.g. from ``--config``, is one path)."""
-    value = config.get("annotations") or []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def mseed_dir_of(station: Station, config: dict) -> str:
-    """The directory of an ``mseed_dir`` station: its ``path`` option, else config ``mseed_dir``."""
-    directory = station.option("path") or config.get("mseed_dir")
+def mseed_dir_of(station: Station, default: str | None) -> str:
+    """The directory of an ``mseed_dir`` station: its ``path`` option, else ``default`` (config ``mseed_dir``)."""
+    directory = station.option("path") or default
     if not directory:
         raise SourceError(f"station {station.id}: source mseed_dir needs the option path=DIR "
                           "in the station table or the config key mseed_dir")
     return str(Path(directory).resolve())
 
 
-def plan_sources(stations: dict[str, Station], days: list[str], config: dict) -> SourcePlan:
-    """Plan the station-days of all sources; raise :class:`SourceError` naming the culprit."""
-    plan = SourcePlan(stations=dict(stations))
-    fdsn_provider = config.get("fdsn", {}).get("provider", "IRIS")
-    indexes = {}
-    directories = {mseed_dir_of(s, config) for s in stations.values() if s.source == "mseed_dir"}
-    if config.get("mseed_dir"):
-        directories.add(str(Path(config["mseed_dir"]).resolve()))
-    for directory in sorted(directories):
-        indexes[directory] = index_mseed_dir(directory, cache=index_path(directory))
-    if config.get("mseed_dir"):
-        directory = str(Path(config["mseed_dir"]).resolve())
-        for s in stations_from_index(indexes[directory], directory, exclude=set(stations)):
-            plan.stations[s.id] = s
-    for s in list(plan.stations.values()):
-        if s.source == "mseed_dir":
-            directory = mseed_dir_of(s, config)
-            plan.mseed_dirs[s.id] = directory
-            plan.mseed_index[s.id] = index_path(directory)
-            plan.days[s.id] = days_with_data(indexes[directory], s, days)
-            if not plan.days[s.id]:
-                if s.id in stations:
-                    raise SourceError(
-                        f"station {s.id} ({s.channels}): no data in {directory} between "
-                        f"{config['start']} and {config['end']}")
-                del plan.stations[s.id]  # derived station outside the configured span
-                continue
-        else:
-            plan.days[s.id] = list(days)
+def mseed_directories(stations: dict[str, Station], mseed_dir: str | None) -> list[str]:
+    """Every miniSEED directory the configuration reads (absolute paths, sorted)."""
+    found = {mseed_dir_of(s, mseed_dir) for s in stations.values() if s.source == "mseed_dir"}
+    if mseed_dir:
+        found.add(str(Path(mseed_dir).resolve()))
+    return sorted(found)
+
+
+def continuous_plan(stations: dict[str, Station], days: list[str], fdsn_provider: str,
+                    stationxml_configured: bool) -> Plan:
+    """The plan of the ``demo``, ``fdsn`` and ``sds`` stations: one chunk per station-day.
+
+    FDSN providers are checked (known name or URL) here, before any job runs.
+    ``mseed_dir`` rows of the table are kept as stations; their chunks come
+    from :func:`add_mseed_dirs`.
+    """
+    plan = Plan(stations=dict(stations))
+    for s in stations.values():
         if s.source == "fdsn":
             check_provider(provider_of(s, fdsn_provider), s.id)
-        if s.source == "fdsn" or (s.source in ("sds", "mseed_dir")
-                                  and (s.option("stationxml") or config.get("stationxml"))):
-            plan.stationxml[s.id] = f"results/raw/{s.source}/{s.id}/station.xml"
-    if config.get("mseed_dir") and not any(s.source == "mseed_dir" for s in plan.stations.values()):
-        raise SourceError(f"mseed_dir {config['mseed_dir']}: no miniSEED data between "
-                          f"{UTCDateTime(config['start'])} and {UTCDateTime(config['end'])}")
+            plan.stationxml.add(s.id)
+        elif s.source in ("sds", "mseed_dir") and (s.option("stationxml") or stationxml_configured):
+            plan.stationxml.add(s.id)
+        if s.source in CONTINUOUS_SOURCES:
+            for day in days:
+                plan.chunks[f"{s.id}/{day}"] = Chunk(f"{s.id}/{day}", s.source, ((s.id, day),))
+    return plan
+
+
+def add_mseed_dirs(plan: Plan, indexes: dict[str, pd.DataFrame], mseed_dir: str | None,
+                   start: str, end: str, max_samples: int, stationxml_configured: bool) -> Plan:
+    """Add the stations and chunks of the miniSEED directories from their header ``indexes``.
+
+    Stations found in the config's ``mseed_dir`` that the table does not list
+    are added; every ``mseed_dir`` station gets the days on which its files
+    hold data inside ``[start, end)``, packed into chunks of at most
+    ``max_samples`` samples. Raises :class:`SourceError` for a table station
+    without data, or a configured directory without any data in the span.
+    """
+    table_ids = set(plan.stations)
+    if mseed_dir:
+        directory = str(Path(mseed_dir).resolve())
+        for s in stations_from_index(indexes[directory], directory, exclude=table_ids):
+            plan.stations[s.id] = s
+    station_days = []
+    for s in [s for s in plan.stations.values() if s.source == "mseed_dir"]:
+        index = indexes[mseed_dir_of(s, mseed_dir)]
+        found = days_with_data(index, s, UTCDateTime(start).timestamp, UTCDateTime(end).timestamp)
+        if not found:
+            if s.id in table_ids:
+                raise SourceError(f"station {s.id} ({s.channels}): no data in {mseed_dir_of(s, mseed_dir)} "
+                                  f"between {start} and {end}")
+            del plan.stations[s.id]  # derived station outside the configured span
+            continue
+        if stationxml_configured or s.option("stationxml"):
+            plan.stationxml.add(s.id)
+        station_days += [(s.id, d, _samples(index, s, d, start, end)) for d in found]
+    if mseed_dir and not station_days:
+        raise SourceError(f"mseed_dir {mseed_dir}: no miniSEED data between "
+                          f"{UTCDateTime(start)} and {UTCDateTime(end)}")
+    for chunk in pack_chunks(station_days, "mseed_dir", max_samples):
+        plan.chunks[chunk.id] = chunk
     if not plan.stations:
         raise SourceError("no stations: the station table is empty and no mseed_dir is configured")
     return plan
+
+
+def _samples(index: pd.DataFrame, station: Station, day: str, start: str, end: str) -> int:
+    """Samples of ``station`` on ``day`` (inside the span), from the index (traces prorated by overlap)."""
+    t0, t1 = chunk_span(day, start, end)
+    rows = select_index(index, station, t0.timestamp, t1.timestamp)
+    if rows.empty:
+        return 0
+    overlap = (np.minimum(rows["endtime"], t1.timestamp) - np.maximum(rows["starttime"], t0.timestamp)).clip(0)
+    return int(np.round((overlap * rows["sampling_rate"]).sum()))

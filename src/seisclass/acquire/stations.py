@@ -8,6 +8,7 @@ time span, so every job covers at most one day of one station.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,6 +16,20 @@ from obspy import UTCDateTime
 
 REQUIRED_COLUMNS = ("network", "station", "location", "channels", "source")
 SOURCES = ("demo", "fdsn", "sds", "mseed_dir")
+# SEED codes: letters and digits only (no path or shell characters), network 1-2, station 1-5,
+# location 0-2 characters; channels: band and instrument code, then '?' for the component.
+SEED_CODES = {
+    "network": re.compile(r"[A-Za-z0-9]{1,2}"),
+    "station": re.compile(r"[A-Za-z0-9]{1,5}"),
+    "location": re.compile(r"[A-Za-z0-9]{0,2}"),
+    "channels": re.compile(r"[A-Za-z0-9]{2}\?"),
+}
+SEED_RULES = {
+    "network": "1-2 letters or digits",
+    "station": "1-5 letters or digits",
+    "location": "0-2 letters or digits (empty for none)",
+    "channels": "a band and instrument code followed by '?', like 'HH?'",
+}
 
 
 class StationTableError(ValueError):
@@ -105,10 +120,12 @@ def read_station_table(path: str) -> list[Station]:
             raise StationTableError(
                 f"{path} line {row_number}: source {row['source']!r} is not one of {list(SOURCES)}"
             )
-        if len(row["channels"]) != 3 or not row["channels"].endswith("?"):
-            raise StationTableError(
-                f"{path} line {row_number}: channels {row['channels']!r} must be a pattern like 'HH?'"
-            )
+        for column, pattern in SEED_CODES.items():
+            if not pattern.fullmatch(row[column]):
+                raise StationTableError(
+                    f"{path} line {row_number}: {column} {row[column]!r} is not a SEED code: "
+                    f"{SEED_RULES[column]}"
+                )
         where = f"{path} line {row_number}"
         check_options(row["source"], parse_options(row.get("options", ""), where), where)
         stations.append(

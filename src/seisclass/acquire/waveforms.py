@@ -1,20 +1,23 @@
-"""Strict reading of station-day miniSEED chunks: defined behaviour on bad files.
+"""Waveform files: the one way seisclass reads and writes miniSEED.
 
-:func:`read_day_file` is :func:`seisclass.acquire.archives.read_waveforms` (which owns
-the chunk convention) plus integrity checks:
+*Chunk files.* Every source writes one raw chunk file per work unit (see
+:mod:`seisclass.acquire.planning`) plus a status record per station-day
+(:func:`status_record`). A chunk without data is an empty (0-byte) file, so
+"no data" is a finished result, never a missing one. Preprocessed chunks use
+the same convention.
 
-* A **corrupt** file (bytes that are not miniSEED records, an unparsable
-  header) or a **truncated** one (a last record cut short, detected as
-  trailing bytes after the last complete record) raises
-  :class:`WaveformReadError` naming the file, the station and the day. ObsPy
-  would otherwise skip the bad bytes with a warning, or drop the incomplete
-  record silently, and the day would go on with unnoticed holes.
-* **No data** is a valid state (a station that was down): an empty chunk
-  (0 bytes, see :mod:`seisclass.acquire.archives`) is read as an empty stream. Traces
-  of other stations in a day file are ignored with a warning; if none is
-  left, the station-day has no data.
+*Strict reading.* :func:`read_checked` reads any miniSEED file (a chunk, or a
+file of a user's archive) and raises :class:`WaveformReadError`, naming the
+file, for
 
-The truncation check assumes fixed-length records per trace (what ObsPy and
+* a **corrupt** file (bytes that are not miniSEED records, an unparsable
+  header, a record that fails to decode), and
+* a **truncated** one (a last record cut short, detected as trailing bytes
+  after the last complete record).
+
+ObsPy alone would skip the bad bytes with a warning or drop the incomplete
+record silently, and the data would go on with unnoticed holes. The
+truncation check assumes fixed-length records per trace (what ObsPy and
 data centres write).
 """
 
@@ -25,61 +28,100 @@ import os
 import warnings
 from pathlib import Path
 
+import numpy as np
 from obspy import Stream, read
+
+from seisclass.io import atomic_path, write_json
 
 log = logging.getLogger(__name__)
 
 
 class WaveformReadError(ValueError):
-    """A day file cannot be read reliably; the message names the file, station and day."""
+    """A waveform file cannot be read reliably; the message names the file."""
 
 
-def read_day_file(path: str | os.PathLike, station: str, day: str) -> Stream:
-    """Read the miniSEED day file of ``station`` (``NET.STA[.LOC]``) and ``day`` (``YYYY-MM-DD``).
+def read_checked(path: str | os.PathLike, where: str = "", **read_kwargs) -> Stream:
+    """Read a miniSEED file strictly; an empty (0-byte) file is an empty stream.
 
-    Returns the traces of that station (possibly none). Raises
-    :class:`WaveformReadError` on a corrupt or truncated file.
+    ``where`` is added to messages (e.g. the station and day). Extra keyword
+    arguments go to :func:`obspy.read` (``starttime``, ``endtime``).
     """
     path = Path(path)
-    where = f"{path} (station {station}, day {day})"
+    where = f"{path}" + (f" ({where})" if where else "")
     if not path.exists():
         raise WaveformReadError(f"{where}: file does not exist")
     size = path.stat().st_size
     if size == 0:
-        log.warning("%s: empty file, no data", where)
         return Stream()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            stream = read(str(path), format="MSEED")
+            stream = read(str(path), format="MSEED", **read_kwargs)
         except Exception as exc:  # ObsPy raises bare Exception and its own types
             raise WaveformReadError(f"{where}: not readable as miniSEED ({type(exc).__name__}: {exc})") from exc
     problems = [str(w.message) for w in caught if _is_corruption(str(w.message))]
     if problems:
         raise WaveformReadError(f"{where}: corrupt miniSEED, {len(problems)} problem(s), first: {problems[0]}")
-    read_bytes = sum(tr.stats.mseed.number_of_records * tr.stats.mseed.record_length for tr in stream)
-    if read_bytes < size:
-        raise WaveformReadError(
-            f"{where}: truncated miniSEED, {size - read_bytes} trailing byte(s) after the last complete record"
-        )
-    return _select_station(stream, station, where)
+    if not read_kwargs:  # a time-windowed read skips records, so the byte count only applies to full reads
+        read_bytes = sum(tr.stats.mseed.number_of_records * tr.stats.mseed.record_length for tr in stream)
+        if read_bytes < size:
+            raise WaveformReadError(
+                f"{where}: truncated miniSEED, {size - read_bytes} trailing byte(s) after the last complete record"
+            )
+    return stream
 
 
 def _is_corruption(message: str) -> bool:
     """Reader warnings that mean bytes were skipped or misread."""
-    markers = ("Not a SEED record", "Unexpected end of file", "Failed to decode", "skip", "corrupt")
+    markers = ("Not a SEED record", "Unexpected end of file", "Failed to decode", "skip", "corrupt",
+               "integrity check")
     return any(m.lower() in message.lower() for m in markers)
 
 
-def _select_station(stream: Stream, station: str, where: str) -> Stream:
-    parts = station.split(".")
-    network, code = parts[0], parts[1]
-    location = parts[2] if len(parts) > 2 else ""
-    kept = Stream([tr for tr in stream if (tr.stats.network, tr.stats.station, tr.stats.location)
-                   == (network, code, location)])
+def select_stations(stream: Stream, stations: list[str]) -> Stream:
+    """The traces of ``stations`` (ids ``NET.STA[.LOC]``), in stream order."""
+    wanted = set(stations)
+    return Stream([tr for tr in stream if trace_station(tr) in wanted])
+
+
+def trace_station(trace) -> str:
+    """Station id ``NET.STA[.LOC]`` of a trace."""
+    s = trace.stats
+    return f"{s.network}.{s.station}" + (f".{s.location}" if s.location else "")
+
+
+def read_chunk(path: str | os.PathLike, stations: list[str], where: str = "") -> Stream:
+    """Read a chunk file strictly and keep the traces of ``stations``; others are ignored with a warning."""
+    stream = read_checked(path, where)
+    kept = select_stations(stream, stations)
     others = sorted({tr.id for tr in stream} - {tr.id for tr in kept})
     if others:
-        log.warning("%s: ignoring traces of other stations: %s", where, others)
-    if not len(kept):
-        log.warning("%s: no data for this station", where)
+        log.warning("%s: ignoring traces of other stations: %s", path, others)
     return kept
+
+
+def write_chunk(stream: Stream, path: str | os.PathLike) -> None:
+    """Write a chunk file atomically (an empty stream gives an empty file).
+
+    Masked (gappy) traces are split first; float data are stored as float32;
+    every trace keeps its own sampling rate and encoding.
+    """
+    stream = stream.copy().split()
+    with atomic_path(path) as tmp:
+        if len(stream):
+            for tr in stream:
+                if tr.data.dtype.kind == "f":
+                    tr.data = tr.data.astype(np.float32)
+            stream.write(str(tmp), format="MSEED")
+        else:
+            tmp.write_bytes(b"")
+
+
+def status_record(station: str, day: str, source: str, status: str, message: str = "", **extra) -> dict:
+    """Status of one station-day: ``ok``, ``partial``, ``no_data`` or ``unreadable``, with a message."""
+    return {"station": station, "day": day, "source": source, "status": status, "message": message, **extra}
+
+
+def write_status(path, records: list[dict]) -> None:
+    """Write the status records of a chunk (one per station-day) as JSON, atomically."""
+    write_json({"records": records}, path)

@@ -1,63 +1,33 @@
-"""Station-day tables: cut the window grid, compute features, attach labels, assemble.
+"""Window tables: features and labels of a chunk's station-days, and the assembled dataset.
 
-Key columns identify a window everywhere (features, labels, predictions):
-``network, station, location, channel, start, end`` with times as UTC
-timestamps; ``channel`` is the band pattern shared by the components
-(``HH?``).
+Windows are identified by :data:`seisclass.schema.KEY_COLUMNS`. A chunk (see
+:mod:`seisclass.acquire.planning`) holds one or more station-days; its
+tables are the concatenation of the station-days' tables.
 """
 
 from __future__ import annotations
+
+import logging
 
 import numpy as np
 import pandas as pd
 from obspy import Stream
 
-from seisclass.acquire.archives import read_waveforms
 from seisclass.acquire.stations import station_id
-from seisclass.data.labels import annotations_for_station, assign_labels
-from seisclass.schema import KEY_COLUMNS, UNLABELED, epoch_seconds, to_timestamps
+from seisclass.acquire.waveforms import read_checked, select_stations
+from seisclass.data.labels import annotations_for_station, best_annotation
+from seisclass.schema import (
+    KEY_COLUMNS,
+    UNLABELED,
+    WINDOW_COLUMNS,
+    epoch_seconds,
+    station_day_key,
+    to_timestamps,
+)
 from seisclass.signal.features import FeatureParameters, compute_features, feature_names
-from seisclass.signal.windows import cut_stream_windows, window_starts
+from seisclass.signal.windows import available_components, cut_station_day, windows_at
 
-ORIENTATION_ALIASES = {"Z": "Z", "N": "N", "E": "E", "1": "N", "2": "E", "3": "Z"}
-
-
-def traces_by_component(stream: Stream) -> dict[str, list]:
-    """Group contiguous traces by component (Z, N, E; 1/2 read as N/E)."""
-    groups: dict[str, list] = {}
-    for tr in stream:
-        component = ORIENTATION_ALIASES.get(tr.stats.channel[-1:])
-        if component is not None:
-            groups.setdefault(component, []).append(tr)
-    return groups
-
-
-def available_components(stream: Stream, wanted: list[str]) -> list[str]:
-    """The wanted components that the stream has, in the wanted order."""
-    present = traces_by_component(stream)
-    return [c for c in wanted if c in present]
-
-
-def cut_station_day(
-    stream: Stream, t0: float, t1: float, length_s: float, step_s: float,
-    components: list[str], sampling_rate: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Windows of the grid inside ``[t0, t1]`` complete on all ``components``.
-
-    Returns ``(starts (k,), array (k, n_components, n_samples))``.
-    """
-    return windows_at(stream, window_starts(t0, t1, length_s, step_s), length_s, components, sampling_rate)
-
-
-def windows_at(
-    stream: Stream, starts: np.ndarray, length_s: float, components: list[str], sampling_rate: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Windows at given grid ``starts`` (s, epoch) that are complete on all ``components``."""
-    starts = np.asarray(starts, float)
-    array, keep = cut_stream_windows(
-        traces_by_component(stream), components, starts, length_s, sampling_rate
-    )
-    return starts[keep], array
+log = logging.getLogger(__name__)
 
 
 def station_day_features(
@@ -76,22 +46,74 @@ def station_day_features(
     return pd.concat([head, table], axis=1)
 
 
+def chunk_features(
+    stream: Stream, members: list[dict], length_s: float, step_s: float, components: list[str],
+    sampling_rate: float, p: FeatureParameters,
+) -> pd.DataFrame:
+    """Feature tables of a chunk's station-days, concatenated.
+
+    ``members`` are ``{"keys": {network, station, location, channel}, "day": YYYY-MM-DD,
+    "span": [t0, t1]}`` (epoch s). A station-day without one of ``components``
+    gives no windows, with a warning naming the station and the missing components.
+    """
+    tables = []
+    for member in members:
+        keys = member["keys"]
+        sid = station_id(keys["network"], keys["station"], keys["location"])
+        part = select_stations(stream, [sid])
+        missing = [c for c in components if c not in available_components(part, components)]
+        t0, t1 = member["span"]
+        if missing:
+            if len(part):
+                log.warning("%s %s: component(s) %s missing: no windows", sid, member.get("day", ""), missing)
+            t1 = t0  # an empty table with the configured columns
+        tables.append(station_day_features(part, keys, t0, t1, length_s, step_s, components, sampling_rate, p))
+    return pd.concat(tables, ignore_index=True) if tables else station_day_features(
+        Stream(), {k: "" for k in ("network", "station", "location", "channel")}, 0.0, 0.0, length_s, step_s,
+        components, sampling_rate, p)
+
+
+def add_context(table: pd.DataFrame, context: pd.DataFrame) -> pd.DataFrame:
+    """The window table with the context feature columns joined by station and start.
+
+    A window without context values (its component trace shorter than the
+    window grid, which cutting normally rules out) gets 0, the value of an
+    empty span.
+    """
+    on = ["network", "station", "location", "start"]
+    merged = table.merge(context, on=on, how="left", validate="one_to_one")
+    columns = [c for c in context.columns if c not in on]
+    merged[columns] = merged[columns].fillna(0.0).astype(np.float32)
+    return merged
+
+
 def label_table(
     windows: pd.DataFrame, annotations: pd.DataFrame, min_overlap: float
 ) -> pd.DataFrame:
-    """Key columns plus ``label`` for the windows of one station-day."""
-    first = windows.iloc[0] if len(windows) else None
-    ann = annotations
-    if first is not None:
-        ann = annotations_for_station(
-            annotations, first["network"], first["station"], first["location"], first["channel"]
-        )
-    labels = assign_labels(
-        epoch_seconds(windows["start"]), epoch_seconds(windows["end"]),
-        ann["t0"].to_numpy(), ann["t1"].to_numpy(), ann["label"].to_numpy(), min_overlap,
-    )
+    """Key columns plus ``label`` and ``interval`` for windows of any stations.
+
+    Each station gets its own annotations. ``interval`` names the labelled
+    interval a window belongs to (``{station}/{start}/{end}`` of the
+    annotation, ISO UTC), so results can be aggregated per interval (one
+    event at one station); it is empty for unlabelled windows.
+    """
     out = windows[KEY_COLUMNS].copy()
-    out["label"] = pd.Series(labels, index=out.index, dtype="string").fillna(UNLABELED)
+    labels = pd.Series(UNLABELED, index=out.index, dtype="string")
+    intervals = pd.Series("", index=out.index, dtype="string")
+    for (network, station, location, channel), rows in out.groupby(
+            ["network", "station", "location", "channel"], sort=False):
+        ann = annotations_for_station(annotations, network, station, location, channel)
+        best = best_annotation(epoch_seconds(rows["start"]), epoch_seconds(rows["end"]),
+                               ann["t0"].to_numpy(), ann["t1"].to_numpy(), min_overlap)
+        hit = best >= 0
+        chosen = ann.iloc[best[hit]]
+        labels.loc[rows.index[hit]] = chosen["label"].to_numpy()
+        sid = station_id(network, station, location)
+        intervals.loc[rows.index[hit]] = (sid + "/" + to_timestamps(chosen["t0"]).dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                                          + "/" + to_timestamps(chosen["t1"]).dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                                          ).to_numpy()
+    out["label"] = labels
+    out["interval"] = intervals
     return out
 
 
@@ -101,9 +123,10 @@ def assemble(feature_tables: list[pd.DataFrame], label_tables: list[pd.DataFrame
     labels = pd.concat(label_tables, ignore_index=True)
     merged = features.merge(labels, on=KEY_COLUMNS, how="left", validate="one_to_one")
     merged["label"] = merged["label"].fillna(UNLABELED).astype("string")
+    merged["interval"] = merged["interval"].fillna("").astype("string")
     feature_columns = [c for c in features.columns if c not in KEY_COLUMNS and c != "snr"]
     check_finite(merged, ["snr", *feature_columns])
-    ordered = [*KEY_COLUMNS, "label", "snr", *feature_columns]
+    ordered = [*KEY_COLUMNS, "label", "interval", "snr", *feature_columns]
     return merged[ordered].sort_values(["start", "network", "station"], ignore_index=True)
 
 
@@ -117,11 +140,16 @@ def check_finite(table: pd.DataFrame, columns: list[str]) -> None:
     Features are finite for any finite input (flat and constant windows
     included) and preprocessing turns non-finite samples into gaps, so a
     non-finite value means a bug or a foreign feature table: it is reported,
-    never passed on to the models. Checked column by column (no copy of the table).
+    never passed on to the models. One exception: band energies and ratios
+    (:func:`seisclass.signal.features.is_band_column`) are NaN where the band
+    lies above the station's original Nyquist frequency (missing, not zero);
+    infinity is refused there too. Checked column by column (no copy of the table).
     """
+    from seisclass.signal.features import is_band_column
+
     for name in columns:
         values = table[name].to_numpy()
-        bad = ~np.isfinite(values)
+        bad = np.isinf(values) if is_band_column(name) else ~np.isfinite(values)
         if bad.any():
             row = table.iloc[int(np.argmax(bad))]
             raise DatasetError(
@@ -132,7 +160,7 @@ def check_finite(table: pd.DataFrame, columns: list[str]) -> None:
 
 def feature_columns(table: pd.DataFrame) -> list[str]:
     """Names of the feature columns of an assembled table."""
-    reserved = {*KEY_COLUMNS, "label", "snr", "split"}
+    reserved = {*KEY_COLUMNS, *WINDOW_COLUMNS}
     return [c for c in table.columns if c not in reserved]
 
 
@@ -173,28 +201,26 @@ def rank_features_by_class(table: pd.DataFrame, classes: list[str], max_rows: in
     return pd.Series(scores).sort_values(ascending=False)
 
 
-
 def window_waveforms(
-    rows: pd.DataFrame, waveform_paths: list[str], length_s: float, sampling_rate: float,
+    rows: pd.DataFrame, files: dict[str, str], length_s: float, sampling_rate: float,
     component: str = "Z",
 ) -> list[np.ndarray | None]:
     """Samples of one component for a few windows (plots), ``None`` where a window has no data.
 
-    ``rows`` hold ``network, station, location, start``; each station-day file
-    (``.../{station}/{day}.mseed`` in ``waveform_paths``) is read once, and
-    only if one of the rows needs it.
+    ``rows`` hold ``network, station, location, start``; ``files`` maps
+    :func:`seisclass.schema.station_day_key` to the preprocessed chunk file
+    holding that station-day. Each file is read once, and only if a row needs it.
     """
     streams: dict[str, Stream] = {}
     out: list[np.ndarray | None] = []
     for row in rows.itertuples():  # a handful of windows for a figure, not a hot path
-        tag = f"/{station_id(row.network, row.station, row.location)}/{row.start:%Y-%m-%d}."
-        path = next((p for p in waveform_paths if tag in p), None)
+        path = files.get(station_day_key(row.network, row.station, row.location, row.start))
         if path is None:
             out.append(None)
             continue
         if path not in streams:
-            streams[path] = read_waveforms(path)
-        _, array = windows_at(streams[path], epoch_seconds(pd.Series([row.start])), length_s,
-                              [component], sampling_rate)
+            streams[path] = read_checked(path)
+        part = select_stations(streams[path], [station_id(row.network, row.station, row.location)])
+        _, array = windows_at(part, epoch_seconds(pd.Series([row.start])), length_s, [component], sampling_rate)
         out.append(array[0, 0] if len(array) else None)
     return out

@@ -96,6 +96,37 @@ def annotations_for_station(
     return annotations[keep]
 
 
+def best_annotation(
+    starts: np.ndarray,
+    ends: np.ndarray,
+    annotation_t0: np.ndarray,
+    annotation_t1: np.ndarray,
+    min_overlap: float,
+    chunk: int = 4096,
+) -> np.ndarray:
+    """Index of the annotation covering the largest fraction of each window, -1 if none covers enough.
+
+    A window takes an annotation when the covered fraction of its length is
+    at least ``min_overlap`` (0-1]. Ties go to the annotation listed first.
+    Computed as a (windows x annotations) overlap matrix in chunks of
+    ``chunk`` windows.
+    """
+    starts, ends = np.asarray(starts, float), np.asarray(ends, float)
+    best_index = np.full(len(starts), -1, dtype=np.int64)
+    if len(annotation_t0) == 0 or len(starts) == 0:
+        return best_index
+    a0, a1 = np.asarray(annotation_t0, float), np.asarray(annotation_t1, float)
+    length = ends - starts
+    for i in range(0, len(starts), chunk):
+        s, e = starts[i : i + chunk, None], ends[i : i + chunk, None]
+        overlap = np.clip(np.minimum(e, a1) - np.maximum(s, a0), 0.0, None)
+        fraction = overlap / length[i : i + chunk, None]
+        best = fraction.argmax(axis=1)
+        hit = fraction[np.arange(len(best)), best] >= min_overlap - 1e-9
+        best_index[i : i + chunk][hit] = best[hit]
+    return best_index
+
+
 def assign_labels(
     starts: np.ndarray,
     ends: np.ndarray,
@@ -103,28 +134,10 @@ def assign_labels(
     annotation_t1: np.ndarray,
     annotation_labels: np.ndarray,
     min_overlap: float,
-    chunk: int = 4096,
 ) -> np.ndarray:
-    """Label windows by the annotation that covers the largest fraction of them.
-
-    A window takes that annotation's label when the covered fraction of its
-    length is at least ``min_overlap`` (0-1]; otherwise it is
-    :data:`UNLABELED`. Ties go to the annotation listed first. Computed as a
-    (windows x annotations) overlap matrix in chunks of ``chunk`` windows.
-    """
-    starts, ends = np.asarray(starts, float), np.asarray(ends, float)
-    labels = np.full(len(starts), UNLABELED, dtype=object)
-    if len(annotation_t0) == 0 or len(starts) == 0:
-        return labels
-    a0, a1 = np.asarray(annotation_t0, float), np.asarray(annotation_t1, float)
+    """Label of each window: that of :func:`best_annotation`, or :data:`UNLABELED`."""
+    best = best_annotation(starts, ends, annotation_t0, annotation_t1, min_overlap)
     names = np.asarray(annotation_labels, dtype=object)
-    length = ends - starts
-    for i in range(0, len(starts), chunk):
-        s, e = starts[i : i + chunk, None], ends[i : i + chunk, None]
-        overlap = np.clip(np.minimum(e, a1) - np.maximum(s, a0), 0.0, None)
-        fraction = overlap / length[i : i + chunk, None]
-        best = fraction.argmax(axis=1)
-        best_fraction = fraction[np.arange(len(best)), best]
-        hit = best_fraction >= min_overlap - 1e-9
-        labels[i : i + chunk][hit] = names[best[hit]]
+    labels = np.full(len(best), UNLABELED, dtype=object)
+    labels[best >= 0] = names[best[best >= 0]] if len(names) else []
     return labels

@@ -10,12 +10,17 @@ the window towards that class, relative to a background of training windows.
 
 from __future__ import annotations
 
+import logging
+import time
+
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 
 from seisclass.learn.deep.networks import SpectralLSTM
+
+log = logging.getLogger(__name__)
 
 
 class _SequenceHead(nn.Module):
@@ -29,8 +34,16 @@ class _SequenceHead(nn.Module):
         return self.model.classify_sequence(s)
 
 
+def network(model) -> nn.Module:
+    """The PyTorch module of a :class:`seisclass.learn.deep.networks.DeepClassifier` (or the module itself)."""
+    from seisclass.learn.models import WindowClassifier
+
+    return model.module if isinstance(model, WindowClassifier) else model
+
+
 def explained_input(model: nn.Module, x: np.ndarray) -> tuple[nn.Module, torch.Tensor]:
     """The module and input SHAP explains: waveform for the CNN, frame sequence for the LSTM."""
+    model = network(model)
     tensor = torch.from_numpy(np.array(x, np.float32))
     if isinstance(model, SpectralLSTM):
         with torch.no_grad():
@@ -44,10 +57,14 @@ def shap_values(model: nn.Module, background: np.ndarray, x: np.ndarray, classes
 
     Returns the shape of the explained input: ``(windows, components, samples)``
     for the CNN, ``(windows, frames, components * bands)`` for the LSTM.
+    ``model``: a deep classifier or its module.
     """
     import shap
 
-    model = model.eval()
+    model = network(model).eval()
+    started = time.perf_counter()
+    log.info("SHAP (expected gradients): %d windows, %d background windows, %d samples each",
+             len(x), len(background), samples)
     module, bg = explained_input(model, background)
     _, inputs = explained_input(model, x)
     explainer = shap.GradientExplainer(module, bg, batch_size=50)
@@ -56,6 +73,7 @@ def shap_values(model: nn.Module, background: np.ndarray, x: np.ndarray, classes
         values = explainer.shap_values(inputs, nsamples=samples, rseed=seed)
     values = np.asarray(values)  # (windows, ..., n_outputs)
     picked = np.take_along_axis(values, np.asarray(classes)[(...,) + (None,) * (values.ndim - 1)], axis=-1)
+    log.info("SHAP done in %.1f s", time.perf_counter() - started)
     return picked[..., 0].astype(np.float32)
 
 
@@ -66,6 +84,7 @@ def attribution_over_time(values: np.ndarray, model: nn.Module, sampling_rate: f
     CNN values are summed over components and ``bin_s`` second bins; LSTM values
     over components and bands, one bin per frame (centre of the frame).
     """
+    model = network(model)
     if isinstance(model, SpectralLSTM):
         front = model.frontend
         per_frame = values.sum(axis=-1)

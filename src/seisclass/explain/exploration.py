@@ -20,6 +20,15 @@ highest mean ARI to the others) by an optimal one-to-one matching of clusters
 (Hungarian algorithm on the contingency table) and takes each window's
 majority vote; ``agreement`` is the fraction of runs that voted for the
 consensus cluster.
+
+Missing values (band features above a station's original Nyquist frequency,
+see :func:`seisclass.signal.features.mask_unmeasured_bands`) are imputed with
+the feature's median over the fit subsample (logged per feature, counted in
+``stability.json``). Zero-inflated features (exactly zero in most windows:
+duration, rise, decay, log_asc_desc) enter the clusterings as a non-zero part
+plus a down-weighted indicator (:class:`ClusterSpace`), so they cannot split
+the data by themselves; effect sizes and hypotheses still use every feature
+as it is.
 """
 
 from __future__ import annotations
@@ -74,6 +83,11 @@ class ExploreParameters(ConfigSection):
     correlation_sample: int = 20000
     hypothesis_features: int = 3
     min_effect_size: float = 0.5
+    zero_inflated_fraction: float | None = 0.5
+    zero_indicator_weight: float = 0.5
+    confound_share: float = 0.8
+    confound_association: float = 0.5
+    confound_drivers: int = 5
 
     @classmethod
     def _prepare(cls, section: dict) -> dict:
@@ -100,8 +114,16 @@ class ExploreParameters(ConfigSection):
             )
         if not 0 < self.correlation_threshold <= 1:
             raise ExploreError(f"explore.correlation_threshold: must be in (0, 1], got {self.correlation_threshold}")
+        if self.zero_inflated_fraction is not None and not 0 < self.zero_inflated_fraction <= 1:
+            raise ExploreError(f"explore.zero_inflated_fraction: must be in (0, 1] or null, "
+                               f"got {self.zero_inflated_fraction}")
+        if not 0 <= self.zero_indicator_weight <= 1:
+            raise ExploreError(f"explore.zero_indicator_weight: must be in [0, 1], got {self.zero_indicator_weight}")
+        for name in ("confound_share", "confound_association"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ExploreError(f"explore.{name}: must be in (0, 1], got {getattr(self, name)}")
         for name in ("fit_subsample", "silhouette_sample", "correlation_sample", "umap_n_neighbors",
-                     "kmeans_n_init", "hypothesis_features"):
+                     "kmeans_n_init", "hypothesis_features", "confound_drivers"):
             if getattr(self, name) < 1:
                 raise ExploreError(f"explore.{name}: must be positive, got {getattr(self, name)}")
 
@@ -142,6 +164,102 @@ def fit_scaling(values: np.ndarray, log_span: float) -> Scaling:
     x[:, log_columns] = np.log10(x[:, log_columns])
     mean, std = x.mean(axis=0), x.std(axis=0)
     return Scaling(log_columns, fill, mean, np.where(std > 0, std, 1.0))
+
+
+@dataclass
+class ClusterSpace:
+    """The space the embeddings and clusterings work in (fitted on the fit subsample).
+
+    Every feature enters standardized (:class:`Scaling`), except the
+    *zero-inflated* ones: exactly zero in at least ``zero_inflated_fraction`` of
+    the windows (duration, rise, decay and log_asc_desc are 0 in every window
+    whose envelope never crosses the duration threshold). Standardized as they
+    are, their zeros form one dense point and the rest a tail, and since they
+    are zero together (all four, often on all components) that jump alone
+    splits the data into "nothing above threshold" and "something". Each is
+    therefore replaced by
+
+    - its non-zero part: the non-zero values standardized among themselves
+      (log10 first when positive and spanning ``log_span``), 0 (their mean)
+      in windows where the feature is zero, so zeros sit in the middle of
+      the non-zero values instead of far from them; and
+    - an indicator "non-zero" (0/1), z-scored and multiplied by
+      ``zero_indicator_weight``; identical indicators (the same windows are
+      zero, e.g. Z_duration_s, Z_rise_s and Z_decay_s) are kept once.
+
+    So "above threshold or not" is one weighted direction per distinct
+    indicator instead of a jump repeated in a dozen columns.
+    """
+
+    columns: list[str]
+    zero_inflated: np.ndarray  # (p,) bool
+    value_log: np.ndarray  # (p,) bool: log10 of the non-zero part
+    value_mean: np.ndarray  # (p,)
+    value_scale: np.ndarray  # (p,)
+    indicators: list[tuple[int, list[str]]]  # (source column, features it stands for)
+    indicator_mean: np.ndarray
+    indicator_scale: np.ndarray
+    weight: float
+
+    def apply(self, raw: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Coordinates (n x len(columns)) of windows with features ``raw`` and standardized ``z``."""
+        keep = z[:, ~self.zero_inflated]
+        if not self.zero_inflated.any():
+            return keep
+        j = np.flatnonzero(self.zero_inflated)
+        x = np.nan_to_num(np.asarray(raw, float)[:, j], nan=0.0)  # a missing value counts as zero
+        nonzero = x != 0
+        v = np.where(self.value_log[j], np.log10(np.maximum(np.abs(x), 1e-300)), x)
+        values = np.where(nonzero, (v - self.value_mean[j]) / self.value_scale[j], 0.0)
+        if not self.indicators:
+            return np.column_stack([keep, values])
+        flags = np.column_stack([np.nan_to_num(np.asarray(raw, float)[:, i], nan=0.0) != 0
+                                 for i, _ in self.indicators]).astype(float)
+        flags = (flags - self.indicator_mean) / self.indicator_scale * self.weight
+        return np.column_stack([keep, values, flags])
+
+    def describe(self) -> str:
+        """What was done, in words (for the log and stability.json)."""
+        if not self.zero_inflated.any():
+            return "no zero-inflated feature: every feature enters standardized"
+        names = [c.removeprefix("nonzero:") for c in self.columns if c.startswith("nonzero:")]
+        return (f"{int(self.zero_inflated.sum())} zero-inflated feature(s) replaced by their standardized non-zero "
+                f"part (0 where zero) plus {len(self.indicators)} distinct non-zero indicator(s) weighted "
+                f"{self.weight:g}: {', '.join(names)}")
+
+
+def fit_cluster_space(raw_fit: np.ndarray, names: list[str], p: ExploreParameters) -> ClusterSpace:
+    """Fit :class:`ClusterSpace` on the fit subsample's features ``raw_fit`` (n x p)."""
+    x = np.nan_to_num(np.asarray(raw_fit, float), nan=0.0)
+    n, n_features = x.shape
+    nonzero = x != 0
+    zero_fraction = 1.0 - nonzero.mean(axis=0) if n else np.zeros(n_features)
+    threshold = p.zero_inflated_fraction
+    inflated = np.zeros(n_features, bool) if threshold is None else (
+        (zero_fraction >= threshold) & (nonzero.sum(axis=0) >= 2))
+    value_log = np.zeros(n_features, bool)
+    mean, scale = np.zeros(n_features), np.ones(n_features)
+    for j in np.flatnonzero(inflated):  # one column at a time: a handful of columns, not windows
+        v = x[nonzero[:, j], j]
+        low, high = np.percentile(v, [1, 99])
+        value_log[j] = bool(v.min() > 0 and high > p.log_span * low)
+        v = np.log10(v) if value_log[j] else v
+        mean[j], scale[j] = v.mean(), v.std() if v.std() > 0 else 1.0
+    indicators: list[tuple[int, list[str]]] = []
+    seen: dict[bytes, int] = {}
+    for j in np.flatnonzero(inflated):
+        key = np.packbits(nonzero[:, j]).tobytes()
+        if key in seen:
+            indicators[seen[key]][1].append(names[j])
+        else:
+            seen[key] = len(indicators)
+            indicators.append((int(j), [names[j]]))
+    share = np.array([nonzero[:, i].mean() for i, _ in indicators])
+    columns = ([n_ for n_, flag in zip(names, inflated, strict=True) if not flag]
+               + [f"value:{names[j]}" for j in np.flatnonzero(inflated)]
+               + [f"nonzero:{'+'.join(group)}" for _, group in indicators])
+    return ClusterSpace(columns, inflated, value_log, mean, scale, indicators, share,
+                        np.sqrt(np.maximum(share * (1 - share), 1e-12)), p.zero_indicator_weight)
 
 
 def subsample(n: int, size: int, seed: int) -> np.ndarray:
@@ -467,28 +585,35 @@ def explore(table: pd.DataFrame, names: list[str], key_columns: list[str], class
     z = scaling.apply(raw)
     log.info("%d windows, %d features (%d log10-transformed), fit subsample %d",
              len(z), len(names), int(scaling.log_columns.sum()), len(fit))
-    pca, variance = pca_embedding(z, fit)
+    missing = {n: int(c) for n, c in zip(names, np.isnan(raw).sum(axis=0), strict=True) if c}
+    for name, count in missing.items():  # e.g. bands above a station's original Nyquist frequency
+        log.info("%s: %d missing value(s) imputed with the fit subsample's median %.4g", name, count,
+                 scaling.fill[names.index(name)])
+    space = fit_cluster_space(raw[fit], names, p)
+    log.info("cluster space: %s", space.describe())
+    x = space.apply(raw, z)  # embeddings and clusterings; effect sizes stay on z (one column per feature)
+    pca, variance = pca_embedding(x, fit)
     timer.lap("scaling + PCA")
     seeds = [seed + i for i in range(p.n_seeds)]
 
     silhouette = None
     k = p.kmeans_k
     if k is None:
-        k, silhouette = choose_k(z[fit], p.k_range, p.kmeans_n_init, p.silhouette_sample, seed)
+        k, silhouette = choose_k(x[fit], p.k_range, p.kmeans_n_init, p.silhouette_sample, seed)
         log.info("silhouette per k: %s -> k=%d", silhouette.round(3).to_dict(), k)
     if k >= len(fit):
         raise ExploreError(f"explore.kmeans_k: k={k} needs more than {len(fit)} windows")
-    kmeans_runs = np.stack([kmeans_run(z, fit, k, p.kmeans_n_init, s) for s in seeds])
+    kmeans_runs = np.stack([kmeans_run(x, fit, k, p.kmeans_n_init, s) for s in seeds])
     timer.lap(f"k-means x{p.n_seeds}")
 
-    models = [fit_umap(z[fit], s, p) for s in seeds]
+    models = [fit_umap(x[fit], s, p) for s in seeds]
     hdbscan_runs = np.stack([hdbscan_labels(m.embedding_, p) for m in models])
     timer.lap(f"UMAP + HDBSCAN x{p.n_seeds} on {len(fit)} windows")
 
     ari = {"kmeans": pairwise_ari(kmeans_runs[:, fit]), "umap_hdbscan": pairwise_ari(hdbscan_runs)}
     km_labels, km_agree, km_medoid = consensus(kmeans_runs, ari["kmeans"])
     hd_fit, hd_fit_agree, hd_medoid = consensus(hdbscan_runs, ari["umap_hdbscan"])
-    umap_xy = umap_all(models[hd_medoid], z, fit)
+    umap_xy = umap_all(models[hd_medoid], x, fit)
     timer.lap(f"UMAP transform of {len(z) - len(fit)} windows")
     nearest = fit[nearest_index(umap_xy[fit], umap_xy)]
     position = np.searchsorted(fit, nearest)
@@ -526,13 +651,16 @@ def explore(table: pd.DataFrame, names: list[str], key_columns: list[str], class
 
     per_method = {
         "kmeans": {
-            **summarize_ari(ari["kmeans"]), "k": int(k), "n_init": p.kmeans_n_init, "space": "standardized features",
+            **summarize_ari(ari["kmeans"]), "k": int(k), "n_init": p.kmeans_n_init,
+            "space": "standardized features (zero-inflated ones split, see cluster_space)",
+            "n_clusters": int(len(np.unique(km_labels[km_labels != NOISE]))),
             "n_clusters_per_run": [int(len(np.unique(r))) for r in kmeans_runs],
             "medoid_seed": seeds[km_medoid], "consensus_agreement_mean": float(km_agree.mean()),
             "pairwise_ari": ari["kmeans"].round(4).tolist(),
         },
         "umap_hdbscan": {
             **summarize_ari(ari["umap_hdbscan"]), "space": "2-D UMAP of the fit subsample",
+            "n_clusters": int(len(np.unique(hd_labels[hd_labels != NOISE]))),
             "n_clusters_per_run": [int(len(np.unique(r[r != NOISE]))) for r in hdbscan_runs],
             "noise_fraction_per_run": [float((r == NOISE).mean()) for r in hdbscan_runs],
             "medoid_seed": seeds[hd_medoid], "consensus_agreement_mean": float(hd_agree.mean()),
@@ -547,6 +675,12 @@ def explore(table: pd.DataFrame, names: list[str], key_columns: list[str], class
         "verdict": per_method[p.method]["verdict"],
         "n_windows": int(len(z)), "n_fit": int(len(fit)), "n_features": len(names),
         "log10_features": [n for n, flag in zip(names, scaling.log_columns, strict=True) if flag],
+        "imputed": {"method": "median of the fit subsample, per feature", "missing_values": missing},
+        "cluster_space": {"description": space.describe(), "n_columns": len(space.columns),
+                          "zero_inflated_fraction": p.zero_inflated_fraction,
+                          "indicator_weight": space.weight,
+                          "zero_inflated_features": [n for n, f in zip(names, space.zero_inflated, strict=True) if f],
+                          "indicators": [group for _, group in space.indicators]},
         "pca_explained_variance": [float(v) for v in variance],
         "ari_computed_on": "fit subsample windows",
         "silhouette": None if silhouette is None else {str(kk): v for kk, v in silhouette.items()},

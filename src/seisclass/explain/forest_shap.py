@@ -16,12 +16,16 @@ is additive and exact for the group as a whole.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from seisclass.config import ConfigSection
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,9 +36,16 @@ class ExplainParameters(ConfigSection):
 
     split: str = "test"
     max_windows_per_class: int = 300
-    top_features: int = 12
+    top_features: int = 15
     dependence_features: int = 6
     summary_features: int = 4
+
+    def _check(self) -> None:
+        if self.split not in ("train", "validation", "test", "all"):
+            raise self.error(f"explain.split: {self.split!r} is not one of train, validation, test, all")
+        for name in ("max_windows_per_class", "top_features", "dependence_features", "summary_features"):
+            if getattr(self, name) < 1:
+                raise self.error(f"explain.{name}: must be >= 1, got {getattr(self, name)}")
 
 
 def sample_windows(table: pd.DataFrame, classes: list[str], split: str, per_class: int, seed: int) -> pd.DataFrame:
@@ -54,22 +65,36 @@ def sample_windows(table: pd.DataFrame, classes: list[str], split: str, per_clas
     return pd.concat(picked).sort_values("start", kind="stable")
 
 
-def tree_shap_values(model, features: np.ndarray, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def tree_shap_values(model, features: np.ndarray, classes: list[str],
+                     progress_steps: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """SHAP values ``(n, n_features, n_classes)`` and base values ``(n_classes,)`` of a forest.
 
-    Columns follow ``classes`` (the model's own order may differ); classes the
-    model never saw get zeros.
+    ``model`` is a :class:`seisclass.learn.forest.ForestClassifier` or a fitted
+    scikit-learn forest. Columns follow ``classes`` (the estimator's own order may
+    differ); classes it never saw get zeros. Windows are explained in
+    ``progress_steps`` blocks, each logged (every window's values are independent
+    of the others, so blocks give the same values as one call).
     """
     import shap
 
-    explainer = shap.TreeExplainer(model)
-    raw = np.asarray(explainer.shap_values(np.asarray(features, float), check_additivity=False))
+    from seisclass.learn.models import WindowClassifier
+
+    estimator = model.estimator if isinstance(model, WindowClassifier) else model
+    explainer = shap.TreeExplainer(estimator)
+    features = np.asarray(features, float)
+    blocks = np.array_split(np.arange(len(features)), max(1, min(progress_steps, len(features))))
+    started, parts = time.perf_counter(), []
+    for block in blocks:
+        parts.append(np.asarray(explainer.shap_values(features[block], check_additivity=False)))
+        log.info("SHAP: %d of %d windows (%.1f s)", block[-1] + 1 if len(block) else 0, len(features),
+                 time.perf_counter() - started)
+    raw = np.concatenate(parts, axis=0)
     if raw.ndim == 2:  # a single-output model: one column
         raw = raw[:, :, None]
     base_raw = np.atleast_1d(np.asarray(explainer.expected_value, float))
     values = np.zeros((raw.shape[0], raw.shape[1], len(classes)))
     base = np.zeros(len(classes))
-    for j, c in enumerate(model.classes_):
+    for j, c in enumerate(estimator.classes_):
         if c in classes:
             values[:, :, classes.index(c)] = raw[:, :, j]
             base[classes.index(c)] = base_raw[j]

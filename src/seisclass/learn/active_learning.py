@@ -39,8 +39,16 @@ class ActiveLearningParameters(ConfigSection):
     thumbnails: int = 12
 
     def _check(self) -> None:
+        from seisclass.schema import MODELS
+
+        if self.model not in MODELS:
+            raise self.error(f"active_learning.model: {self.model!r} is not one of {list(MODELS)}")
         if self.strategy not in STRATEGIES:
-            raise ValueError(f"active_learning.strategy: {self.strategy!r} is not one of {list(STRATEGIES)}")
+            raise self.error(f"active_learning.strategy: {self.strategy!r} is not one of {list(STRATEGIES)}")
+        if self.n_candidates < 1:
+            raise self.error(f"active_learning.n_candidates: must be >= 1, got {self.n_candidates}")
+        if self.thumbnails < 0:
+            raise self.error(f"active_learning.thumbnails: must not be negative, got {self.thumbnails}")
 
 
 def predictive_entropy(probabilities: np.ndarray) -> np.ndarray:

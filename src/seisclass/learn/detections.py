@@ -1,15 +1,21 @@
-"""Continuous classification: apply a trained model to every window, smooth, segment.
+"""Continuous classification: smooth window probabilities over time and merge them into segments.
 
-1. :func:`window_probabilities` applies a saved model to the feature table of
-   a station-day (every window of the grid, labelled or not).
+1. A model (:class:`seisclass.learn.models.WindowClassifier`) gives every window of
+   the grid its class probabilities ``p_<class>`` (labelled or not).
 2. :func:`smooth` averages each class probability over ``k`` consecutive
    windows (centred moving average) inside runs of contiguous windows; a gap
    (a missing window) ends a run, so nothing is averaged across gaps.
 3. :func:`segments` gives each window the class of its largest smoothed
    probability and merges consecutive windows of one class into a segment
    from the first window's start to the last window's end (adjacent segments
-   overlap by window length minus step). A segment's ``probability`` is the
-   mean smoothed probability of its class over its windows.
+   overlap by window length minus step).
+
+Segment tables have the columns :data:`SEGMENT_COLUMNS`: the station keys, the
+``model`` name, ``class``, ``start``/``end`` (UTC), ``peak_time`` (the centre of
+the segment's window with the largest smoothed probability of the class),
+``peak_probability`` (that probability), ``mean_probability`` (its mean over the
+segment's windows) and ``n_windows``. :func:`to_catalog` turns the segments of event
+classes into an ObsPy Catalog (QuakeML).
 """
 
 from __future__ import annotations
@@ -20,13 +26,22 @@ import numpy as np
 import pandas as pd
 
 from seisclass.config import ConfigSection
-from seisclass.schema import KEY_COLUMNS, epoch_seconds
+from seisclass.learn.models import ModelMismatchError  # noqa: F401  (re-exported: raised when applying models)
+from seisclass.schema import (
+    MODELS,
+    PROBABILITY_PREFIX,
+    epoch_seconds,
+    probability_columns,
+    to_timestamps,
+)
 
-MODEL_KINDS = ("rf", "cnn", "lstm")
-
-
-class ModelMismatchError(ValueError):
-    """A saved model does not fit the data or configuration; the message names the culprit."""
+MODEL_KINDS = MODELS
+STATION_COLUMNS = ["network", "station", "location", "channel"]
+SEGMENT_COLUMNS = [*STATION_COLUMNS, "model", "class", "start", "end", "peak_time", "peak_probability",
+                   "mean_probability", "n_windows"]
+# QuakeML event type of a segment's class; None: no event. Other classes give "other event".
+EVENT_TYPES = {"earthquake": "earthquake", "surface": "landslide", "tourists": "other event",
+               "silence": None, "noise": None}
 
 
 @dataclass(frozen=True)
@@ -47,67 +62,46 @@ class DetectionParameters(ConfigSection):
 
     def _check(self) -> None:
         if self.model not in MODEL_KINDS:
-            raise ValueError(f"detections.model: {self.model!r} is not one of {list(MODEL_KINDS)}")
+            raise self.error(f"detections.model: {self.model!r} is not one of {list(MODEL_KINDS)}")
         if self.smoothing_windows < 1:
-            raise ValueError(f"detections.smoothing_windows: must be >= 1, got {self.smoothing_windows}")
+            raise self.error(f"detections.smoothing_windows: must be >= 1, got {self.smoothing_windows}")
+
+    def _check_settings(self, settings) -> None:
+        classes = settings["study"].classes
+        unknown = [c for c in self.exclude_classes if c not in classes]
+        if unknown:
+            raise self.error(f"detections.exclude_classes: {unknown} not among the configured classes "
+                             f"{list(classes)}")
 
 
-def check_bundle(bundle: dict, path: str, classes: list[str], length_s: float, sampling_rate: float) -> None:
-    """Raise :class:`ModelMismatchError` when the model's classes, window length or rate differ."""
-
-    if list(bundle.get("classes", [])) != list(classes):
-        raise ModelMismatchError(f"{path}: model classes {bundle.get('classes')} differ from configured classes {classes}")
-    for key, wanted in (("window_length_s", length_s), ("sampling_rate", sampling_rate)):
-        have = bundle.get(key)
-        if have is not None and not np.isclose(float(have), float(wanted)):
-            raise ModelMismatchError(f"{path}: model was trained with {key}={have}, configuration has {wanted}")
+# Model files written by training; `classify` must apply a copy elsewhere, or it would retrain.
+TRAINED_MODEL_FILES = ("results/models/rf.skops", "results/models/cnn.pt", "results/models/lstm.pt")
+MODEL_SUFFIXES = (".skops", ".pt")
 
 
-def window_probabilities(bundle: dict, table: pd.DataFrame, path: str = "model") -> pd.DataFrame:
-    """Key columns plus ``p_<class>`` of a random-forest ``bundle`` for every row of ``table``."""
-    from seisclass.learn.forest import predict_proba
+@dataclass(frozen=True)
+class ClassifyParameters(ConfigSection):
+    """Config section ``classify``: the saved model that ``snakemake classify`` applies."""
 
-    names = list(bundle["feature_names"])
-    missing = [n for n in names if n not in table.columns]
-    if missing:
-        raise ModelMismatchError(f"{path}: the feature table lacks {len(missing)} feature(s) the model needs, "
-                                 f"e.g. {missing[:5]} (different components or feature settings?)")
-    classes = list(bundle["classes"])
-    out = table[KEY_COLUMNS].reset_index(drop=True)
-    if len(table):
-        proba = predict_proba(bundle["model"], table[names].to_numpy(), classes)
-    else:
-        proba = np.zeros((0, len(classes)))
-    for j, c in enumerate(classes):
-        out[f"p_{c}"] = proba[:, j]
-    return out
+    section = "classify"
 
+    model: str = "models/rf.skops"
 
-def deep_window_probabilities(model_path: str, stream, table: pd.DataFrame, classes: list[str],
-                              length_s: float, sampling_rate: float) -> pd.DataFrame:
-    """Key columns plus ``p_<class>`` of a saved CNN/LSTM for the windows of ``table``.
+    def _check(self) -> None:
+        import os
 
-    The windows are cut from ``stream`` (preprocessed station-day) at the
-    table's start times on the model's components; windows incomplete on
-    those components get NaN probabilities.
-    """
-    from seisclass.data.dataset import windows_at
-    from seisclass.learn.deep.networks import load_model as load_deep
-    from seisclass.learn.deep.networks import predict_windows
-
-    _, meta = load_deep(model_path)
-    if list(meta["classes"]) != list(classes):
-        raise ModelMismatchError(f"{model_path}: model classes {meta['classes']} differ from configured classes {classes}")
-    starts = epoch_seconds(table["start"]) if len(table) else np.zeros(0)
-    kept, array = windows_at(stream, starts, length_s, list(meta["input"]["components"]), sampling_rate)
-    proba = np.full((len(table), len(classes)), np.nan)
-    if len(kept):
-        rows = np.searchsorted(starts, kept)
-        proba[rows] = predict_windows(model_path, array)
-    out = table[KEY_COLUMNS].reset_index(drop=True)
-    for j, c in enumerate(classes):
-        out[f"p_{c}"] = proba[:, j]
-    return out
+        if not isinstance(self.model, str) or not self.model.strip():
+            raise self.error(f"classify.model: need the path of a saved model file, got {self.model!r}")
+        if self.model.endswith(".joblib"):
+            raise self.error(f"classify.model: {self.model!r} is a legacy joblib file (a pickle, which can run "
+                             "code when loaded); if you trust it, convert it: seisclass convert --trust "
+                             f"{self.model} NEW.skops --config CONFIG_IT_WAS_TRAINED_WITH")
+        if not self.model.endswith(MODEL_SUFFIXES):
+            raise self.error(f"classify.model: {self.model!r} must be a .skops (random forest) or .pt "
+                             "(CNN/LSTM) file")
+        if os.path.normpath(self.model) in TRAINED_MODEL_FILES:
+            raise self.error(f"classify.model: {self.model} is written by training, so `classify` would "
+                             "retrain; copy it elsewhere (e.g. models/) and point classify.model there")
 
 
 def runs(starts: np.ndarray, step_s: float) -> np.ndarray:
@@ -142,13 +136,15 @@ def segments(starts: np.ndarray, ends: np.ndarray, probabilities: np.ndarray,
              classes: list[str], step_s: float) -> pd.DataFrame:
     """Merge consecutive windows of the same most likely class into segments.
 
-    Returns ``start, end`` (s, epoch), ``class``, ``probability`` (mean of the
-    class's probability over the segment's windows) and ``n_windows``.
+    Returns ``start, end`` (s, epoch), ``class``, ``peak_time`` (s, epoch: centre of
+    the window with the largest probability of the class; the first on ties),
+    ``peak_probability``, ``mean_probability`` and ``n_windows``.
     """
     starts, ends = np.asarray(starts, float), np.asarray(ends, float)
     p = np.asarray(probabilities, float)
     if len(p) == 0:
-        return pd.DataFrame({"start": [], "end": [], "class": [], "probability": [], "n_windows": []})
+        return pd.DataFrame({"start": [], "end": [], "class": [], "peak_time": [], "peak_probability": [],
+                             "mean_probability": [], "n_windows": []})
     best = p.argmax(axis=1)
     run = runs(starts, step_s)
     new = np.concatenate([[True], (best[1:] != best[:-1]) | (run[1:] != run[:-1])])
@@ -157,27 +153,31 @@ def segments(starts: np.ndarray, ends: np.ndarray, probabilities: np.ndarray,
     n_windows = np.bincount(segment)
     first = np.flatnonzero(new)
     last = np.concatenate([first[1:], [len(p)]]) - 1
+    order = np.lexsort((-chosen, segment))  # per segment, largest probability first (stable: earliest on ties)
+    peak = order[np.searchsorted(segment[order], np.arange(len(first)))]
     return pd.DataFrame({
         "start": starts[first], "end": ends[last],
         "class": np.asarray(classes, dtype=object)[best[first]],
-        "probability": np.bincount(segment, weights=chosen) / n_windows,
+        "peak_time": (starts[peak] + ends[peak]) / 2, "peak_probability": chosen[peak],
+        "mean_probability": np.bincount(segment, weights=chosen) / n_windows,
         "n_windows": n_windows,
     })
 
 
 def station_detections(windows: pd.DataFrame, classes: list[str], step_s: float, k: int,
-                       exclude: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Smoothed window table and segment table of one station (all its station-days).
+                       exclude: tuple[str, ...] = (), model: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Smoothed window table and segment table (:data:`SEGMENT_COLUMNS`) of one station and band.
 
     ``windows`` holds the key columns and ``p_<class>`` (rows with NaN
-    probabilities are dropped); the smoothed table adds ``s_<class>`` and ``class``; segment times are UTC timestamps and segments of
-    ``exclude`` classes are dropped.
+    probabilities are dropped, repeated windows kept once); the smoothed table
+    adds ``s_<class>`` and ``class``. Segment times are UTC timestamps; segments
+    of ``exclude`` classes are dropped.
     """
     unknown = sorted(set(exclude) - set(classes))
     if unknown:
-        raise ValueError(f"detections.exclude_classes: {unknown} are not configured classes {classes}")
-    columns = [f"p_{c}" for c in classes]
-    windows = windows.dropna(subset=columns).sort_values("start", ignore_index=True)
+        raise ValueError(f"detections.exclude_classes: {unknown} are not among the model's classes {classes}")
+    columns = probability_columns(classes)
+    windows = windows.dropna(subset=columns).drop_duplicates(["start"]).sort_values("start", ignore_index=True)
     starts, ends = epoch_seconds(windows["start"]), epoch_seconds(windows["end"])
     smoothed = smooth(windows[columns].to_numpy(), starts, step_s, k)
     out = windows.copy()
@@ -186,8 +186,99 @@ def station_detections(windows: pd.DataFrame, classes: list[str], step_s: float,
     out["class"] = np.asarray(classes, dtype=object)[smoothed.argmax(axis=1)] if len(out) else []
     table = segments(starts, ends, smoothed, classes, step_s)
     table = table[~table["class"].isin(exclude)].reset_index(drop=True)
-    for column in ("start", "end"):
-        table[column] = pd.to_datetime(np.round(table[column].to_numpy(float) * 1e6).astype("int64"), unit="us", utc=True)
-    return out, table
+    for column in ("start", "end", "peak_time"):
+        table[column] = to_timestamps(table[column].to_numpy(float))
+    for column in STATION_COLUMNS:
+        table[column] = windows[column].iloc[0] if len(windows) else ""
+    table["model"] = model
+    return out, table[SEGMENT_COLUMNS]
 
 
+def detect_segments(probabilities: pd.DataFrame, classes: list[str], step_s: float, k: int,
+                    exclude: tuple[str, ...] = (), model: str = "") -> pd.DataFrame:
+    """Segments (:data:`SEGMENT_COLUMNS`) of every station and band of a probability table."""
+    tables = [station_detections(rows, classes, step_s, k, exclude, model)[1]
+              for _, rows in probabilities.groupby(STATION_COLUMNS, sort=True)]
+    if not tables:
+        return station_detections(probabilities.iloc[:0], classes, step_s, k, exclude, model)[1]
+    return pd.concat(tables, ignore_index=True)
+
+
+def probability_classes(table: pd.DataFrame) -> list[str]:
+    """Class names of the ``p_<class>`` columns of a probability table, in column order."""
+    return [c[len(PROBABILITY_PREFIX):] for c in table.columns if c.startswith(PROBABILITY_PREFIX)]
+
+
+def read_probabilities(paths: list[str]) -> tuple[pd.DataFrame, list[str], str]:
+    """Concatenated probability files, their classes and the model name (``attrs["model"]``)."""
+    tables = [pd.read_parquet(path) for path in paths]
+    if not tables:
+        raise ValueError("no probability files to read")
+    names = {t.attrs.get("model", "") for t in tables}
+    if len(names) > 1:
+        raise ValueError(f"probability files of different models {sorted(names)}: {list(paths)[:3]} ...")
+    classes = [probability_classes(t) for t in tables]
+    if any(c != classes[0] for c in classes):
+        raise ValueError(f"probability files with different classes: {classes[0]} and others, e.g. {paths[0]}")
+    return pd.concat(tables, ignore_index=True), classes[0], names.pop()
+
+
+# ----------------------------------------------------------------- QuakeML
+
+
+def to_catalog(table: pd.DataFrame, event_types: dict[str, str | None] | None = None):
+    """ObsPy Catalog with one event per segment of an event class.
+
+    ``event_types`` maps a class to its QuakeML event type (default
+    :data:`EVENT_TYPES`; ``None`` = no event; unlisted classes give ``other event``).
+    An event has ``event_type_certainty`` ``suspected``, a pick at the segment
+    start on the station's band (``HH?``), the class in its description and the
+    model, probabilities, start, end and peak time in a comment. No origin:
+    a single station does not locate an event.
+    """
+    from obspy.core.event import (
+        Catalog,
+        Comment,
+        CreationInfo,
+        Event,
+        EventDescription,
+        Pick,
+        WaveformStreamID,
+    )
+
+    types = {**EVENT_TYPES, **(event_types or {})}
+    catalog = Catalog(description="seisclass detections", creation_info=CreationInfo(author="seisclass"))
+    for row in table.to_dict("records"):  # one event per segment: a few, not a hot path
+        event_type = types.get(row["class"], "other event")
+        if event_type is None:
+            continue
+        seed = f"{row['network']}.{row['station']}.{row['location']}.{row['channel']}"
+        start, end, peak = (pd.Timestamp(row[k]).isoformat() for k in ("start", "end", "peak_time"))
+        pick = Pick(time=_utc(row["start"]), waveform_id=WaveformStreamID(seed_string=seed),
+                    evaluation_mode="automatic", method_id=f"smi:local/seisclass/{row['model']}")
+        text = (f"seisclass model {row['model']}: class {row['class']}, peak probability "
+                f"{row['peak_probability']:.4f} at {peak}, mean probability {row['mean_probability']:.4f} "
+                f"over {row['n_windows']} window(s), segment {start} to {end}")
+        stamp = pd.Timestamp(row["start"]).strftime("%Y%m%dT%H%M%S.%f")  # QuakeML URIs allow no ':'
+        catalog.append(Event(
+            resource_id=f"smi:local/seisclass/{row['model']}/{seed}/{stamp}", event_type=event_type,
+            event_type_certainty="suspected", picks=[pick], comments=[Comment(text=text)],
+            event_descriptions=[EventDescription(text=f"{row['class']} detected at {seed}")],
+            creation_info=CreationInfo(author="seisclass")))
+    return catalog
+
+
+def _utc(time):
+    from obspy import UTCDateTime
+
+    return UTCDateTime(pd.Timestamp(time).value / 1e9)
+
+
+def write_quakeml(table: pd.DataFrame, path, event_types: dict[str, str | None] | None = None) -> int:
+    """Write :func:`to_catalog` of a segment table as QuakeML, atomically; returns the number of events."""
+    from seisclass.io import atomic_path
+
+    catalog = to_catalog(table, event_types)
+    with atomic_path(path) as tmp:
+        catalog.write(str(tmp), format="QUAKEML")
+    return len(catalog)

@@ -1,21 +1,41 @@
-"""Random forest on window features (scikit-learn), with saving and loading.
+"""Random forest on window features (scikit-learn), saved as a skops file.
 
-Saved models are joblib files holding a dict: the fitted estimator plus the
-metadata needed to apply it later (feature names, classes, window length,
-sampling rate). Only load model files you produced yourself: joblib, like
-pickle, executes code from the file.
+:class:`ForestClassifier` is the forest behind the common model interface
+(:class:`seisclass.learn.models.WindowClassifier`). Its file (``rf.skops``) holds the
+fitted estimator and the model card; skops loads it without running code from the
+file, and only accepts the types listed in :data:`TRUSTED_TYPES`. Old joblib files
+are pickles and load only when trusted (:meth:`ForestClassifier.read_legacy`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import time
+import warnings
+from dataclasses import asdict, dataclass
 
-import joblib
 import numpy as np
-from sklearn.ensemble import RandomForestClassifier
+import pandas as pd
 
 from seisclass.config import ConfigSection
 from seisclass.io import atomic_path
+from seisclass.learn.models import (
+    FORMAT,
+    ModelFileError,
+    ModelMismatchError,
+    WindowClassifier,
+    model_card,
+    training_summary,
+)
+
+log = logging.getLogger(__name__)
+
+# Types a seisclass forest file holds beyond skops' defaults (builtins, numpy arrays, ...).
+TRUSTED_TYPES = (
+    "sklearn.ensemble._forest.RandomForestClassifier",
+    "sklearn.tree._classes.DecisionTreeClassifier",
+    "sklearn.tree._tree.Tree",
+)
 
 
 @dataclass(frozen=True)
@@ -30,26 +50,54 @@ class ForestParameters(ConfigSection):
     max_features: str | float = "sqrt"
     class_weight: str | None = "balanced_subsample"
 
+    def _check(self) -> None:
+        if self.n_estimators < 1:
+            raise self.error(f"random_forest.n_estimators: must be >= 1, got {self.n_estimators}")
+        if self.max_depth is not None and self.max_depth < 1:
+            raise self.error(f"random_forest.max_depth: must be >= 1 or null, got {self.max_depth}")
+        if self.min_samples_leaf < 1:
+            raise self.error(f"random_forest.min_samples_leaf: must be >= 1, got {self.min_samples_leaf}")
+        if isinstance(self.max_features, str):
+            if self.max_features not in ("sqrt", "log2"):
+                raise self.error(f"random_forest.max_features: {self.max_features!r} is not sqrt, log2 "
+                                 "or a fraction")
+        elif not 0 < self.max_features <= 1:
+            raise self.error(f"random_forest.max_features: a fraction must be in (0, 1], got {self.max_features}")
+        if self.class_weight not in ("balanced", "balanced_subsample", None):
+            raise self.error(f"random_forest.class_weight: {self.class_weight!r} is not balanced, "
+                             "balanced_subsample or null")
+
 
 def train_random_forest(
-    features: np.ndarray, labels: np.ndarray, p: ForestParameters, seed: int, n_jobs: int = 1
-) -> RandomForestClassifier:
-    """Fit a forest; class imbalance handled by ``class_weight`` (default balanced per tree)."""
+    features: np.ndarray, labels: np.ndarray, p: ForestParameters, seed: int, n_jobs: int = 1,
+    progress_steps: int = 10,
+):
+    """Fit a forest; class imbalance handled by ``class_weight`` (default balanced per tree).
+
+    Trees are added in ``progress_steps`` rounds (scikit-learn's ``warm_start``,
+    which draws the same tree seeds as one fit, so the forest is identical) and
+    each round is logged with the elapsed time.
+    """
+    from sklearn.ensemble import RandomForestClassifier
 
     model = RandomForestClassifier(
-        n_estimators=p.n_estimators,
-        max_depth=p.max_depth,
-        min_samples_leaf=p.min_samples_leaf,
-        max_features=p.max_features,
-        class_weight=p.class_weight,
-        random_state=seed,
-        n_jobs=n_jobs,
+        n_estimators=p.n_estimators, max_depth=p.max_depth, min_samples_leaf=p.min_samples_leaf,
+        max_features=p.max_features, class_weight=p.class_weight, random_state=seed, n_jobs=n_jobs,
+        warm_start=True,
     )
-    return model.fit(features, labels)
+    started = time.perf_counter()
+    rounds = np.unique(np.linspace(0, p.n_estimators, max(1, progress_steps) + 1).round().astype(int)[1:])
+    with warnings.catch_warnings():  # the same data every round, so the balanced presets are exact
+        warnings.filterwarnings("ignore", message="class_weight presets", category=UserWarning)
+        for n in rounds:
+            model.set_params(n_estimators=int(n)).fit(features, labels)
+            log.info("random forest: %d of %d trees (%.1f s, %d windows)", n, p.n_estimators,
+                     time.perf_counter() - started, len(labels))
+    return model.set_params(warm_start=False)
 
 
-def predict_proba(model: RandomForestClassifier, features: np.ndarray, classes: list[str]) -> np.ndarray:
-    """Class probabilities with columns in the order of ``classes`` (0 for unseen classes)."""
+def predict_proba(model, features: np.ndarray, classes: list[str]) -> np.ndarray:
+    """Class probabilities of a scikit-learn forest, columns in the order of ``classes`` (0 for unseen ones)."""
     raw = model.predict_proba(features)
     out = np.zeros((len(features), len(classes)))
     for j, c in enumerate(model.classes_):
@@ -58,16 +106,140 @@ def predict_proba(model: RandomForestClassifier, features: np.ndarray, classes: 
     return out
 
 
-def save_model(path, model, feature_names: list[str], classes: list[str], **metadata) -> None:
-    """Save the model and its metadata atomically with joblib."""
-    bundle = {"model": model, "feature_names": list(feature_names), "classes": list(classes), **metadata}
-    with atomic_path(path) as tmp:
-        joblib.dump(bundle, tmp, compress=3)
+class ForestClassifier(WindowClassifier):
+    """Random forest on the window features of :mod:`seisclass.signal.features`.
+
+    ``predict_proba(features)`` takes a table with (at least) the model's
+    ``feature_names`` as columns, or an array with exactly those columns in order.
+    """
+
+    reads = "features"
+
+    def __init__(self, estimator, metadata: dict, path=None):
+        super().__init__(metadata, path)
+        self.estimator = estimator
+
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self.metadata["feature_names"])
+
+    def set_threads(self, n: int) -> ForestClassifier:
+        """Use ``n`` threads for predictions."""
+        self.estimator.set_params(n_jobs=int(n))
+        return self
+
+    def predict_proba(self, features) -> np.ndarray:
+        """Probabilities ``(windows, classes)`` from a feature table or array (see the class)."""
+        if isinstance(features, pd.DataFrame):
+            missing = [n for n in self.feature_names if n not in features.columns]
+            if missing:
+                raise ModelMismatchError(
+                    f"{self.path}: the feature table lacks {len(missing)} feature(s) the model needs, e.g. "
+                    f"{missing[:5]} (different components or feature settings?)")
+            features = features[self.feature_names].to_numpy(np.float64)
+        features = np.asarray(features, np.float64)
+        if features.ndim != 2 or features.shape[1] != len(self.feature_names):
+            raise ModelMismatchError(f"{self.path}: features must have shape (n, {len(self.feature_names)}), "
+                                     f"got {features.shape}")
+        if not len(features):
+            return np.zeros((0, len(self.classes_)))
+        return predict_proba(self.estimator, features, self.classes_)
+
+    def _table_proba(self, table: pd.DataFrame, stream) -> np.ndarray:
+        return self.predict_proba(table)
+
+    def _span_table(self, stream, keys: dict, t0: float, t1: float) -> pd.DataFrame:
+        from seisclass.data.dataset import station_day_features
+        from seisclass.signal.features import FeatureParameters
+
+        features = station_day_features(stream, keys, t0, t1, self.window_length_s, self.step_s, self.components,
+                                        self.sampling_rate, FeatureParameters.from_config(self.metadata["features"]))
+        return self.table_probabilities(features)
+
+    # ---------------------------------------------------- files
+
+    def save(self, path) -> None:
+        """Write a skops file (format marker, model card, estimator), atomically."""
+        import skops.io as sio
+
+        with atomic_path(path) as tmp:
+            sio.dump({"format": FORMAT, "metadata": self.metadata, "estimator": self.estimator}, tmp)
+        self.path = str(path)
+
+    @classmethod
+    def read(cls, path) -> ForestClassifier:
+        """Load a skops file written by :meth:`save`; anything else raises :class:`ModelFileError`."""
+        import skops.io as sio
+
+        try:
+            untrusted = sio.get_untrusted_types(file=path)
+        except Exception as exc:  # noqa: BLE001 - skops/zipfile raise many types for damaged files
+            raise ModelFileError(f"{path}: corrupt or not a skops file ({type(exc).__name__}: {exc})") from None
+        unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
+        if unexpected:
+            raise ModelFileError(
+                f"{path}: refused: the file holds types a seisclass forest never contains: {unexpected}. "
+                "It was altered or is not a seisclass model; loading it could run code")
+        try:
+            payload = sio.load(path, trusted=list(TRUSTED_TYPES))
+        except Exception as exc:  # noqa: BLE001
+            raise ModelFileError(f"{path}: corrupt skops file ({type(exc).__name__}: {exc})") from None
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+            raise ModelFileError(f"{path}: not a seisclass model (no format marker {FORMAT!r})")
+        return cls._checked(payload.get("estimator"), payload.get("metadata"), path)
+
+    @classmethod
+    def read_legacy(cls, path) -> ForestClassifier:
+        """Load an old joblib bundle (a pickle: only for trusted files); its card lacks most settings."""
+        import joblib
+
+        try:
+            bundle = joblib.load(path)
+        except Exception as exc:  # noqa: BLE001
+            raise ModelFileError(f"{path}: corrupt joblib file ({type(exc).__name__}: {exc})") from None
+        if not isinstance(bundle, dict) or "model" not in bundle or "feature_names" not in bundle:
+            raise ModelFileError(f"{path}: not a seisclass random-forest bundle")
+        names = list(bundle["feature_names"])
+        metadata = {
+            "format": "seisclass-joblib-0", "name": "rf", "kind": "rf", "description": "random forest (legacy joblib file)",
+            "classes": list(bundle["classes"]), "feature_names": names,
+            "preprocessing": {"sampling_rate": bundle.get("sampling_rate")},
+            "windows": {"length_s": bundle.get("window_length_s"), "step_s": bundle.get("window_step_s"),
+                        "components": sorted({n.split("_")[0] for n in names if n[1:2] == "_"},
+                                             key="ZNE".find)},
+            "features": None, "training_data": {}, "versions": {},
+        }
+        log.warning("%s: legacy joblib model; its card records no band-pass or feature settings", path)
+        return cls._checked(bundle["model"], metadata, path)
+
+    @classmethod
+    def _checked(cls, estimator, metadata, path) -> ForestClassifier:
+        from sklearn.ensemble import RandomForestClassifier
+
+        if not isinstance(estimator, RandomForestClassifier) or not isinstance(metadata, dict):
+            raise ModelFileError(f"{path}: not a seisclass random forest (estimator or model card missing)")
+        names, classes = metadata.get("feature_names") or [], metadata.get("classes") or []
+        if len(names) != getattr(estimator, "n_features_in_", -1):
+            raise ModelFileError(f"{path}: inconsistent model: {len(names)} feature names for an estimator "
+                                 f"of {getattr(estimator, 'n_features_in_', '?')} features (file altered?)")
+        if not set(estimator.classes_) <= set(classes):
+            raise ModelFileError(f"{path}: inconsistent model: estimator classes {list(estimator.classes_)} "
+                                 f"are not among the card's {classes} (file altered?)")
+        return cls(estimator, metadata, path)
 
 
-def load_model(path) -> dict:
-    """Load a bundle written by :func:`save_model`."""
-    bundle = joblib.load(path)
-    if not isinstance(bundle, dict) or "model" not in bundle:
-        raise ValueError(f"{path}: not a seisclass random-forest bundle")
-    return bundle
+def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, seed: int, config: dict,
+               n_jobs: int = 1) -> ForestClassifier:
+    """Fit the forest on the ``train`` split of an assembled dataset; the card comes from ``config``.
+
+    ``config`` holds the workflow sections ``preprocess``, ``windows`` and ``features``.
+    """
+    from seisclass.data.dataset import feature_columns
+
+    train = table[table["split"] == "train"]
+    names = feature_columns(table)
+    log.info("training on %d windows, %d features, %d threads", len(train), len(names), n_jobs)
+    estimator = train_random_forest(train[names].to_numpy(), train["label"].to_numpy(dtype=str), p, seed, n_jobs)
+    card = model_card("rf", classes, config, training_summary(train, classes), ("scikit-learn", "skops"),
+                      features=True, kind="rf", feature_names=names, parameters=asdict(p), seed=seed)
+    return ForestClassifier(estimator, card)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from sklearn.metrics import (
@@ -11,6 +13,31 @@ from sklearn.metrics import (
     jaccard_score,
     precision_recall_fscore_support,
 )
+
+from seisclass.config import ConfigSection
+from seisclass.schema import KEY_COLUMNS, probability_column, probability_columns
+
+
+@dataclass(frozen=True)
+class EvaluationParameters(ConfigSection):
+    """Config section ``evaluation``."""
+
+    section = "evaluation"
+
+    snr_bins_db: tuple[float, ...] = (-5.0, 0.0, 3.0, 6.0, 10.0, 15.0, 20.0, 30.0, 60.0)  # bin edges (dB)
+    cv_folds: int = 5  # folds of the grouped cross-validation of the forest
+
+    @classmethod
+    def _prepare(cls, section: dict) -> dict:
+        if "snr_bins_db" in section:
+            section["snr_bins_db"] = tuple(float(v) for v in section["snr_bins_db"])
+        return section
+
+    def _check(self) -> None:
+        edges = list(self.snr_bins_db)
+        if len(edges) < 2 or not all(np.isfinite(edges)) or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+            raise self.error(f"evaluation.snr_bins_db: need at least two finite, strictly increasing bin "
+                             f"edges (dB), got {edges}")
 
 
 def classification_metrics(y_true, y_pred, classes: list[str]) -> dict:
@@ -67,16 +94,43 @@ def evaluate_windows(windows: pd.DataFrame, probabilities: np.ndarray, classes: 
     """Metrics and a prediction table for labelled windows scored by any model.
 
     ``probabilities`` has one column per class (in ``classes`` order) and one
-    row per row of ``windows`` (key columns, ``label``, ``snr``). Returns
-    ``(metrics, predictions)``; predictions hold the keys, ``label``, ``snr``,
-    ``predicted`` and one ``p_<class>`` column per class.
+    row per row of ``windows`` (key columns, ``label``, ``snr`` and, if
+    present, ``interval``). Returns ``(metrics, predictions)``; predictions
+    hold the keys, ``label``, ``snr``, ``interval``, ``predicted`` and one
+    ``p_<class>`` column per class. With intervals, ``metrics["per_interval"]``
+    holds the same metrics per labelled interval (:func:`interval_metrics`).
     """
-    from seisclass.schema import KEY_COLUMNS
-
     predicted = np.array(classes, dtype=object)[np.asarray(probabilities).argmax(axis=1)]
     metrics = classification_metrics(windows["label"].to_numpy(dtype=object), predicted, classes)
-    predictions = windows[[*KEY_COLUMNS, "label", "snr"]].reset_index(drop=True)
+    extra = [c for c in ("snr", "interval") if c in windows.columns]
+    predictions = windows[[*KEY_COLUMNS, "label", *extra]].reset_index(drop=True)
     predictions["predicted"] = predicted
     for j, c in enumerate(classes):
-        predictions[f"p_{c}"] = probabilities[:, j]
+        predictions[probability_column(c)] = probabilities[:, j]
+    if "interval" in predictions.columns:
+        metrics["per_interval"] = interval_metrics(predictions, classes)[0]
     return metrics, predictions
+
+
+def interval_predictions(predictions: pd.DataFrame, classes: list[str]) -> pd.DataFrame:
+    """One row per labelled interval: the mean class probabilities of its windows and their argmax.
+
+    ``predictions`` hold ``interval`` (empty for windows outside any
+    interval), ``label`` and ``p_<class>``. Returns ``interval, label,
+    n_windows, p_<class>..., predicted``.
+    """
+    columns = probability_columns(classes)
+    rows = predictions[predictions["interval"].astype(str) != ""]
+    grouped = rows.groupby("interval", sort=True)
+    out = grouped[columns].mean()
+    out.insert(0, "n_windows", grouped.size())
+    out.insert(0, "label", grouped["label"].first())
+    out["predicted"] = np.array(classes, dtype=object)[out[columns].to_numpy().argmax(axis=1)] if len(out) else []
+    return out.reset_index()
+
+
+def interval_metrics(predictions: pd.DataFrame, classes: list[str]) -> tuple[dict, pd.DataFrame]:
+    """:func:`classification_metrics` of :func:`interval_predictions` (one vote per interval)."""
+    table = interval_predictions(predictions, classes)
+    return classification_metrics(table["label"].to_numpy(dtype=object), table["predicted"].to_numpy(dtype=object),
+                                  classes), table

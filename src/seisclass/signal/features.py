@@ -14,12 +14,13 @@ response removal).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import fft as sfft
 
-from seisclass.config import ConfigSection
+from seisclass.config import ConfigSection, check_band
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,14 @@ class FeatureParameters(ConfigSection):
 
     section = "features"
 
+    # Windows per vectorized block: bounds memory, never changes a value, so it is no config key.
+    block_size: ClassVar[int] = 2048
+
     bands_hz: tuple[tuple[float, float], ...] = ((1.0, 5.0), (5.0, 10.0), (10.0, 20.0), (20.0, 45.0))
     duration_threshold: float = 3.0
     envelope_rate_hz: float = 20.0
     cadence_hz: tuple[float, float] = (0.8, 4.0)
     rolloff_fraction: float = 0.85
-    block_size: int = 2048
 
     @classmethod
     def _prepare(cls, section: dict) -> dict:
@@ -42,6 +45,36 @@ class FeatureParameters(ConfigSection):
         if "cadence_hz" in section:
             section["cadence_hz"] = tuple(map(float, section["cadence_hz"]))
         return section
+
+    def _check(self) -> None:
+        if not self.bands_hz:
+            raise self.error("features.bands_hz: need at least one [low, high] band")
+        for i, band in enumerate(self.bands_hz):
+            check_band(type(self), f"bands_hz[{i}]", band)
+        repeated = sorted({b for b in self.bands_hz if self.bands_hz.count(b) > 1})
+        if repeated:
+            raise self.error(f"features.bands_hz: band(s) {[list(b) for b in repeated]} given twice "
+                             "(their feature columns would collide)")
+        check_band(type(self), "cadence_hz", self.cadence_hz, low_inclusive=False)
+        if not self.duration_threshold > 0:
+            raise self.error(f"features.duration_threshold: must be positive, got {self.duration_threshold}")
+        if not self.envelope_rate_hz > 0:
+            raise self.error(f"features.envelope_rate_hz: must be positive, got {self.envelope_rate_hz}")
+        if self.cadence_hz[1] > self.envelope_rate_hz / 2:
+            raise self.error(f"features.cadence_hz: high edge {self.cadence_hz[1]:g} Hz exceeds the Nyquist "
+                             f"frequency ({self.envelope_rate_hz / 2:g} Hz) of features.envelope_rate_hz")
+        if not 0 < self.rolloff_fraction <= 1:
+            raise self.error(f"features.rolloff_fraction: must be in (0, 1], got {self.rolloff_fraction}")
+
+    def _check_settings(self, settings) -> None:
+        fs = settings["preprocess"].sampling_rate
+        for i, (_, high) in enumerate(self.bands_hz):
+            if high > fs / 2:
+                raise self.error(f"features.bands_hz[{i}]: high edge {high:g} Hz exceeds the Nyquist frequency "
+                                 f"({fs / 2:g} Hz) of preprocess.sampling_rate {fs:g} Hz")
+        if self.envelope_rate_hz > fs:
+            raise self.error(f"features.envelope_rate_hz: {self.envelope_rate_hz:g} Hz exceeds "
+                             f"preprocess.sampling_rate {fs:g} Hz")
 
 
 def band_name(band: tuple[float, float]) -> str:
@@ -66,8 +99,12 @@ def component_feature_specs(p: FeatureParameters) -> list[tuple[str, str, str, s
     ]
     for band in p.bands_hz:
         name = band_name(band)
-        specs.append((f"energy_{name}", "energy", "u^2 s", f"energy between {band[0]:g} and {band[1]:g} Hz (Parseval)"))
-        specs.append((f"ratio_{name}", "energy", "1", f"energy between {band[0]:g} and {band[1]:g} Hz / total energy"))
+        missing = (f"; NaN (missing) for stations whose original sampling rate (before resampling) has its "
+                   f"Nyquist frequency below {band[1]:g} Hz")
+        specs.append((f"energy_{name}", "energy", "u^2 s",
+                      f"energy between {band[0]:g} and {band[1]:g} Hz (Parseval){missing}"))
+        specs.append((f"ratio_{name}", "energy", "1",
+                      f"energy between {band[0]:g} and {band[1]:g} Hz / total energy{missing}"))
     specs += [
         ("duration_s", "duration", "s", "time the smoothed envelope exceeds duration_threshold x the day's median envelope"),
         ("rise_s", "duration", "s", "time from the first threshold crossing to the envelope maximum"),
@@ -114,6 +151,68 @@ def feature_table(components: list[str], p: FeatureParameters) -> pd.DataFrame:
 
 def _has_hv(components: list[str]) -> bool:
     return {"Z", "N", "E"} <= set(components)
+
+
+# ------------------------------------------------------------------- bandwidth of the original data
+#
+# Data are resampled to preprocess.sampling_rate, so a station recorded at 20 Hz reaches the
+# features with nothing above 10 Hz: its energy in a 10-15 Hz band is zero because it was never
+# measured, not because the ground was quiet. The rule: a band whose high edge exceeds the
+# Nyquist frequency of the component's ORIGINAL sampling rate is missing (NaN) in that window,
+# for both features that depend on it (energy_<band> and ratio_<band>). Models take NaN
+# (scikit-learn's forest routes missing values), the exploration imputes them.
+
+
+def band_columns(components: list[str], p: FeatureParameters) -> pd.DataFrame:
+    """The band-dependent feature columns: ``column, component, low_hz, high_hz`` (energy and ratio)."""
+    rows = [(f"{c}_{kind}_{band_name(band)}", c, band[0], band[1])
+            for c in components for band in p.bands_hz for kind in ("energy", "ratio")]
+    return pd.DataFrame(rows, columns=["column", "component", "low_hz", "high_hz"])
+
+
+def is_band_column(name: str) -> bool:
+    """Whether a feature column is a band energy or band ratio (``Z_energy_1_5hz``, ``ratio_10_20hz``)."""
+    import re
+
+    return re.fullmatch(r"(?:[A-Za-z0-9]+_)?(?:energy|ratio)_[0-9p]+_[0-9p]+hz", name) is not None
+
+
+def mask_unmeasured_bands(table: pd.DataFrame, original_rates: pd.DataFrame, components: list[str],
+                          p: FeatureParameters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Set band features to NaN where the band lies above the original Nyquist frequency.
+
+    ``table`` has the key columns and the feature columns of one or more
+    station-days; ``original_rates`` has ``station`` (``NET.STA[.LOC]``),
+    ``day`` (``YYYY-MM-DD``), ``component`` and ``sampling_rate`` (Hz, before
+    resampling; see :func:`seisclass.signal.preprocess.original_sampling_rates`).
+    A window whose station-day and component have no recorded rate keeps its
+    values. Returns the table (a copy, same row order) and a summary, one row per
+    masked station-day, component and column: ``station, day, component,
+    sampling_rate, column, windows``.
+    """
+    from seisclass.schema import station_ids
+
+    out = table.copy()
+    summary_columns = ["station", "day", "component", "sampling_rate", "column", "windows"]
+    if not len(out) or original_rates is None or not len(original_rates):
+        return out, pd.DataFrame(columns=summary_columns)
+    rates = original_rates.groupby(["station", "day", "component"], as_index=False)["sampling_rate"].min()
+    key = pd.DataFrame({"station": station_ids(out).to_numpy(),
+                        "day": pd.to_datetime(out["start"], utc=True).dt.strftime("%Y-%m-%d").to_numpy()})
+    summary = []
+    for component in components:
+        part = rates[rates["component"] == component]
+        nyquist = key.merge(part, on=["station", "day"], how="left")["sampling_rate"].to_numpy(float) / 2.0
+        for row in band_columns([component], p).itertuples():
+            hit = nyquist < row.high_hz  # NaN (no rate recorded) compares False: kept
+            if hit.any():
+                out.loc[hit, row.column] = np.nan
+                counts = key[hit].assign(sampling_rate=2 * nyquist[hit]).value_counts(
+                    ["station", "day", "sampling_rate"], sort=False).reset_index(name="windows")
+                summary.append(counts.assign(component=component, column=row.column))
+    summary = pd.concat(summary, ignore_index=True)[summary_columns] if summary else pd.DataFrame(
+        columns=summary_columns)
+    return out, summary
 
 
 # ------------------------------------------------------------------- computation
@@ -293,6 +392,9 @@ def _envelope_periodicity(
     Within the lags of the cadence range, the shortest-lag local maximum that
     reaches 80 % of the largest one is taken (avoiding the octave error of
     picking a multiple of the period), refined by parabolic interpolation.
+    The cadence always lies inside ``cadence_hz``: only lags whose cadence
+    ``rate / lag`` is inside the range are searched (:func:`cadence_lags`) and
+    the refined lag is clipped to ``[rate / high, rate / low]``.
     """
     n, m = envelope.shape
     e = envelope - envelope.mean(axis=1, keepdims=True)
@@ -300,8 +402,7 @@ def _envelope_periodicity(
     acf = sfft.irfft(np.abs(spectrum) ** 2, n=2 * m, axis=1)[:, :m]
     zero_lag = acf[:, :1]
     acf = np.divide(acf, zero_lag, out=np.zeros_like(acf), where=zero_lag > 1e-300)
-    lag_min = max(1, int(np.floor(rate / cadence_hz[1])))
-    lag_max = min(m - 2, int(np.ceil(rate / cadence_hz[0])))
+    lag_min, lag_max = cadence_lags(rate, cadence_hz, m)
     lags = np.arange(lag_min, lag_max + 1)
     centre, before, after = acf[:, lags], acf[:, lags - 1], acf[:, lags + 1]
     local_max = (centre >= before) & (centre >= after)
@@ -313,5 +414,19 @@ def _envelope_periodicity(
     y0, y1, y2 = before[rows, best], centre[rows, best], after[rows, best]
     curvature = y0 - 2 * y1 + y2
     shift = np.divide(0.5 * (y0 - y2), curvature, out=np.zeros(n), where=curvature < -1e-12)
-    lag = lags[best] + np.clip(shift, -0.5, 0.5)
+    lag = np.clip(lags[best] + np.clip(shift, -0.5, 0.5), rate / cadence_hz[1], rate / cadence_hz[0])
     return y1, rate / lag
+
+
+def cadence_lags(rate: float, cadence_hz: tuple[float, float], n_lags: int) -> tuple[int, int]:
+    """First and last autocorrelation lag (samples at ``rate``) searched for the cadence.
+
+    Lags run from ``ceil(rate / high)`` to ``floor(rate / low)``, so that
+    ``rate / lag`` stays inside ``cadence_hz`` (``floor(rate / high)`` searched
+    lag 2 of a 10 Hz envelope, i.e. 5 Hz, above a 4 Hz limit). They stay within
+    ``[1, n_lags - 2]`` (a neighbour on each side); a range holding no whole
+    lag keeps the lag just above it, whose cadence the caller clips.
+    """
+    lag_min = max(1, min(n_lags - 2, int(np.ceil(rate / cadence_hz[1] - 1e-9))))
+    lag_max = min(n_lags - 2, int(np.floor(rate / cadence_hz[0] + 1e-9)))
+    return lag_min, max(lag_min, lag_max)

@@ -13,7 +13,8 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-from obspy import Stream
+import pandas as pd
+from obspy import Inventory, Stream
 
 from seisclass.config import ConfigSection
 
@@ -25,7 +26,6 @@ class PreprocessParameters(ConfigSection):
     """Config section ``preprocess``."""
 
     section = "preprocess"
-    read_elsewhere = ("remove_response",)  # read by the preprocess rule (seisclass.signal.response)
 
     sampling_rate: float = 100.0
     freqmin: float = 1.0
@@ -34,13 +34,33 @@ class PreprocessParameters(ConfigSection):
     taper_s: float = 5.0
     max_gap_s: float = 1.0
     min_segment_s: float = 30.0
+    remove_response: str | None = None  # None, "velocity" or "displacement" (seisclass.signal.response)
 
     @classmethod
     def _prepare(cls, section: dict) -> dict:
         band = section.pop("bandpass_hz", None)
         if band is not None:
-            section["freqmin"], section["freqmax"] = band
+            if len(band) != 2:
+                raise cls.error(f"preprocess.bandpass_hz: need [freqmin, freqmax], got {list(band)}")
+            section["freqmin"], section["freqmax"] = (float(f) for f in band)
         return section
+
+    def _check(self) -> None:
+        band = [self.freqmin, self.freqmax]
+        if not self.sampling_rate > 0:
+            raise self.error(f"preprocess.sampling_rate: must be positive, got {self.sampling_rate}")
+        if not 0 < self.freqmin < self.freqmax:
+            raise self.error(f"preprocess.bandpass_hz: need 0 < freqmin < freqmax, got {band}")
+        nyquist = self.sampling_rate / 2.0
+        if self.freqmax >= nyquist:
+            raise self.error(f"preprocess.bandpass_hz: freqmax {self.freqmax:g} Hz must be below the Nyquist "
+                             f"frequency ({nyquist:g} Hz) of preprocess.sampling_rate {self.sampling_rate:g} Hz")
+        if self.freqmin >= 0.9 * nyquist:
+            raise self.error(f"preprocess.bandpass_hz: freqmin {self.freqmin:g} Hz must be below 0.9 x the Nyquist "
+                             f"frequency ({0.9 * nyquist:g} Hz), where the band-pass is capped")
+        if self.remove_response not in (None, "velocity", "displacement"):
+            raise self.error(f"preprocess.remove_response: {self.remove_response!r} is not one of "
+                             "null, velocity, displacement")
 
 
 def drop_odd_sampling_rates(stream: Stream) -> tuple[Stream, list[str]]:
@@ -141,3 +161,84 @@ def _process_segment(tr, p: PreprocessParameters):
         tr.resample(p.sampling_rate, window=None, no_filter=True)
     tr.data = tr.data.astype(np.float32)
     return tr
+
+
+def preprocess_chunk(raw: Stream, p: PreprocessParameters, members: list[dict], inventories: dict,
+                     remove_response: str | None = None) -> tuple[Stream, list[str]]:
+    """Preprocess a chunk station-day by station-day; remove the response first if asked.
+
+    ``members`` are ``{"station": {"id": ...}, "span": [t0, t1]}`` (epoch s):
+    each station-day is processed on its own, so traces of one channel on
+    days far apart are never merged. ``inventories`` maps a StationXML path
+    to its Inventory; with ``remove_response`` (``velocity`` or
+    ``displacement``) every station with data needs a response in one of
+    them, else :class:`ResponseError` names the station.
+    """
+    from obspy import UTCDateTime
+
+    from seisclass.acquire.waveforms import select_stations
+    from seisclass.signal.response import ResponseError, remove_instrument_response
+
+    if remove_response and len(raw) and not inventories:
+        stations = sorted({f"{tr.stats.network}.{tr.stats.station}" for tr in raw})
+        raise ResponseError(f"station(s) {stations}: preprocess.remove_response is set but there is no "
+                            "StationXML (fdsn, or the station option / config key stationxml)")
+    combined = sum(inventories.values(), start=Inventory()) if inventories else None
+    out, notes = Stream(), []
+    for member in members:
+        t0, t1 = (UTCDateTime(t) for t in member["span"])
+        part = select_stations(raw, [member["station"]["id"]]).slice(t0, t1, nearest_sample=False)
+        if not len(part):
+            continue
+        if remove_response:
+            part = remove_instrument_response(part, combined, remove_response, p.freqmin, p.freqmax,
+                                              source=", ".join(inventories))
+        processed, member_notes = preprocess_stream(part, p)
+        out += processed
+        notes += member_notes
+    return out, notes
+
+
+def original_sampling_rates(raw: Stream, members: list[dict]) -> list[dict]:
+    """Sampling rate of every channel of a chunk's station-days BEFORE resampling.
+
+    One record per station-day and channel: ``station`` (id), ``day``,
+    ``channel``, ``component`` (``Z``/``N``/``E``; ``1``/``2``/``3`` read as
+    N/E/Z) and ``sampling_rate`` (Hz; the rate :func:`drop_odd_sampling_rates`
+    keeps). The preprocess rule writes them into its notes file, from where the
+    features learn which frequency bands the station never recorded
+    (:func:`seisclass.signal.features.mask_unmeasured_bands`).
+    """
+    from obspy import UTCDateTime
+
+    from seisclass.acquire.waveforms import select_stations
+    from seisclass.signal.windows import ORIENTATION_ALIASES
+
+    out = []
+    for member in members:
+        sid = member["station"]["id"]
+        t0, t1 = (UTCDateTime(t) for t in member["span"])
+        part, _ = drop_odd_sampling_rates(select_stations(raw, [sid]).slice(t0, t1, nearest_sample=False))
+        for channel_id in sorted({tr.id for tr in part}):
+            channel = channel_id.split(".")[-1]
+            out.append({"station": sid, "day": member.get("day") or t0.strftime("%Y-%m-%d"), "channel": channel,
+                        "component": ORIENTATION_ALIASES.get(channel[-1:], channel[-1:]),
+                        "sampling_rate": float(part.select(id=channel_id)[0].stats.sampling_rate)})
+    return out
+
+
+ORIGINAL_RATE_COLUMNS = ["station", "day", "channel", "component", "sampling_rate"]
+
+
+def read_original_rates(notes_paths: list) -> pd.DataFrame:
+    """The ``original_sampling_rates`` of preprocess notes files as one table (:data:`ORIGINAL_RATE_COLUMNS`).
+
+    Notes files written before the rates were recorded contribute no rows.
+    """
+    import json
+
+    rows = []
+    for path in notes_paths:
+        with open(path) as handle:
+            rows += json.load(handle).get("original_sampling_rates", [])
+    return pd.DataFrame(rows, columns=ORIGINAL_RATE_COLUMNS)

@@ -9,8 +9,56 @@ the epoch (UTC).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from obspy import Stream
+
+from seisclass.config import ConfigSection
+
+MAX_WINDOW_S = 86400.0  # a window longer than a day (one job's span) is a typo
+
+
+@dataclass(frozen=True)
+class WindowParameters(ConfigSection):
+    """Config section ``windows``: the window grid (s) and labelling."""
+
+    section = "windows"
+
+    length_s: float = 10.0
+    step_s: float = 5.0
+    min_overlap: float = 0.5
+    components: tuple[str, ...] = ("Z", "N", "E")
+
+    @classmethod
+    def _prepare(cls, section: dict) -> dict:
+        if "components" in section:
+            section["components"] = tuple(section["components"] or ())
+        return section
+
+    def _check(self) -> None:
+        if not 0 < self.length_s <= MAX_WINDOW_S:
+            raise self.error(f"windows.length_s: must be in (0, {MAX_WINDOW_S:g}] s (one day), got {self.length_s}")
+        if not 0 < self.step_s <= self.length_s:
+            raise self.error(f"windows.step_s: must be positive and at most windows.length_s ({self.length_s:g} s; "
+                             f"a larger step leaves data between windows unused), got {self.step_s}")
+        if not 0 < self.min_overlap <= 1:
+            raise self.error(f"windows.min_overlap: must be in (0, 1], got {self.min_overlap}")
+        if not self.components or set(self.components) - {"Z", "N", "E"} or \
+                len(set(self.components)) != len(self.components):
+            raise self.error(f"windows.components: need distinct components out of Z, N, E, got "
+                             f"{list(self.components)}")
+
+    def _check_settings(self, settings) -> None:
+        study = settings["study"]
+        if self.length_s > study.span_s:
+            raise self.error(f"windows.length_s: {self.length_s:g} s is longer than the configured span "
+                             f"(end - start = {study.span_s:g} s), so there would be no window")
+        fs = settings["preprocess"].sampling_rate
+        if self.length_s * fs < 2:
+            raise self.error(f"windows.length_s: {self.length_s:g} s holds fewer than two samples at "
+                             f"preprocess.sampling_rate {fs:g} Hz")
 
 
 def window_starts(t0: float, t1: float, length_s: float, step_s: float) -> np.ndarray:
@@ -80,3 +128,44 @@ def cut_stream_windows(
             covered[inside, c] = True
     keep = covered.all(axis=1)
     return out[keep], keep
+
+
+ORIENTATION_ALIASES = {"Z": "Z", "N": "N", "E": "E", "1": "N", "2": "E", "3": "Z"}
+
+
+def traces_by_component(stream: Stream) -> dict[str, list]:
+    """Group contiguous traces by component (Z, N, E; 1/2 read as N/E)."""
+    groups: dict[str, list] = {}
+    for tr in stream:
+        component = ORIENTATION_ALIASES.get(tr.stats.channel[-1:])
+        if component is not None:
+            groups.setdefault(component, []).append(tr)
+    return groups
+
+
+def available_components(stream: Stream, wanted: list[str]) -> list[str]:
+    """The wanted components that the stream has, in the wanted order."""
+    present = traces_by_component(stream)
+    return [c for c in wanted if c in present]
+
+
+def cut_station_day(
+    stream: Stream, t0: float, t1: float, length_s: float, step_s: float,
+    components: list[str], sampling_rate: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of the grid inside ``[t0, t1]`` complete on all ``components``.
+
+    Returns ``(starts (k,), array (k, n_components, n_samples))``.
+    """
+    return windows_at(stream, window_starts(t0, t1, length_s, step_s), length_s, components, sampling_rate)
+
+
+def windows_at(
+    stream: Stream, starts: np.ndarray, length_s: float, components: list[str], sampling_rate: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Windows at given grid ``starts`` (s, epoch) that are complete on all ``components``."""
+    starts = np.asarray(starts, float)
+    array, keep = cut_stream_windows(
+        traces_by_component(stream), components, starts, length_s, sampling_rate
+    )
+    return starts[keep], array

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from obspy import read
 
-from seisclass.data.dataset import windows_at
+from seisclass.acquire.waveforms import read_checked, select_stations
 from seisclass.io import atomic_path
-from seisclass.schema import KEY_COLUMNS, SPLITS, epoch_seconds
+from seisclass.schema import KEY_COLUMNS, SPLITS, WINDOW_COLUMNS, epoch_seconds, station_ids
+from seisclass.signal.windows import windows_at
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +99,7 @@ def select_windows(table: pd.DataFrame, classes: list[str], max_train_per_class:
                 drop.extend(np.delete(members.to_numpy(), keep))
                 log.info("train: %d of %d %r windows kept (max_train_per_class)", max_train_per_class, len(members), c)
         rows = rows.drop(index=drop)
-    out = rows[[*KEY_COLUMNS, "label", "snr", "split"]].reset_index(drop=True)
+    out = rows[[*KEY_COLUMNS, *[c for c in WINDOW_COLUMNS if c in rows.columns]]].reset_index(drop=True)
     out["row"] = out.groupby("split").cumcount().astype(np.int64)
     for side in SPLITS:
         missing = [c for c in classes if not (out.loc[out["split"] == side, "label"] == c).any()]
@@ -110,36 +109,37 @@ def select_windows(table: pd.DataFrame, classes: list[str], max_train_per_class:
 
 
 def station_day_of(index: pd.DataFrame) -> pd.Series:
-    """``{station id}/{YYYY-MM-DD}`` of each window, the layout of the preprocessed files."""
-    sid = index["network"] + "." + index["station"]
-    sid = sid.where(index["location"] == "", sid + "." + index["location"])
-    return sid + "/" + index["start"].dt.strftime("%Y-%m-%d")
+    """:func:`seisclass.schema.station_day_key` of each window (vectorized)."""
+    return station_ids(index) + "/" + index["start"].dt.strftime("%Y-%m-%d")
 
 
-def build_inputs(index: pd.DataFrame, waveform_paths: list[str], outputs: dict[str, str], spec: dict,
+def build_inputs(index: pd.DataFrame, files: dict[str, str], outputs: dict[str, str], spec: dict,
                  chunk: int = 2048) -> None:
     """Cut, decimate and normalize the windows of ``index`` into one ``.npy`` array per split.
 
-    ``waveform_paths`` are preprocessed ``{station}/{day}.mseed`` files;
-    ``outputs`` maps each split to its array path. Each station-day file is
-    read once; windows are processed ``chunk`` at a time. Raises
-    :class:`InputError` naming the station-day when a file is missing or a
-    window is not complete on all components.
+    ``files`` maps each station-day key (:func:`station_day_of`) to the
+    preprocessed chunk file holding it; ``outputs`` maps each split to its
+    array path. Each file is read once; windows are processed ``chunk`` at a
+    time. Raises :class:`InputError` naming the station-day when a file is
+    missing or a window is not complete on all components.
     """
-    files = {f"{Path(p).parent.name}/{Path(p).name.split('.')[0]}": p for p in waveform_paths}
     shape = (len(spec["components"]), spec["n_samples"])
     sizes = index["split"].value_counts()
+    keys = station_day_of(index)
+    paths = keys.map(files)
+    if paths.isna().any():
+        raise InputError(f"{keys[paths.isna()].iloc[0]}: no preprocessed waveform file among the inputs")
     with _memmaps(outputs, {s: (int(sizes.get(s, 0)), *shape) for s in outputs}) as arrays:
-        for key, rows in index.groupby(station_day_of(index), sort=True):
-            if key not in files:
-                raise InputError(f"{key}: no preprocessed waveform file among the inputs")
-            stream = read(files[key])
-            for i in range(0, len(rows), chunk):
-                part = rows.iloc[i : i + chunk]
-                x = _cut(stream, part, spec, key)
-                for side, where in part.groupby("split").indices.items():
-                    arrays[side][part["row"].to_numpy()[where]] = x[where]
-            log.info("%s: %d windows", key, len(rows))
+        for path, in_file in index.groupby(paths, sort=True):
+            stream = read_checked(path)
+            for key, rows in in_file.groupby(keys[in_file.index], sort=True):
+                part = select_stations(stream, [key.split("/")[0]])
+                for i in range(0, len(rows), chunk):
+                    block = rows.iloc[i : i + chunk]
+                    x = _cut(part, block, spec, key)
+                    for side, where in block.groupby("split").indices.items():
+                        arrays[side][block["row"].to_numpy()[where]] = x[where]
+                log.info("%s: %d windows", key, len(rows))
 
 
 def _cut(stream, rows: pd.DataFrame, spec: dict, key: str) -> np.ndarray:

@@ -2,23 +2,38 @@
 
 Both take the same input, windows of shape ``(batch, components, samples)``
 prepared by :func:`seisclass.learn.deep.inputs.prepare_windows`, and return class
-logits in the order of the configured classes. Saved models are a plain dict
-of a ``state_dict`` and metadata (class list, input spec, architecture) that
-:func:`torch.load` reads with ``weights_only=True``.
+logits in the order of the configured classes. :class:`DeepClassifier` puts them
+behind the common model interface (:mod:`seisclass.learn.models`). Saved models are a
+plain dict (format marker, model card, ``state_dict``) that :func:`torch.load` reads
+with ``weights_only=True``, so loading cannot run code from the file.
 """
 
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
 from seisclass.io import atomic_path
 from seisclass.learn.deep.inputs import iterate_batches, prepare_windows
+from seisclass.learn.models import (
+    FORMAT,
+    ModelFileError,
+    ModelMismatchError,
+    WindowClassifier,
+    model_card,
+    plain,
+    same,
+    training_summary,
+)
+from seisclass.schema import epoch_seconds, station_ids, to_timestamps
 
-FORMAT = "seisclass-deep-1"
+LEGACY_FORMAT = "seisclass-deep-1"  # before model cards: input spec and architecture only
+BLOCK = 4096  # windows cut and classified at a time
 
 
 class WaveformCNN(nn.Module):
@@ -121,49 +136,6 @@ def build_model(kind: str, spec: dict, n_classes: int, arch: dict) -> nn.Module:
     raise ValueError(f"model kind: expected 'cnn' or 'lstm', got {kind!r}")
 
 
-def save_model(path, model: nn.Module, kind: str, classes: list[str], spec: dict, arch: dict,
-               **training) -> None:
-    """Save ``state_dict`` plus metadata atomically (loadable with ``weights_only=True``)."""
-    bundle = plain({
-        "format": FORMAT,
-        "kind": kind,
-        "classes": list(classes),
-        "input": dict(spec),
-        "architecture": dict(arch),
-        "training": dict(training),
-        "torch_version": str(torch.__version__),
-    })
-    bundle["state_dict"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    with atomic_path(path) as tmp:
-        torch.save(bundle, tmp)
-
-
-def plain(obj):
-    """``obj`` with only built-in types (dict, list, str, int, float, bool, None) for ``weights_only``."""
-    if isinstance(obj, dict):
-        return {str(k): plain(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [plain(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, str):
-        return str(obj)
-    if obj is None or isinstance(obj, bool | int | float):
-        return obj
-    raise TypeError(f"cannot store {type(obj).__name__} in model metadata")
-
-
-def load_model(path, device: str | torch.device = "cpu") -> tuple[nn.Module, dict]:
-    """Load a model saved by :func:`save_model`; returns ``(model in eval mode, metadata)``."""
-    bundle = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
-        raise ValueError(f"{path}: not a seisclass deep model (format {FORMAT})")
-    model = build_model(bundle["kind"], bundle["input"], len(bundle["classes"]), bundle["architecture"])
-    model.load_state_dict(bundle["state_dict"])
-    meta = {k: v for k, v in bundle.items() if k != "state_dict"}
-    return model.to(device).eval(), meta
-
-
 @torch.no_grad()
 def predict_proba(model: nn.Module, array: np.ndarray, batch_size: int = 256,
                   device: str | torch.device = "cpu", prepare=None) -> np.ndarray:
@@ -182,34 +154,6 @@ def predict_proba(model: nn.Module, array: np.ndarray, batch_size: int = 256,
     return out
 
 
-def predict_windows(model_path, array: np.ndarray, batch_size: int = 256, prepared: bool = False,
-                    device: str | None = None) -> np.ndarray:
-    """Apply a saved CNN/LSTM to windows; probabilities ``(windows, classes)`` in the model's class order.
-
-    ``array`` holds raw preprocessed windows ``(windows, components, samples)``
-    at the model's source sampling rate, cut with the window grid (for example
-    :func:`seisclass.data.dataset.windows_at`) on the model's components, in the
-    model's order (``meta["input"]["components"]``). They are decimated and
-    normalized as in training. With ``prepared=True`` the array is already
-    model input (as stored by the ``deep_inputs`` rule). The class list is
-    ``load_model(model_path)[1]["classes"]``.
-    """
-    from seisclass.learn.deep.training import choose_device
-
-    device = device or choose_device()
-    model, meta = load_model(model_path, device)
-    spec = meta["input"]
-    n = spec["n_samples"] if prepared else spec["n_source_samples"]
-    expected = (len(spec["components"]), n)
-    if np.ndim(array) != 3 or tuple(np.shape(array)[1:]) != expected:
-        raise ValueError(
-            f"{model_path}: windows must have shape (n, {expected[0]}, {expected[1]}) "
-            f"(components {spec['components']}, {n} samples), got {np.shape(array)}"
-        )
-    prepare = None if prepared else (lambda x: prepare_windows(x, spec["decimate"], spec["normalization"]))
-    return predict_proba(model, array, batch_size, device, prepare).astype(np.float64)
-
-
 def _n_outputs(model: nn.Module) -> int:
     return model.head[-1].out_features
 
@@ -217,3 +161,169 @@ def _n_outputs(model: nn.Module) -> int:
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return int(sum(math.prod(p.shape) for p in model.parameters() if p.requires_grad))
+
+
+class DeepClassifier(WindowClassifier):
+    """A CNN or LSTM behind the common model interface; it reads raw waveform windows.
+
+    ``predict_proba(windows)`` takes windows ``(n, components, samples)`` cut at the
+    model's ``sampling_rate`` on its ``components`` (raw preprocessed samples; they
+    are decimated and normalized as in training), or model input with ``prepared=True``.
+    """
+
+    reads = "waveforms"
+
+    def __init__(self, module: nn.Module, metadata: dict, path=None, device: str = "cpu"):
+        super().__init__(metadata, path)
+        self.device = device
+        self.module = module.to(device).eval()
+
+    @property
+    def kind(self) -> str:
+        """``cnn`` or ``lstm``."""
+        return str(self.metadata["kind"])
+
+    @property
+    def input_spec(self) -> dict:
+        """Input description: components, rates (Hz), decimation, samples, normalization."""
+        return dict(self.metadata["input"])
+
+    def predict_proba(self, windows, prepared: bool = False, batch_size: int = 256) -> np.ndarray:
+        """Probabilities ``(windows, classes)``, streamed through the network in batches."""
+        spec = self.input_spec
+        n = spec["n_samples"] if prepared else spec["n_source_samples"]
+        expected = (len(spec["components"]), n)
+        if np.ndim(windows) != 3 or tuple(np.shape(windows)[1:]) != expected:
+            raise ModelMismatchError(
+                f"{self.path}: windows must have shape (n, {expected[0]}, {expected[1]}) (components "
+                f"{spec['components']}, {n} samples at {spec['sampling_rate' if prepared else 'source_sampling_rate']:g} Hz), "
+                f"got {np.shape(windows)}")
+        prepare = None if prepared else (lambda x: prepare_windows(x, spec["decimate"], spec["normalization"]))
+        return predict_proba(self.module, windows, batch_size, self.device, prepare).astype(np.float64)
+
+    def _table_proba(self, table: pd.DataFrame, stream) -> np.ndarray:
+        """Windows of the table cut from ``stream`` per station; NaN rows where a window is incomplete."""
+        from seisclass.acquire.waveforms import select_stations
+
+        if stream is None:
+            raise ValueError(f"{self.path}: a {self.kind} reads waveforms: pass the preprocessed stream of the windows")
+        proba = np.full((len(table), len(self.classes_)), np.nan)
+        for sid, rows in table.groupby(station_ids(table), sort=False):
+            part = select_stations(stream, [sid])
+            index = rows.index.to_numpy()
+            for i in range(0, len(index), BLOCK):
+                block = index[i : i + BLOCK]
+                keep, array = self._cut(part, epoch_seconds(table.loc[block, "start"]))
+                if keep.any():
+                    proba[block[keep]] = self.predict_proba(array)
+        return proba
+
+    def _span_table(self, stream, keys: dict, t0: float, t1: float) -> pd.DataFrame:
+        from seisclass.signal.windows import window_starts
+
+        starts = window_starts(t0, t1, self.window_length_s, self.step_s)
+        kept, proba = [], []
+        for i in range(0, len(starts), BLOCK):
+            keep, array = self._cut(stream, starts[i : i + BLOCK])
+            kept.append(starts[i : i + BLOCK][keep])
+            proba.append(self.predict_proba(array) if keep.any() else np.zeros((0, len(self.classes_))))
+        kept = np.concatenate(kept) if kept else np.zeros(0)
+        table = pd.DataFrame({**keys, "start": to_timestamps(kept), "end": to_timestamps(kept + self.window_length_s)})
+        return self._probability_table(table, np.vstack(proba) if proba else np.zeros((0, len(self.classes_))))
+
+    def _cut(self, stream, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        from seisclass.signal.windows import cut_stream_windows, traces_by_component
+
+        array, keep = cut_stream_windows(traces_by_component(stream), self.components, np.asarray(starts, float),
+                                         self.window_length_s, self.sampling_rate)
+        return keep, array
+
+    # ---------------------------------------------------- files
+
+    def save(self, path) -> None:
+        """Write format marker, model card and ``state_dict`` (loadable with ``weights_only=True``)."""
+        bundle = {"format": FORMAT, "metadata": plain(self.metadata),
+                  "state_dict": {k: v.detach().cpu() for k, v in self.module.state_dict().items()}}
+        with atomic_path(path) as tmp:
+            torch.save(bundle, tmp)
+        self.path = str(path)
+
+    @classmethod
+    def read(cls, path, device: str | None = None) -> DeepClassifier:
+        """Load a file written by :meth:`save`; anything else raises :class:`ModelFileError`."""
+        from seisclass.learn.deep.training import choose_device
+
+        bundle = _torch_load(path)
+        if not isinstance(bundle, dict) or bundle.get("format") not in (FORMAT, LEGACY_FORMAT):
+            raise ModelFileError(f"{path}: not a seisclass model (no format marker {FORMAT!r})")
+        metadata = bundle["metadata"] if bundle["format"] == FORMAT else _legacy_card(bundle)
+        _check_card(metadata, path)
+        try:
+            module = build_model(metadata["kind"], metadata["input"], len(metadata["classes"]),
+                                 metadata["architecture"])
+            module.load_state_dict(bundle["state_dict"])
+        except (RuntimeError, ValueError, TypeError, KeyError) as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelFileError(f"{path}: the weights do not fit the architecture in the model card "
+                                 f"({reason}); the file was altered or is damaged") from None
+        return cls(module, metadata, path, device or choose_device())
+
+
+def _torch_load(path) -> object:
+    """``torch.load(weights_only=True)`` with errors that name the file and the reason."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = next((line for line in lines if "Unsupported" in line or "WeightsUnpickler" in line), lines[0] if lines else "")
+        raise ModelFileError(
+            f"{path}: refused: the file holds Python objects other than tensors and plain data ({reason}); "
+            "it is not a seisclass model or was altered, and loading it could run code") from None
+    except Exception as exc:  # noqa: BLE001 - torch raises RuntimeError, EOFError, zip errors ...
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ModelFileError(f"{path}: corrupt or not a PyTorch file ({type(exc).__name__}: {reason})") from None
+
+
+def _legacy_card(bundle: dict) -> dict:
+    """Model card of a file saved before model cards (input spec, architecture, training only)."""
+    spec = bundle.get("input") or {}
+    return {"format": LEGACY_FORMAT, "name": bundle.get("kind"), "kind": bundle.get("kind"),
+            "classes": bundle.get("classes"), "input": spec, "architecture": bundle.get("architecture"),
+            "training": bundle.get("training", {}),
+            "preprocessing": {"sampling_rate": spec.get("source_sampling_rate")},
+            "windows": {"length_s": spec.get("window_length_s"), "step_s": None, "components": spec.get("components")},
+            "features": None, "training_data": {}, "versions": {"torch": bundle.get("torch_version")}}
+
+
+def _check_card(meta: dict, path) -> None:
+    """Raise :class:`ModelFileError` when the card is incomplete or contradicts itself."""
+    try:
+        spec, rate = meta["input"], float(meta["preprocessing"]["sampling_rate"])
+        n_source = int(round(float(spec["window_length_s"]) * rate))
+        checks = [
+            ("kind", meta["kind"] in ("cnn", "lstm"), meta["kind"], "cnn or lstm"),
+            ("classes", isinstance(meta["classes"], list) and len(meta["classes"]) >= 2, meta["classes"], ">= 2 names"),
+            ("input.source_sampling_rate", same(spec["source_sampling_rate"], rate), spec["source_sampling_rate"],
+             f"preprocessing.sampling_rate {rate:g}"),
+            ("input.sampling_rate", same(spec["sampling_rate"], rate / spec["decimate"]), spec["sampling_rate"],
+             f"{rate:g} / decimate {spec['decimate']}"),
+            ("input.components", spec["components"] == meta["windows"]["components"], spec["components"],
+             f"windows.components {meta['windows']['components']}"),
+            ("input.window_length_s", same(spec["window_length_s"], meta["windows"]["length_s"]),
+             spec["window_length_s"], f"windows.length_s {meta['windows']['length_s']}"),
+            ("input.n_source_samples", spec["n_source_samples"] == n_source, spec["n_source_samples"], n_source),
+            ("input.n_samples", spec["n_samples"] == math.ceil(n_source / spec["decimate"]), spec["n_samples"],
+             math.ceil(n_source / spec["decimate"])),
+        ]
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+        raise ModelFileError(f"{path}: incomplete model card ({type(exc).__name__}: {exc})") from None
+    bad = [f"{key} is {have!r}, expected {want}" for key, ok, have, want in checks if not ok]
+    if bad:
+        raise ModelFileError(f"{path}: inconsistent model card: {'; '.join(bad)} (file altered?)")
+
+
+def deep_model_card(kind: str, classes: list[str], spec: dict, arch: dict, config: dict, train_rows: pd.DataFrame,
+                    training: dict, **extra) -> dict:
+    """Model card of a trained CNN/LSTM (``config``: the workflow's ``preprocess`` and ``windows``)."""
+    return model_card(kind, classes, config, training_summary(train_rows, classes), ("torch",), features=False,
+                      kind=kind, input=spec, architecture=arch, training=training, **extra)

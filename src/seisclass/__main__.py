@@ -1,0 +1,7 @@
+"""``python -m seisclass``: the command line (:mod:`seisclass.cli`)."""
+
+import sys
+
+from seisclass.cli import main
+
+sys.exit(main())

@@ -1,0 +1,312 @@
+"""Command line: apply a saved model to miniSEED files or an SDS archive, show or convert a model.
+
+::
+
+    seisclass classify --model MODEL INPUT... --out DIR [--quakeml] [--jobs N]
+    seisclass classify --model MODEL --sds ROOT --stations NET.STA[,..] --start T --end T --out DIR
+    seisclass info MODEL
+    seisclass convert OLD.joblib NEW.skops --trust [--config config/config.yaml]
+
+``classify`` writes ``DIR/probabilities.parquet`` (``network, station, location, channel,
+start, end, p_<class>``: every complete grid window), ``DIR/segments.csv`` (see
+:mod:`seisclass.learn.detections`) and with ``--quakeml`` ``DIR/events.xml``. Each
+input file (or SDS station-day) is read, preprocessed and classified on its own, so
+memory stays flat however many files there are; windows crossing from one file to
+the next are not classified. Errors (missing file, not miniSEED, a model that does
+not fit the data) end the run with a message and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from seisclass.learn.models import load_classifier
+
+log = logging.getLogger("seisclass.cli")
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_WORKER: dict = {}  # the model and options of this process (set by _start_worker)
+
+
+class InputError(ValueError):
+    """An input is missing or not miniSEED; the message names it."""
+
+
+# ----------------------------------------------------------------- inputs
+
+
+def input_files(inputs: list[str]) -> list[Path]:
+    """miniSEED files named or found (recursively, sorted) in directories; other files in directories are skipped."""
+    from obspy.io.mseed.core import _is_mseed
+
+    files: list[Path] = []
+    for name in inputs:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            mseed = [p for p in found if _is_mseed(str(p))]
+            if len(mseed) < len(found):
+                log.warning("%s: %d file(s) that are not miniSEED skipped", path, len(found) - len(mseed))
+            if not mseed:
+                raise InputError(f"{path}: no miniSEED file in this directory")
+            files += mseed
+        elif path.is_file():
+            if path.stat().st_size and not _is_mseed(str(path)):
+                raise InputError(f"{path}: not a miniSEED file")
+            files.append(path)
+        else:
+            raise InputError(f"{path}: no such file or directory")
+    return files
+
+
+def sds_units(root: str, stations: str, start: str, end: str) -> list[tuple]:
+    """``("sds", root, network, station, location, t0, t1)`` per station and UTC day of ``[start, end)``."""
+    from obspy import UTCDateTime
+
+    if not Path(root).is_dir():
+        raise InputError(f"--sds {root}: not a directory")
+    try:
+        t0, t1 = UTCDateTime(start), UTCDateTime(end)
+    except Exception as exc:  # noqa: BLE001 - ObsPy raises TypeError/ValueError for bad times
+        raise InputError(f"--start/--end: not a time ({exc})") from None
+    if t1 <= t0:
+        raise InputError(f"--end {end} is not after --start {start}")
+    units = []
+    for code in filter(None, (s.strip() for s in stations.split(","))):
+        parts = code.split(".")
+        if len(parts) not in (2, 3):
+            raise InputError(f"--stations: {code!r} is not NET.STA or NET.STA.LOC")
+        network, station, location = (*parts, "")[:3]
+        day = UTCDateTime(t0.date)
+        while day < t1:
+            units.append(("sds", root, network, station, location, max(day, t0), min(day + 86400, t1)))
+            day += 86400
+    return units
+
+
+def read_unit(unit) -> tuple[str, object]:
+    """``(label, stream)`` of a work unit: a miniSEED file or an SDS station-day."""
+    from seisclass.acquire.waveforms import read_checked
+
+    if isinstance(unit, Path):
+        return str(unit), read_checked(unit)
+    from obspy.clients.filesystem.sds import Client
+
+    _, root, network, station, location, t0, t1 = unit
+    stream = Client(root).get_waveforms(network, station, location, "*", t0, t1)
+    return f"{network}.{station}.{location} {t0.date}", stream.trim(t0, t1, nearest_sample=False)
+
+
+# ----------------------------------------------------------------- workers
+
+
+def _start_worker(model_path: str, trust: bool, inventory: str | None, channels: str | None,
+                  threads: int | None) -> None:
+    """Load the model (once per process) and the options every unit needs."""
+    model = load_classifier(model_path, trust=trust)
+    if threads is not None:
+        if model.reads == "waveforms":
+            import torch
+
+            torch.set_num_threads(threads)
+        else:
+            model.set_threads(threads)
+    from obspy import read_inventory
+
+    _WORKER.update(model=model, inventory=read_inventory(inventory) if inventory else None, channels=channels)
+
+
+def _classify_unit(unit) -> tuple[str, pd.DataFrame]:
+    """Probability table of one work unit (runs in a worker process or in-process)."""
+    label, stream = read_unit(unit)
+    if _WORKER["channels"]:
+        stream = stream.select(channel=_WORKER["channels"])
+    return label, _WORKER["model"].window_probabilities(stream, _WORKER["inventory"])
+
+
+def classified_units(units: list, args) -> object:
+    """``(label, table)`` per unit, in input order, over ``args.jobs`` processes."""
+    options = (args.model, args.trust, args.inventory, args.channels, 1 if args.jobs > 1 else None)
+    if args.jobs <= 1:
+        _start_worker(*options)
+        yield from map(_classify_unit, units)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold torch threads
+    with ProcessPoolExecutor(args.jobs, mp_context=context, initializer=_start_worker, initargs=options) as pool:
+        yield from pool.map(_classify_unit, units)
+
+
+# ----------------------------------------------------------------- outputs
+
+
+class ProbabilityWriter:
+    """Append probability tables to one Parquet file (one row group per table), atomically."""
+
+    def __init__(self, path: Path, classes: list[str], model: str):
+        import pyarrow as pa
+
+        from seisclass.io import atomic_path
+
+        columns = [(c, pa.string()) for c in ("network", "station", "location", "channel")]
+        columns += [(c, pa.timestamp("us", tz="UTC")) for c in ("start", "end")]
+        columns += [(f"p_{c}", pa.float64()) for c in classes]
+        self.schema = pa.schema(columns, metadata={b"seisclass_model": model.encode()})
+        self._context = atomic_path(path)
+        self._writer = None
+        self.stations: set[tuple] = set()
+        self.rows = 0
+
+    def __enter__(self) -> ProbabilityWriter:
+        import pyarrow.parquet as pq
+
+        tmp = self._context.__enter__()
+        self._writer = pq.ParquetWriter(str(tmp), self.schema)
+        return self
+
+    def write(self, table: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        if len(table):
+            self._writer.write_table(pa.Table.from_pandas(table, schema=self.schema, preserve_index=False))
+            self.stations |= set(table[["network", "station", "location", "channel"]].itertuples(index=False, name=None))
+            self.rows += len(table)
+
+    def __exit__(self, *exc) -> bool:
+        self._writer.close()
+        self._context.__exit__(*exc)
+        return False
+
+
+def station_segments(path: Path, stations: set[tuple], model, smoothing: int, exclude: tuple[str, ...]) -> pd.DataFrame:
+    """Segments of every station and band, each read back from the probability file on its own."""
+    from seisclass.learn.detections import detect_segments
+
+    tables = []
+    for network, station, location, channel in sorted(stations):
+        rows = pd.read_parquet(path, filters=[("network", "==", network), ("station", "==", station),
+                                              ("location", "==", location), ("channel", "==", channel)])
+        tables.append(detect_segments(rows, model.classes_, model.step_s, smoothing, exclude, model.name))
+    empty = pd.DataFrame({c: [] for c in ("network", "station", "location", "channel", "start", "end")})
+    return pd.concat(tables, ignore_index=True) if tables else detect_segments(
+        empty.assign(**{f"p_{c}": [] for c in model.classes_}), model.classes_, model.step_s, smoothing, exclude,
+        model.name)
+
+
+# ----------------------------------------------------------------- commands
+
+
+def classify_command(args) -> int:
+    from tqdm import tqdm
+
+    from seisclass.io import write_csv
+    from seisclass.learn.detections import write_quakeml
+
+    if bool(args.inputs) == bool(args.sds):
+        raise InputError("give either INPUT files/directories or --sds ROOT with --stations, --start, --end")
+    if args.sds and not (args.stations and args.start and args.end):
+        raise InputError("--sds needs --stations, --start and --end")
+    units = sds_units(args.sds, args.stations, args.start, args.end) if args.sds else input_files(args.inputs)
+    if args.inventory and not Path(args.inventory).is_file():
+        raise InputError(f"--inventory {args.inventory}: no such file")
+    model = load_classifier(args.model, trust=args.trust)  # fails early, before any data are read
+    exclude = tuple(filter(None, (args.exclude or "").split(",")))
+    out = Path(args.out)
+    log.info("%s on %d input(s), %d job(s), output %s", model, len(units), args.jobs, out)
+    with ProbabilityWriter(out / "probabilities.parquet", model.classes_, model.name) as writer:
+        progress = tqdm(total=len(units), unit="input", disable=args.quiet or None, file=sys.stderr)
+        for label, table in classified_units(units, args):
+            writer.write(table)
+            progress.update(1)
+            log.info("%s: %d windows", label, len(table))
+        progress.close()
+    segments = station_segments(out / "probabilities.parquet", writer.stations, model, args.smoothing, exclude)
+    write_csv(segments, out / "segments.csv", date_format=TIME_FORMAT, float_format="%.4f")
+    if args.quakeml:
+        n = write_quakeml(segments, out / "events.xml")
+        log.info("%d event(s) in %s", n, out / "events.xml")
+    log.info("%d windows, %d segments: %s", writer.rows, len(segments), segments["class"].value_counts().to_dict())
+    return 0
+
+
+def info_command(args) -> int:
+    model = load_classifier(args.model, trust=args.trust, device="cpu")
+    print(json.dumps(model.metadata, indent=2) if args.json else model.describe())
+    return 0
+
+
+def convert_command(args) -> int:
+    """Re-save a model in the safe format, completing a legacy card from the training configuration."""
+    import yaml
+
+    from seisclass.learn.models import completed_card
+
+    model = load_classifier(args.old, trust=args.trust, device="cpu")
+    if args.config:
+        config = yaml.safe_load(Path(args.config).read_text()) or {}
+        model.metadata = completed_card(model.metadata, config)
+    model.save(args.new)
+    log.info("wrote %s", args.new)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="seisclass", description="Classify seismic windows with a saved model.")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and log lines")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    c = commands.add_parser("classify", help="apply a model to miniSEED files or an SDS archive")
+    c.add_argument("inputs", nargs="*", metavar="INPUT", help="miniSEED files or directories (searched recursively)")
+    c.add_argument("--model", required=True, help="model file (.skops forest, .pt CNN/LSTM)")
+    c.add_argument("--out", required=True, help="output directory")
+    c.add_argument("--sds", metavar="ROOT", help="read an SDS archive instead of files")
+    c.add_argument("--stations", help="with --sds: NET.STA[.LOC] list, comma-separated")
+    c.add_argument("--start", help="with --sds: first UTC time (ISO 8601)")
+    c.add_argument("--end", help="with --sds: end UTC time (exclusive)")
+    c.add_argument("--channels", help="classify only these channels (ObsPy pattern, e.g. 'HH?')")
+    c.add_argument("--inventory", help="StationXML, needed by models trained without instrument response")
+    c.add_argument("--smoothing", type=int, default=3, help="windows in the moving average before segmenting")
+    c.add_argument("--exclude", help="classes left out of segments.csv, comma-separated (e.g. silence)")
+    c.add_argument("--quakeml", action="store_true", help="also write events.xml (QuakeML)")
+    c.add_argument("--jobs", type=int, default=1, help="parallel processes over inputs")
+    c.add_argument("--trust", action="store_true", help="allow a legacy joblib model (a pickle can run code)")
+    c.set_defaults(func=classify_command)
+
+    i = commands.add_parser("info", help="print a model's card (classes, preprocessing, training data)")
+    i.add_argument("model")
+    i.add_argument("--json", action="store_true", help="the full card as JSON")
+    i.add_argument("--trust", action="store_true", help="allow a legacy joblib model (a pickle can run code)")
+    i.set_defaults(func=info_command)
+
+    v = commands.add_parser("convert", help="re-save a model safely (legacy joblib -> skops)")
+    v.add_argument("old")
+    v.add_argument("new")
+    v.add_argument("--trust", action="store_true", help="allow loading a legacy joblib model (a pickle can run code)")
+    v.add_argument("--config", help="workflow config the model was trained with (completes a legacy card)")
+    v.set_defaults(func=convert_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``seisclass`` and ``python -m seisclass``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "jobs", 1) < 1:
+        args.jobs = 1
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(message)s", force=True)
+    logging.captureWarnings(True)
+    try:
+        return args.func(args)
+    except (ValueError, OSError) as exc:  # seisclass errors name the file or key; others are bugs
+        if args.debug:
+            raise
+        print(f"seisclass: error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,248 @@
+"""Preprocessing variants: named alternatives of the preprocess/windows/features settings, compared in one run.
+
+The config section ``variants`` maps a name to overrides of the sections
+``preprocess``, ``windows`` and ``features`` (keys not given keep the base
+config's values)::
+
+    variants:
+      band_1_15:
+        preprocess: {bandpass_hz: [1, 15]}
+      band_5_45:
+        preprocess: {bandpass_hz: [5, 45]}
+
+Each variant runs preprocessing, features, labels, the random forest and the
+exploration on the same split as the base run (:func:`transfer_split`): the
+test windows of a variant are the base run's test windows (same time blocks),
+so differences in the scores come from the settings, not from another split.
+:func:`comparison_table` sets the variants side by side.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from seisclass.config import ConfigError, ConfigSection
+from seisclass.schema import KEY_COLUMNS, NO_SPLIT, PURGED, SPLITS, epoch_seconds
+
+log = logging.getLogger(__name__)
+
+VARIANT_SECTIONS = ("preprocess", "windows", "features")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One named alternative: overrides per section (plain dicts of config values)."""
+
+    name: str
+    preprocess: Mapping = dataclasses.field(default_factory=dict)
+    windows: Mapping = dataclasses.field(default_factory=dict)
+    features: Mapping = dataclasses.field(default_factory=dict)
+
+    def overrides(self) -> dict[str, dict]:
+        """``{section: overrides}`` of the sections this variant changes."""
+        return {s: dict(getattr(self, s)) for s in VARIANT_SECTIONS if getattr(self, s)}
+
+    def describe(self) -> str:
+        """The overrides in words, e.g. ``preprocess.bandpass_hz=[1, 15]``."""
+        parts = [f"{s}.{k}={v}" for s, values in self.overrides().items() for k, v in values.items()]
+        return "; ".join(parts) or "base settings"
+
+
+@dataclass(frozen=True)
+class VariantsParameters(ConfigSection):
+    """Config section ``variants``: name -> overrides (see the module docstring).
+
+    The section's keys are free names, so they are gathered into
+    ``alternatives`` (one :class:`Variant` each, in config order).
+    """
+
+    section = "variants"
+
+    alternatives: tuple[Variant, ...] = ()
+
+    @classmethod
+    def _prepare(cls, section: dict) -> dict:
+        alternatives = []
+        for name, overrides in section.items():
+            if isinstance(overrides, Variant):
+                alternatives.append(overrides)
+                continue
+            if not isinstance(overrides, Mapping):
+                raise cls.error(f"variants.{name}: expected a mapping of sections, got {overrides!r}")
+            unknown = sorted(set(overrides) - set(VARIANT_SECTIONS))
+            if unknown:
+                raise cls.error(f"variants.{name}: unknown section(s) {unknown}; a variant overrides "
+                                f"{list(VARIANT_SECTIONS)}")
+            alternatives.append(Variant(str(name), **{s: dict(overrides.get(s) or {}) for s in VARIANT_SECTIONS}))
+        return {"alternatives": tuple(alternatives)}
+
+    def _check(self) -> None:
+        import re
+
+        for v in self.alternatives:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,39}", v.name):
+                raise self.error(f"variants.{v.name}: a variant name is 1-40 letters, digits, '_' or '-', "
+                                 "starting with a letter (it names a directory)")
+
+    def _check_settings(self, settings: Mapping[str, ConfigSection]) -> None:
+        """Every variant, merged into the base settings, passes the sections' own checks."""
+        for v in self.alternatives:
+            try:
+                merged = merged_settings(settings, v)
+                for name in (*VARIANT_SECTIONS, "split"):
+                    merged[name]._check_settings(merged)
+            except ValueError as error:
+                raise self.error(f"variants.{v.name}: {error}") from None
+
+    def names(self) -> list[str]:
+        return [v.name for v in self.alternatives]
+
+    def get(self, name: str) -> Variant:
+        for v in self.alternatives:
+            if v.name == name:
+                return v
+        raise ConfigError(f"variants: no variant {name!r}; configured: {self.names()}")
+
+
+def merged_settings(settings: Mapping[str, ConfigSection], variant: Variant) -> dict[str, ConfigSection]:
+    """All sections with ``variant``'s overrides applied to ``preprocess``, ``windows`` and ``features``."""
+    out = dict(settings)
+    for name, overrides in variant.overrides().items():
+        base = settings[name]
+        out[name] = type(base).from_config({**dataclasses.asdict(base), **overrides})
+    return out
+
+
+def merged_config(config: Mapping, variant: Variant) -> dict[str, dict]:
+    """The raw config sections ``preprocess``, ``windows``, ``features`` with the variant's overrides."""
+    out = {}
+    for name in VARIANT_SECTIONS:
+        section = dict(config.get(name) or {})
+        overrides = dict(getattr(variant, name))
+        if name == "preprocess" and {"freqmin", "freqmax"} & set(overrides):
+            section.pop("bandpass_hz", None)
+        out[name] = {**section, **overrides}
+    return out
+
+
+# ------------------------------------------------------------------ the same split as the base run
+
+
+def transfer_split(base: pd.DataFrame, table: pd.DataFrame, block_s: float) -> np.ndarray:
+    """The base run's split for the windows of ``table`` (a variant's windows).
+
+    A window with the base run's key and label takes its split. Any other
+    labelled window (another grid, or a label that changed) takes the split of
+    the time block(s) it lies in, read from the base run's labelled windows
+    (whole blocks go to one side): ``purged`` when its start and end blocks went
+    to different sides, ``none`` when no base window tells the side of its block
+    (it is used by no split). Unlabelled windows get ``none``.
+    """
+    from seisclass.data.split import block_index
+    from seisclass.schema import UNLABELED
+
+    keyed = table[[*KEY_COLUMNS, "label"]].merge(base[[*KEY_COLUMNS, "label", "split"]], on=KEY_COLUMNS,
+                                                 how="left", suffixes=("", "_base"), validate="one_to_one")
+    same = (keyed["label"] == keyed["label_base"]).fillna(False).to_numpy(bool)
+    out = np.where(same, keyed["split"].fillna(NO_SPLIT).to_numpy(object), NO_SPLIT).astype(object)
+    labelled = (table["label"].astype(str) != UNLABELED).to_numpy()
+    todo = labelled & ~same
+    if todo.any():
+        used = base[base["split"].isin(SPLITS)]
+        blocks = block_index(epoch_seconds(used["start"]), block_s)
+        table_blocks = pd.DataFrame({"block": blocks, "split": used["split"].astype(str).to_numpy()}).drop_duplicates()
+        side = dict(zip(table_blocks["block"], table_blocks["split"], strict=False))
+        first = block_index(epoch_seconds(table["start"][todo]), block_s)
+        last = block_index(epoch_seconds(table["end"][todo]) - 1e-6, block_s)
+        a = np.array([side.get(b, NO_SPLIT) for b in first], dtype=object)  # one lookup per block, few windows
+        b = np.array([side.get(b, NO_SPLIT) for b in last], dtype=object)
+        b = np.where(b == NO_SPLIT, a, b)
+        out[todo] = np.where(a == b, a, np.where((a == NO_SPLIT) | (b == NO_SPLIT), NO_SPLIT, PURGED))
+    out[~labelled] = NO_SPLIT
+    return out
+
+
+# ------------------------------------------------------------------ one variant's dataset
+
+
+def variant_dataset(chunks: list[dict], sections: Mapping[str, dict], base: pd.DataFrame, annotations: pd.DataFrame,
+                    block_s: float, inventories: Mapping | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Preprocess, cut, compute features and label every chunk with a variant's settings; the base split.
+
+    ``chunks`` are ``{"raw": path, "members": [...]}`` (the workflow's chunks);
+    ``sections`` the merged raw config sections (:func:`merged_config`);
+    ``base`` the base run's assembled dataset; ``annotations`` as
+    :func:`seisclass.data.labels.read_annotations` returns them. Returns the
+    assembled table (with ``split``) and the summary of masked bands.
+    """
+    from seisclass.acquire.waveforms import read_chunk
+    from seisclass.data.dataset import assemble, chunk_features, label_table
+    from seisclass.signal.features import FeatureParameters, mask_unmeasured_bands
+    from seisclass.signal.preprocess import (
+        PreprocessParameters,
+        original_sampling_rates,
+        preprocess_chunk,
+    )
+
+    pre = PreprocessParameters.from_config(sections["preprocess"])
+    windows = sections["windows"]
+    components = list(windows["components"])
+    features = FeatureParameters.from_config(sections["features"])
+    inventories = dict(inventories or {})
+    feature_tables, label_tables, masked = [], [], []
+    for chunk in chunks:
+        members = chunk["members"]
+        raw = read_chunk(chunk["raw"], [m["station"]["id"] for m in members], f"chunk {chunk.get('id', '')}")
+        wanted = {p: inventories[p] for p in chunk.get("inventories", []) if p in inventories}
+        stream, notes = preprocess_chunk(raw, pre, members, wanted, pre.remove_response)
+        table = chunk_features(stream, members, windows["length_s"], windows["step_s"], components,
+                               pre.sampling_rate, features)
+        table, summary = mask_unmeasured_bands(table, pd.DataFrame(original_sampling_rates(raw, members)),
+                                               components, features)
+        feature_tables.append(table)
+        label_tables.append(label_table(table, annotations, windows["min_overlap"]))
+        masked.append(summary)
+        log.info("chunk %s: %d windows", chunk.get("id", ""), len(table))
+    table = assemble(feature_tables, label_tables)
+    table.insert(table.columns.get_loc("snr") + 1, "split", transfer_split(base, table, block_s))
+    table["split"] = table["split"].astype("string")
+    return table, pd.concat(masked, ignore_index=True)
+
+
+# ------------------------------------------------------------------ comparison
+
+
+def comparison_table(results: Mapping[str, dict], classes: list[str]) -> pd.DataFrame:
+    """One row per variant: ``variant, balanced_accuracy, f1_macro, recall_<class>..., ari_mean`` and more.
+
+    ``results`` maps a variant name to ``{"metrics": rf metrics (test split),
+    "stability": the exploration's stability.json, "settings": text,
+    "n_windows": int}``. Extra columns: ``ari_min``, ``n_clusters`` (of the
+    reported clustering), ``n_test`` (test windows), ``n_windows`` and
+    ``settings``; ``rank`` orders by balanced accuracy (1 = best).
+    """
+    rows = []
+    for name, r in results.items():
+        metrics, stability = r["metrics"], r["stability"]
+        per_class = metrics.get("per_class", {})
+        method = stability.get("method")
+        detail = stability.get("per_method", {}).get(method, {})
+        rows.append({
+            "variant": name, "balanced_accuracy": metrics.get("balanced_accuracy"),
+            "f1_macro": metrics.get("f1_macro"),
+            **{f"recall_{c}": per_class.get(c, {}).get("recall") for c in classes},
+            "ari_mean": stability.get("ari_mean"), "ari_min": stability.get("ari_min"),
+            "n_clusters": detail.get("n_clusters"),
+            "n_test": int(np.sum(metrics.get("confusion_matrix", {}).get("matrix", [[0]]))),
+            "n_windows": r.get("n_windows"), "settings": r.get("settings", ""),
+        })
+    table = pd.DataFrame(rows)
+    if len(table):
+        table["rank"] = table["balanced_accuracy"].rank(ascending=False, method="min").astype(int)
+    return table

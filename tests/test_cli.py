@@ -1,0 +1,149 @@
+"""The command line (seisclass.cli): classify files or an SDS archive, info, errors."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pickle
+import subprocess
+import sys
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO
+from obspy import read_events
+from test_models import CLASSES, CONFIG, Payload, labelled_features, synthetic_stream
+
+from seisclass.cli import main
+from seisclass.learn.detections import SEGMENT_COLUMNS
+from seisclass.learn.forest import ForestParameters, fit_forest
+from seisclass.learn.models import load_classifier
+from seisclass.schema import KEY_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory) -> str:
+    table = labelled_features(synthetic_stream(50.0), CONFIG)
+    path = str(tmp_path_factory.mktemp("cli_model") / "rf.skops")
+    fit_forest(table, CLASSES, ForestParameters(n_estimators=20), seed=1, config=CONFIG).save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """A directory with two stations' miniSEED files (100 and 200 Hz) and a file that is not miniSEED."""
+    root = tmp_path_factory.mktemp("mseed")
+    (root / "sub").mkdir()
+    streams = {"SYN": synthetic_stream(100.0, bursts=[200.0, 700.0]),
+               "SYM": synthetic_stream(200.0, bursts=[400.0], seed=3, station="SYM")}
+    streams["SYN"].write(str(root / "a.mseed"), format="MSEED")
+    streams["SYM"].write(str(root / "sub" / "b.data"), format="MSEED")  # names do not matter
+    (root / "README.txt").write_text("not waveforms")
+    return root, streams
+
+
+def classify(*args: str) -> int:
+    return main(["--quiet", "classify", *args])
+
+
+def test_classify_directory_writes_probabilities_segments_and_events(model_path, inputs, tmp_path):
+    root, streams = inputs
+    out = tmp_path / "out"
+    assert classify("--model", model_path, str(root), "--out", str(out), "--quakeml", "--exclude", "quiet") == 0
+    table = pd.read_parquet(out / "probabilities.parquet")
+    assert list(table.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst"]
+    np.testing.assert_allclose(table[["p_quiet", "p_burst"]].sum(axis=1), 1.0)
+    assert sorted(table["station"].unique()) == ["SYM", "SYN"] and set(table["channel"]) == {"HH?"}
+    model = load_classifier(model_path)
+    expected = model.window_probabilities(streams["SYN"])
+    got = table[table["station"] == "SYN"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    segments = pd.read_csv(out / "segments.csv", parse_dates=["start", "end", "peak_time"], keep_default_na=False)
+    assert list(segments.columns) == SEGMENT_COLUMNS
+    assert list(segments.groupby("station").size().items()) == [("SYM", 1), ("SYN", 2)]
+    assert set(segments["class"]) == {"burst"} and (segments["model"] == "rf").all()
+    events = read_events(str(out / "events.xml"))
+    assert len(events) == 3 and {e.event_type for e in events} == {"other event"}
+
+
+def test_jobs_run_in_parallel_with_the_same_result(model_path, inputs, tmp_path):
+    root, _ = inputs
+    assert classify("--model", model_path, str(root), "--out", str(tmp_path / "one")) == 0
+    assert classify("--model", model_path, str(root), "--out", str(tmp_path / "two"), "--jobs", "2") == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "probabilities.parquet"),
+                                  pd.read_parquet(tmp_path / "two" / "probabilities.parquet"))
+    assert (tmp_path / "one" / "segments.csv").read_text() == (tmp_path / "two" / "segments.csv").read_text()
+
+
+def test_sds_archive_gives_the_file_result(model_path, inputs, tmp_path):
+    _, streams = inputs
+    sds = tmp_path / "sds"
+    for trace in streams["SYN"]:
+        folder = sds / "2024" / "XX" / "SYN" / f"{trace.stats.channel}.D"
+        folder.mkdir(parents=True)
+        trace.write(str(folder / f"XX.SYN..{trace.stats.channel}.D.2024.061"), format="MSEED")
+    out = tmp_path / "out"
+    assert classify("--model", model_path, "--sds", str(sds), "--stations", "XX.SYN", "--start", "2024-03-01",
+                    "--end", "2024-03-02", "--out", str(out)) == 0
+    expected = load_classifier(model_path).window_probabilities(streams["SYN"])
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "probabilities.parquet"), expected, check_dtype=False)
+
+
+def test_bad_inputs_fail_with_a_message_and_exit_status_1(model_path, inputs, tmp_path, capsys):
+    root, streams = inputs
+    out = str(tmp_path / "out")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("no waveforms here")
+    cases = [
+        ([str(tmp_path / "missing.mseed")], "missing.mseed: no such file or directory"),
+        ([str(root / "README.txt")], "README.txt: not a miniSEED file"),
+        ([str(tmp_path / "notes")], "notes: no miniSEED file in this directory"),
+    ]
+    only_z = tmp_path / "z.mseed"
+    streams["SYN"].select(component="Z").write(str(only_z), format="MSEED")
+    cases.append(([str(only_z)], r"has no ['N', 'E'] component"))
+    data = (root / "a.mseed").read_bytes()
+    (tmp_path / "cut.mseed").write_bytes(data[: len(data) - 100])
+    cases.append(([str(tmp_path / "cut.mseed")], "cut.mseed: truncated miniSEED"))
+    for args, message in cases:
+        assert classify("--model", model_path, *args, "--out", out) == 1
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "out" / "probabilities.parquet").exists()
+
+
+def test_a_pickled_model_is_refused_without_running_it(inputs, tmp_path, capsys):
+    root, _ = inputs
+    marker = tmp_path / "marker"
+    for name in ("evil.joblib", "evil.skops", "evil.pt"):
+        (tmp_path / name).write_bytes(pickle.dumps(Payload(marker)))
+        assert classify("--model", str(tmp_path / name), str(root), "--out", str(tmp_path / "out")) == 1
+        assert f"{name}: a pickle (joblib) file" in capsys.readouterr().err or name == "evil.pt"
+    assert not marker.exists()
+
+
+def test_info_prints_the_model_card(model_path):
+    run = [sys.executable, "-m", "seisclass", "info", model_path]
+    text = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert "classes        quiet, burst" in text and "band-pass 1-20 Hz" in text
+    card = json.loads(subprocess.run([*run, "--json"], capture_output=True, text=True, check=True).stdout)
+    assert card["classes"] == CLASSES and card["windows"]["components"] == ["Z", "N", "E"]
+    failed = subprocess.run([sys.executable, "-m", "seisclass", "info", "nothing.skops"], capture_output=True, text=True)
+    assert failed.returncode == 1 and "nothing.skops: no such model file" in failed.stderr
+
+
+def test_console_script_points_at_main():
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    module, name = scripts["seisclass"].split(":")
+    assert getattr(importlib.import_module(module), name) is main
+
+
+@pytest.mark.workflow
+def test_cli_on_the_tiny_run_reproduces_the_workflow(tiny_run, tmp_path):
+    """The raw demo file through the CLI gives the workflow's probabilities of the same model."""
+    out = tmp_path / "out"
+    raw = next((tiny_run / "results" / "raw" / "demo").rglob("*.mseed"))
+    assert classify("--model", str(tiny_run / "results/models/rf.skops"), str(raw), "--out", str(out)) == 0
+    workflow = pd.read_parquet(next((tiny_run / "results" / "probabilities" / "rf").rglob("*.parquet")))
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "probabilities.parquet"), workflow, check_dtype=False)

@@ -1,0 +1,406 @@
+"""The model interface (seisclass.learn.models): safe files, model cards, checks, raw-stream API."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import zipfile
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from obspy import Stream, Trace, UTCDateTime, read_events
+from sklearn.ensemble import RandomForestClassifier
+
+import seisclass
+from seisclass.learn import detections
+from seisclass.learn.forest import (
+    ForestClassifier,
+    ForestParameters,
+    fit_forest,
+    train_random_forest,
+)
+from seisclass.learn.models import (
+    FORMAT,
+    ModelFileError,
+    ModelMismatchError,
+    completed_card,
+    day_spans,
+    load_classifier,
+)
+from seisclass.schema import KEY_COLUMNS, to_timestamps
+
+pytestmark = pytest.mark.unit
+
+CLASSES = ["quiet", "burst"]
+CONFIG = {"preprocess": {"sampling_rate": 50.0, "bandpass_hz": [1.0, 20.0]},
+          "windows": {"length_s": 10.0, "step_s": 5.0, "components": ["Z", "N", "E"]},
+          "features": {"bands_hz": [[1, 5], [5, 10], [10, 20]]}}
+T0 = UTCDateTime("2024-03-01T10:00:00")
+BURSTS = [100.0, 300.0, 520.0, 760.0, 1000.0, 1150.0]  # s after T0, 9 s of 8 Hz each
+
+
+def synthetic_stream(rate: float, bursts=BURSTS, duration: float = 1200.0, seed: int = 0,
+                     station: str = "SYN") -> Stream:
+    """Three components of noise with 8 Hz bursts (9 s, 20x the noise) starting at ``bursts``."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(duration * rate)) / rate
+    stream = Stream()
+    for c in "ZNE":
+        data = rng.normal(0, 1.0, len(t))
+        for b in bursts:
+            inside = (t >= b) & (t < b + 9)
+            data[inside] += 20 * np.sin(2 * np.pi * 8.0 * t[inside])
+        stream.append(Trace(data.astype(np.float32), header={"network": "XX", "station": station,
+                                                            "channel": f"HH{c}", "sampling_rate": rate,
+                                                            "starttime": T0}))
+    return stream
+
+
+def labelled_features(stream: Stream, card_config: dict) -> pd.DataFrame:
+    """Workflow-style feature table of ``stream`` (preprocessed as the config says) with labels and split."""
+    from seisclass.data.dataset import station_day_features
+    from seisclass.signal.features import FeatureParameters
+    from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
+
+    processed, _ = preprocess_stream(stream, PreprocessParameters.from_config(card_config["preprocess"]))
+    keys = {"network": "XX", "station": "SYN", "location": "", "channel": "HH?"}
+    table = station_day_features(processed, keys, T0.timestamp, T0.timestamp + 1200, 10.0, 5.0, ["Z", "N", "E"],
+                                 50.0, FeatureParameters.from_config(card_config["features"]))
+    start = (table["start"] - pd.Timestamp(T0.datetime, tz="UTC")).dt.total_seconds().to_numpy()
+    overlap = np.max([np.clip(np.minimum(start + 10, b + 9) - np.maximum(start, b), 0, None) for b in BURSTS], axis=0)
+    table.insert(6, "label", np.where(overlap >= 5, "burst", "quiet"))
+    table.insert(8, "split", "train")
+    return table
+
+
+@pytest.fixture(scope="module")
+def forest(tmp_path_factory) -> tuple[ForestClassifier, str, pd.DataFrame]:
+    """A small forest trained on the synthetic station, saved as skops."""
+    table = labelled_features(synthetic_stream(50.0), CONFIG)
+    model = fit_forest(table, CLASSES, ForestParameters(n_estimators=20), seed=1, config=CONFIG)
+    path = str(tmp_path_factory.mktemp("models") / "rf.skops")
+    model.save(path)
+    return model, path, table
+
+
+class Payload:
+    """Unpickling it calls open(marker, "w"): a file appears if a loader ever runs the pickle."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_forest_round_trip_keeps_predictions_and_card(forest):
+    model, path, table = forest
+    loaded = load_classifier(path)
+    assert isinstance(loaded, ForestClassifier) and loaded.path == path
+    np.testing.assert_array_equal(loaded.predict_proba(table), model.predict_proba(table))
+    card = loaded.metadata
+    assert card["format"] == FORMAT and card["classes"] == CLASSES and loaded.classes_ == CLASSES
+    assert card["preprocessing"]["sampling_rate"] == 50.0 and card["preprocessing"]["bandpass_hz"] == [1.0, 20.0]
+    assert card["preprocessing"]["corners"] == 4 and card["preprocessing"]["remove_response"] is None
+    assert card["windows"] == {"length_s": 10.0, "step_s": 5.0, "components": ["Z", "N", "E"]}
+    assert card["features"]["bands_hz"] == [[1.0, 5.0], [5.0, 10.0], [10.0, 20.0]]
+    counts = table["label"].value_counts()
+    assert card["training_data"]["windows_per_class"] == {c: int(counts[c]) for c in CLASSES}
+    assert card["training_data"]["stations"] == ["XX.SYN"]
+    assert card["training_data"]["start"].startswith("2024-03-01T10:00:00")
+    assert card["versions"]["scikit-learn"] and card["versions"]["skops"] and card["versions"]["seisclass"]
+    text = loaded.describe()
+    assert "quiet, burst" in text and "50 Hz, band-pass 1-20 Hz" in text and "XX.SYN" in text
+
+
+def test_forest_probabilities_follow_the_card_class_order(forest):
+    model, _, table = forest
+    proba = model.predict_proba(table)
+    assert proba.shape == (len(table), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    burst = table["label"].to_numpy() == "burst"
+    assert proba[burst, 1].mean() > 0.8 and proba[~burst, 0].mean() > 0.8  # learnable, column 1 is "burst"
+
+
+@pytest.mark.parametrize("suffix", [".joblib", ".skops", ".pt", ".pkl"])
+@pytest.mark.parametrize("writer", ["pickle", "joblib", "torch"])
+def test_a_pickled_payload_is_never_executed(tmp_path, suffix, writer):
+    marker = tmp_path / "marker"
+    path = tmp_path / f"evil{suffix}"
+    if writer == "pickle":
+        path.write_bytes(pickle.dumps(Payload(marker)))
+    elif writer == "joblib":
+        joblib.dump(Payload(marker), path, compress=3)
+    else:
+        import torch
+
+        torch.save({"format": FORMAT, "metadata": {}, "state_dict": Payload(marker)}, path)
+    with pytest.raises(ModelFileError, match="evil") as error:
+        load_classifier(path)
+    assert not marker.exists()
+    assert any(word in str(error.value) for word in ("refused", "trust", "not a seisclass model"))
+
+
+def test_untrusted_types_in_a_skops_file_are_refused(tmp_path):
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    path = tmp_path / "odd.skops"
+    sio.dump({"format": FORMAT, "metadata": {}, "estimator": FunctionTransformer(func=print)}, path)
+    with pytest.raises(ModelFileError, match=r"refused.*builtins\.print"):
+        load_classifier(path)
+
+
+def test_foreign_damaged_and_inconsistent_files_give_clear_errors(forest, tmp_path):
+    import skops.io as sio
+
+    _, path, _ = forest
+    data = open(path, "rb").read()
+    (tmp_path / "cut.skops").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match="cut.skops: corrupt"):
+        load_classifier(tmp_path / "cut.skops")
+    plain = RandomForestClassifier(n_estimators=2).fit(np.eye(4), [0, 1, 0, 1])
+    sio.dump(plain, tmp_path / "plain.skops")
+    with pytest.raises(ModelFileError, match="not a seisclass model"):
+        load_classifier(tmp_path / "plain.skops")
+    payload = sio.load(path, trusted=["sklearn.tree._tree.Tree"])
+    payload["metadata"]["feature_names"] = payload["metadata"]["feature_names"][:-1]
+    sio.dump(payload, tmp_path / "edited.skops")
+    with pytest.raises(ModelFileError, match="inconsistent model"):
+        load_classifier(tmp_path / "edited.skops")
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(ModelFileError, match="not a seisclass model file"):
+        load_classifier(tmp_path / "notes.txt")
+    with pytest.raises(ModelFileError, match="no such model file"):
+        load_classifier(tmp_path / "missing.skops")
+
+
+def test_legacy_joblib_loads_only_when_trusted_and_converts(forest, tmp_path):
+    model, _, table = forest
+    bundle = {"model": model.estimator, "feature_names": model.feature_names, "classes": CLASSES,
+              "window_length_s": 10.0, "window_step_s": 5.0, "sampling_rate": 50.0}
+    path = tmp_path / "old.joblib"
+    joblib.dump(bundle, path, compress=3)
+    with pytest.raises(ModelFileError, match="trust=True"):
+        load_classifier(path)
+    legacy = load_classifier(path, trust=True)
+    np.testing.assert_array_equal(legacy.predict_proba(table), model.predict_proba(table))
+    assert legacy.components == ["Z", "N", "E"]
+    with pytest.raises(ModelFileError, match="legacy model"):
+        legacy.window_probabilities(synthetic_stream(50.0))
+    with pytest.raises(ModelMismatchError, match=r"preprocess.sampling_rate: model 50.0, configuration 100.0"):
+        completed_card(legacy.metadata, {**CONFIG, "preprocess": {"sampling_rate": 100.0}})
+    legacy.metadata = completed_card(legacy.metadata, CONFIG)
+    legacy.save(tmp_path / "new.skops")
+    converted = load_classifier(tmp_path / "new.skops")
+    assert converted.metadata["preprocessing"] == model.metadata["preprocessing"]
+    assert converted.metadata["features"] == model.metadata["features"]
+
+
+# ---------------------------------------------------------------- checks
+
+
+def test_config_mismatches_name_the_key_and_both_values(forest):
+    model, _, _ = forest
+    assert model.check_config(CONFIG) == CLASSES
+    assert model.check_config(CONFIG, CLASSES) == CLASSES
+    assert model.check_config({**CONFIG, "windows": {**CONFIG["windows"], "step_s": 2.0}}) == CLASSES
+    cases = [
+        ({"preprocess": {"sampling_rate": 100.0, "bandpass_hz": [1.0, 20.0]}}, r"preprocess.sampling_rate: model 50.0, configuration 100.0"),
+        ({"preprocess": {"sampling_rate": 50.0, "bandpass_hz": [2.0, 20.0]}}, r"preprocess.bandpass_hz: model \[1.0, 20.0\], configuration \[2.0, 20.0\]"),
+        ({"preprocess": {**CONFIG["preprocess"], "remove_response": "velocity"}}, r"remove_response: model None, configuration 'velocity'"),
+        ({"windows": {"length_s": 20.0, "components": ["Z", "N", "E"]}}, r"windows.length_s: model 10.0, configuration 20.0"),
+        ({"windows": {"length_s": 10.0, "components": ["Z"]}}, r"windows.components: model \['E', 'N', 'Z'\], configuration \['Z'\]"),
+        ({"features": {"bands_hz": [[1, 5]]}}, r"features.bands_hz: model"),
+    ]
+    for change, message in cases:
+        with pytest.raises(ModelMismatchError, match=message):
+            model.check_config({**CONFIG, **change})
+    with pytest.raises(ModelMismatchError, match=r"classes differ: model \['quiet', 'burst'\], configuration \['burst', 'quiet'\]"):
+        model.check_config(CONFIG, ["burst", "quiet"])
+
+
+def test_table_probabilities_carry_keys_and_model_name(forest):
+    model, _, table = forest
+    out = model.table_probabilities(table.sample(frac=1, random_state=0))
+    assert list(out.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst"] and out.attrs["model"] == "rf"
+    with pytest.raises(ModelMismatchError, match="lacks 1 feature"):
+        model.table_probabilities(table.drop(columns=[model.feature_names[3]]))
+
+
+# ---------------------------------------------------------------- raw streams
+
+
+def test_window_probabilities_of_a_raw_stream_match_the_workflow_path(forest):
+    """A raw stream at the training rate gives the probabilities of the workflow's feature table."""
+    model, _, table = forest
+    out = model.window_probabilities(synthetic_stream(50.0))
+    assert list(out.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst"]
+    np.testing.assert_array_equal(out["start"].to_numpy(), table["start"].to_numpy())
+    np.testing.assert_allclose(out[["p_quiet", "p_burst"]].to_numpy(), model.predict_proba(table), atol=1e-12)
+
+
+def test_any_sampling_rate_is_resampled_and_a_lower_one_refused(forest):
+    model, _, _ = forest
+    out = model.window_probabilities(synthetic_stream(200.0, bursts=[400.0], seed=5))
+    start = (out["start"] - pd.Timestamp(T0.datetime, tz="UTC")).dt.total_seconds()
+    inside = (start >= 395) & (start <= 400)
+    assert (out.loc[inside, "p_burst"] > 0.5).all() and (out.loc[(start < 380) | (start > 420), "p_burst"] < 0.5).all()
+    with pytest.raises(ModelMismatchError, match=r"sampled at 20 Hz, below the model's preprocess.sampling_rate 50 Hz"):
+        model.window_probabilities(synthetic_stream(20.0))
+    with pytest.raises(ModelMismatchError, match=r"has no \['N', 'E'\] component"):
+        model.window_probabilities(synthetic_stream(50.0).select(component="Z"))
+
+
+def test_annotate_gives_one_trace_per_class_at_window_centres(forest):
+    model, _, _ = forest
+    stream = synthetic_stream(100.0, bursts=[200.0])
+    gap = stream.copy().cutout(T0 + 600, T0 + 700)  # a gap splits every class's trace in two
+    probabilities = model.window_probabilities(gap)
+    annotations = model.annotate(gap)
+    assert sorted({tr.stats.channel for tr in annotations}) == ["rf_burst", "rf_quiet"]
+    assert len(annotations) == 4 and {tr.id.rsplit(".", 1)[0] for tr in annotations} == {"XX.SYN."}
+    first = annotations.select(channel="rf_burst").sort(["starttime"])
+    assert first[0].stats.sampling_rate == pytest.approx(1 / 5.0)
+    assert first[0].stats.starttime == UTCDateTime(probabilities["start"].iloc[0].timestamp()) + 5.0
+    assert first[0].stats.seisclass["sample_time"] == "window centre"
+    values = np.concatenate([tr.data for tr in first])
+    np.testing.assert_allclose(values, probabilities["p_burst"].to_numpy())
+    quiet = annotations.select(channel="rf_quiet").sort(["starttime"])
+    np.testing.assert_allclose(quiet[0].data + first[0].data, 1.0)
+
+
+def test_classify_returns_standard_segments(forest):
+    model, _, _ = forest
+    table = model.classify(synthetic_stream(100.0, bursts=[200.0, 700.0]), exclude_classes=["quiet"])
+    assert list(table.columns) == detections.SEGMENT_COLUMNS
+    assert list(table["class"]) == ["burst", "burst"] and (table["model"] == "rf").all()
+    assert (table["channel"] == "HH?").all() and (table["network"] == "XX").all()
+    onset = pd.Timestamp(T0.datetime, tz="UTC") + pd.Timedelta(seconds=200)
+    assert table["start"].iloc[0] <= onset <= table["end"].iloc[0]
+    assert (table["start"] <= table["peak_time"]).all() and (table["peak_time"] <= table["end"]).all()
+    assert (table["peak_probability"] >= table["mean_probability"]).all()
+
+
+def test_day_spans_give_each_window_to_the_day_it_starts(forest):
+    from seisclass.signal.windows import window_starts
+
+    t0, t1 = 86400.0 * 3 - 100, 86400.0 * 4 + 200
+    spans = day_spans(t0, t1, 10.0, 5.0)
+    starts = np.concatenate([window_starts(a, b, 10.0, 5.0) for a, b in spans])
+    np.testing.assert_array_equal(starts, window_starts(t0, t1, 10.0, 5.0))  # every window once
+
+
+# ---------------------------------------------------------------- deep models
+
+
+@pytest.fixture(scope="module")
+def cnn(tmp_path_factory):
+    import torch
+
+    from seisclass.learn.deep.inputs import input_spec
+    from seisclass.learn.deep.networks import DeepClassifier, build_model, deep_model_card
+
+    torch.manual_seed(0)
+    spec = input_spec(["Z", "N", "E"], 50.0, 10.0, 2, "std")
+    arch = {"channels": [4, 8], "kernel_size": 5, "pool": 4, "dropout": 0.0}
+    module = build_model("cnn", spec, 2, arch)
+    rows = labelled_features(synthetic_stream(50.0), CONFIG)
+    card = deep_model_card("cnn", CLASSES, spec, arch, CONFIG, rows, {"epochs_run": 0})
+    model = DeepClassifier(module, card, device="cpu")
+    path = tmp_path_factory.mktemp("deep") / "cnn.pt"
+    model.save(path)
+    return model, path
+
+
+def test_deep_model_round_trip_and_raw_stream(cnn):
+    import torch
+
+    model, path = cnn
+    bundle = torch.load(path, weights_only=True)
+    assert bundle["format"] == FORMAT and bundle["metadata"]["kind"] == "cnn"
+    loaded = load_classifier(path, device="cpu")
+    assert loaded.classes_ == CLASSES and loaded.name == "cnn" and loaded.reads == "waveforms"
+    raw = np.random.default_rng(1).normal(size=(5, 3, 500))
+    np.testing.assert_array_equal(loaded.predict_proba(raw), model.predict_proba(raw))
+    with pytest.raises(ModelMismatchError, match=r"shape \(n, 3, 500\)"):
+        loaded.predict_proba(raw[:, :, :400])
+    stream = synthetic_stream(100.0)
+    out = loaded.window_probabilities(stream)
+    assert len(out) == 239 and np.allclose(out[["p_quiet", "p_burst"]].sum(axis=1), 1.0)
+    keys = out[KEY_COLUMNS]  # the workflow path: the same windows from the preprocessed stream
+    again = loaded.table_probabilities(keys, loaded.preprocess(stream))
+    np.testing.assert_allclose(again[["p_quiet", "p_burst"]].to_numpy(), out[["p_quiet", "p_burst"]].to_numpy())
+
+
+def test_deep_files_altered_or_mismatched_are_refused(cnn, tmp_path):
+    import torch
+
+    _, path = cnn
+    bundle = torch.load(path, weights_only=True)
+    wrong_rate = {**bundle, "metadata": {**bundle["metadata"], "input": {**bundle["metadata"]["input"], "sampling_rate": 40.0}}}
+    torch.save(wrong_rate, tmp_path / "rate.pt")
+    with pytest.raises(ModelFileError, match=r"inconsistent model card: input.sampling_rate is 40.0"):
+        load_classifier(tmp_path / "rate.pt")
+    wider = {**bundle, "metadata": {**bundle["metadata"], "architecture": {**bundle["metadata"]["architecture"], "channels": [4, 16]}}}
+    torch.save(wider, tmp_path / "arch.pt")
+    with pytest.raises(ModelFileError, match="weights do not fit the architecture"):
+        load_classifier(tmp_path / "arch.pt")
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
+    with pytest.raises(ModelFileError, match="not a seisclass model"):
+        load_classifier(tmp_path / "other.pt")
+    data = open(path, "rb").read()
+    (tmp_path / "cut.pt").write_bytes(data[:200])
+    with pytest.raises(ModelFileError, match="cut.pt: corrupt"):
+        load_classifier(tmp_path / "cut.pt")
+    assert zipfile.is_zipfile(path)
+
+
+# ---------------------------------------------------------------- package
+
+
+def test_import_seisclass_stays_light():
+    code = ("import sys, seisclass; f = seisclass.load_classifier; "
+            "heavy = [m for m in ('torch', 'sklearn', 'skops', 'obspy', 'shap') if m in sys.modules]; "
+            "print(heavy)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    assert seisclass.load_classifier is load_classifier
+
+
+def test_chunked_forest_fit_equals_one_fit():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 5))
+    y = np.where(x[:, 0] > 0, "a", np.where(x[:, 1] > 1, "b", "c"))
+    p = ForestParameters(n_estimators=23, class_weight="balanced_subsample")
+    chunked = train_random_forest(x, y, p, seed=4, progress_steps=5)
+    single = RandomForestClassifier(n_estimators=23, class_weight="balanced_subsample", random_state=4).fit(x, y)
+    np.testing.assert_array_equal(chunked.predict_proba(x), single.predict_proba(x))
+    assert len(chunked.estimators_) == 23 and not chunked.warm_start
+
+
+# ---------------------------------------------------------------- segments and QuakeML
+
+
+def test_segments_to_quakeml_round_trip(tmp_path):
+    start = to_timestamps([0.0, 100.0, 300.0])
+    table = pd.DataFrame({"network": "XX", "station": "SYN", "location": "", "channel": "HH?", "model": "rf",
+                          "class": ["earthquake", "silence", "surface"], "start": start,
+                          "end": start + pd.Timedelta(seconds=20), "peak_time": start + pd.Timedelta(seconds=5),
+                          "peak_probability": [0.9, 0.8, 0.7], "mean_probability": [0.8, 0.7, 0.6],
+                          "n_windows": [3, 3, 3]})
+    table.loc[3] = {**table.loc[0], "class": "tourists", "start": start[0] + pd.Timedelta(seconds=500)}
+    assert detections.write_quakeml(table, tmp_path / "events.xml") == 3
+    catalog = read_events(str(tmp_path / "events.xml"))
+    assert [e.event_type for e in catalog] == ["earthquake", "landslide", "other event"]
+    first = catalog[0]
+    assert first.picks[0].time == UTCDateTime(0) and first.picks[0].waveform_id.station_code == "SYN"
+    assert "peak probability 0.9000" in first.comments[0].text and "class earthquake" in first.comments[0].text
+    assert first.event_type_certainty == "suspected"
+    assert len(detections.to_catalog(table, {"earthquake": None})) == 2

@@ -1,0 +1,48 @@
+# Active learning: the unlabelled windows the model is least sure about, to label next.
+
+
+rule label_candidates:
+    """Unlabelled windows the model is least sure about (uncertainty sampling)."""
+    input:
+        dataset="results/features/features.parquet",
+        probabilities=chunks(f"results/probabilities/{config['active_learning']['model']}/{{chunk}}.parquet"),
+    output:
+        candidates=report(
+            "results/active_learning/candidates.csv",
+            caption="../report/label_candidates.rst",
+            category="7. Label next",
+        ),
+    params:
+        classes=CLASSES,
+        active_learning=config["active_learning"],
+    log:
+        "logs/active_learning/candidates.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/label_candidates.py"
+
+
+rule candidate_thumbnails:
+    """Waveforms of the top label-next candidates."""
+    input:
+        candidates="results/active_learning/candidates.csv",
+        waveforms=chunks("results/preprocessed/{chunk}.mseed"),
+    output:
+        report(
+            "results/active_learning/thumbnails.png",
+            caption="../report/label_thumbnails.rst",
+            category="7. Label next",
+        ),
+    params:
+        classes=CLASSES,
+        active_learning=config["active_learning"],
+        length_s=config["windows"]["length_s"],
+        sampling_rate=config["preprocess"]["sampling_rate"],
+        files=waveform_files,
+    log:
+        "logs/active_learning/thumbnails.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/candidate_thumbnails.py"

@@ -1,0 +1,91 @@
+# Continuous classification: class probabilities of every window, smoothed and merged into
+# segments, for the detections of this run's model and for `snakemake classify` with a
+# saved model.
+#
+# results/probabilities/{applied}/{chunk}.parquet, where {applied} is rf, cnn or lstm (the
+# models trained in this run) or `classify` (the file config classify.model, which no rule
+# produces, so `snakemake classify` never retrains; keep that file outside results/models/).
+
+RUN_MODELS = {"detections": config["detections"]["model"], "classify": "classify"}
+
+
+wildcard_constraints:
+    run="detections|classify",
+    applied="rf|cnn|lstm|classify",
+
+
+rule classify:
+    """Target: continuous classification of the configured stations and span with classify.model."""
+    input:
+        lambda w: [f"results/classify/{s}.csv" for s in plan().stations if plan().chunks_of(s)],
+        single_day_chunks("results/plots/classify/{chunk}.png"),
+
+
+rule window_probabilities:
+    """Class probabilities of every window of a chunk."""
+    input:
+        model=applied_model,
+        features="results/features/{chunk}.parquet",
+        waveforms=waveforms_for_deep,
+    output:
+        "results/probabilities/{applied}/{chunk}.parquet",
+    params:
+        classes=CLASSES,
+        classes_from_model=lambda w: w.applied == "classify",  # a saved model brings its classes
+        config={k: config[k] for k in ("preprocess", "windows", "features")},  # checked against the model card
+    log:
+        "logs/probabilities/{applied}/{chunk}.log",
+    conda:
+        CONDA_DEEP
+    script:
+        "../scripts/window_probabilities.py"
+
+
+rule segments:
+    """Smooth a station's window probabilities over time and merge windows into segments."""
+    input:
+        lambda w: [f"results/probabilities/{RUN_MODELS[w.run]}/{c}.parquet" for c in plan().chunks_of(w.station)],
+    output:
+        segments=report(
+            "results/{run}/{station}.csv",
+            caption="../report/detections.rst",
+            category="8. Detections",
+            subcategory="Segments",
+            labels={"station": "{station}"},
+        ),
+        windows="results/{run}/{station}.windows.parquet",
+    params:
+        classes=CLASSES,
+        detections=config["detections"],
+        step_s=config["windows"]["step_s"],
+    log:
+        "logs/{run}/segments/{station}.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/segments.py"
+
+
+rule detection_timeline:
+    """A station-day's waveform with its detected segments and smoothed probabilities (one-day chunks)."""
+    input:
+        waveforms="results/preprocessed/{chunk}.mseed",
+        windows=lambda w: f"results/{w.run}/{chunk_of(w).stations[0]}.windows.parquet",
+        segments=lambda w: f"results/{w.run}/{chunk_of(w).stations[0]}.csv",
+    output:
+        report(
+            "results/plots/{run}/{chunk}.png",
+            caption="../report/detection_timeline.rst",
+            category="8. Detections",
+            subcategory="Timelines",
+            labels={"station-day": "{chunk}"},
+        ),
+    params:
+        classes=CLASSES,
+        members=members,
+    log:
+        "logs/{run}/timeline/{chunk}.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/detection_timeline.py"

@@ -1,0 +1,94 @@
+# Data quality: coverage, gaps and overlaps per station-day, skipped files, annotations
+# that match no data.
+
+
+def availability_chunks():
+    """Raw file, status file (none for the demo) and station-days of every chunk."""
+    return [{"raw": f"results/raw/{c.source}/{c.id}.mseed",
+             "status": None if c.source == "demo" else f"results/raw/{c.source}/{c.id}.status.json",
+             "members": [{"station": m["station"]["id"], "day": m["day"], "source": m["source"], "span": m["span"]}
+                         for m in members_of(c.id)]}
+            for c in plan().chunks.values()]
+
+
+rule availability:
+    """Coverage, gaps and overlaps per station-day; skipped files; annotations that match no data."""
+    input:
+        raw=lambda w: [f"results/raw/{c.source}/{c.id}.mseed" for c in plan().chunks.values()],
+        status=lambda w: [f"results/raw/{c.source}/{c.id}.status.json" for c in plan().chunks.values()
+                          if c.source != "demo"],
+        index=lambda w: [f"results/raw/mseed_dir/index/{k}.parquet" for k in sorted(MSEED_DIRS)],
+        annotations=ANNOTATIONS,
+    output:
+        table=report(
+            "results/availability/availability.tsv",
+            caption="../report/availability_table.rst",
+            category="1. Data",
+        ),
+        plot=report(
+            "results/plots/availability.png",
+            caption="../report/availability.rst",
+            category="1. Data",
+        ),
+        unmatched="results/availability/unmatched_annotations.csv",
+    params:
+        chunks=lambda w: availability_chunks(),
+        classes=CLASSES,
+    log:
+        "logs/quality/availability.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/availability.py"
+
+
+# Station reliability (issue 13): PPSD noise against Peterson's models, availability, gaps and
+# event SNR, ranked. One PPSD job per chunk (its stations' vertical channels), one ranking job.
+
+
+rule station_noise:
+    """PPSD (ObsPy) of the raw vertical channel of every station of a chunk."""
+    input:
+        raw=raw_chunk,
+        inventory=station_inventories,
+    output:
+        "results/quality/ppsd/{chunk}.zip",
+    params:
+        members=members,
+        quality=config["quality"],
+        demo_sensitivity=config["demo"]["sensitivity"],
+    log:
+        "logs/quality/ppsd/{chunk}.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/station_noise.py"
+
+
+rule station_quality:
+    """Per-station noise, availability, gaps and event SNR, ranked; PPSD figures of a few stations."""
+    input:
+        ppsd=chunks("results/quality/ppsd/{chunk}.zip"),
+        availability="results/availability/availability.tsv",
+        dataset="results/features/features.parquet",
+    output:
+        table=report(
+            "results/quality/stations.tsv",
+            caption="../report/quality_stations.rst",
+            category="1. Data",
+        ),
+        plot=report(
+            "results/quality/ppsd.png",
+            caption="../report/quality_ppsd.rst",
+            category="1. Data",
+        ),
+        hourly="results/quality/noise_by_hour.tsv",
+    params:
+        quality=config["quality"],
+        classes=CLASSES,
+    log:
+        "logs/quality/stations.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/station_quality.py"
