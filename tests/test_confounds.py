@@ -69,7 +69,7 @@ def test_a_cluster_of_one_sampling_rate_is_flagged_and_a_mixed_one_is_not():
     row = result.set_index(["method", "cluster", "metadata"]).loc[("kmeans", "1", "sampling_rate")]
     assert (row["dominant_value"], row["share"], row["base_share"]) == ("20 Hz", 1.0, 0.2)
     assert row["association"] == pytest.approx(1.0, abs=0.01) and row["flagged"]
-    assert row["reason"].startswith("sampling_rate = 20 Hz (100% of the cluster's windows, 20% of all windows")
+    assert row["reason"].startswith("sampling_rate = 20 Hz holds 100% of the cluster's windows (20% of all windows")
     # the same split shows in network, station and band code; not in the hour or the SNR
     flagged = set(result[result["flagged"] & (result["method"] == "kmeans")]["metadata"])
     assert flagged == {"network", "station", "sampling_rate", "band_code"}
@@ -105,6 +105,23 @@ def test_shap_driver_that_tracks_the_sampling_rate_is_flagged():
     assert band["measure"] == "correlation_ratio"
     assert not result.loc["Z_rms"]["flagged"].any()
     assert set(result.reset_index()["method"]) == {"shap:quake"}
+    assert band["reason"].startswith("sampling_rate = 20 Hz holds 90% of its |SHAP| credit")
+
+
+def test_snr_is_flagged_by_dominance_only():
+    """Events are loud: a cluster of loud windows goes with the SNR (V high) without being confounded,
+    unless it sits in one rare SNR bin."""
+    table, rates = windows()
+    meta = window_metadata(table, rates, [0, 10, 20])
+    loud = (table["snr"] >= 10).to_numpy()
+    rows = cluster_confounds({"kmeans": loud.astype(int)}, meta).set_index(["cluster", "metadata"])
+    assert rows.loc[("1", "snr_bin"), "association"] > 0.5 and not rows.loc[("1", "snr_bin"), "flagged"]
+    quiet = (table["snr"] < 0).to_numpy()  # all in one bin that holds 9 % of the windows: dominated
+    # loud windows spread over two bins ([10, 20) dB and >= 20 dB, 1/3 and 2/3): not dominated
+    rows = cluster_confounds({"kmeans": np.where(quiet, 1, np.where(loud, 2, 0))}, meta).set_index(
+        ["cluster", "metadata"])
+    assert rows.loc[("1", "snr_bin"), "flagged"] and not rows.loc[("2", "snr_bin"), "flagged"]
+    assert rows.loc[("1", "snr_bin"), "reason"].startswith("snr_bin = < 0 dB holds 100% of the cluster's windows")
 
 
 def test_check_confounds_puts_words_into_the_hypotheses():

@@ -83,7 +83,7 @@ def test_model_mismatch_names_the_model(tiny_run):
 
 @pytest.mark.workflow
 def test_tiny_run_detections(tiny_run):
-    table = pd.read_csv(tiny_run / "results/detections/XX.TINY.csv", parse_dates=["start", "end", "peak_time"],
+    table = pd.read_csv(tiny_run / "results/detections/segments.csv", parse_dates=["start", "end", "peak_time"],
                         keep_default_na=False)
     assert list(table.columns) == SEGMENT_COLUMNS
     assert set(table["class"]) <= set(CLASSES) and len(table) > 3
@@ -125,6 +125,6 @@ def test_classify_reproduces_training_run_without_training(tiny_run, tmp_path):
     new = pd.read_parquet(work / "results/probabilities/classify/XX.TINY/2024-06-01.parquet")
     old = pd.read_parquet(tiny_run / "results/probabilities/rf/XX.TINY/2024-06-01.parquet")
     pd.testing.assert_frame_equal(new, old)
-    segments_new = pd.read_csv(work / "results/classify/XX.TINY.csv")
-    pd.testing.assert_frame_equal(segments_new, pd.read_csv(tiny_run / "results/detections/XX.TINY.csv"))
+    segments_new = pd.read_csv(work / "results/classify/segments.csv")
+    pd.testing.assert_frame_equal(segments_new, pd.read_csv(tiny_run / "results/detections/segments.csv"))
     assert (work / "results/plots/classify/XX.TINY/2024-06-01.png").exists()

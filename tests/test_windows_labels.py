@@ -113,3 +113,16 @@ def test_window_waveforms_reads_each_needed_day_once_and_marks_missing(tmp_path)
     assert out[0].tolist() == list(range(200, 300))  # samples from 20 s
     assert out[1] is None  # no file for station B
     assert out[2] is None  # the window runs past the end of the data
+
+
+def test_context_extends_windows_on_both_sides_with_zeros_beyond_the_trace():
+    fs, t0 = 10.0, UTCDateTime("2024-06-01T00:00:00")
+    trace = Trace(np.arange(1, 601, dtype=np.float32), {"network": "XX", "station": "A", "channel": "HHZ",
+                                                        "sampling_rate": fs, "starttime": t0})
+    starts = t0.timestamp + np.array([0.0, 20.0, 50.0, 55.0])
+    kept, array = windows_at(Stream([trace]), starts, 10.0, ["Z"], fs, context_s=5.0)
+    assert list(kept - t0.timestamp) == [0.0, 20.0, 50.0]  # the grid window itself must be in the trace
+    assert array.shape == (3, 1, 200)
+    assert (array[0, 0, :50] == 0).all() and array[0, 0, 50] == 1.0  # context before the trace: zeros
+    assert array[1, 0].tolist() == list(range(151, 351))  # 15 s to 35 s
+    assert array[2, 0, -50:].tolist() == [0.0] * 50  # context after the trace: zeros

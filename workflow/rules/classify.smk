@@ -17,7 +17,7 @@ wildcard_constraints:
 rule classify:
     """Target: continuous classification of the configured stations and span with classify.model."""
     input:
-        lambda w: [f"results/classify/{s}.csv" for s in plan().stations if plan().chunks_of(s)],
+        "results/classify/segments.csv",
         single_day_chunks("results/plots/classify/{chunk}.png"),
 
 
@@ -42,24 +42,23 @@ rule window_probabilities:
 
 
 rule segments:
-    """Smooth a station's window probabilities over time and merge windows into segments."""
+    """Smooth every station's window probabilities over time and merge windows into segments."""
     input:
-        lambda w: [f"results/probabilities/{RUN_MODELS[w.run]}/{c}.parquet" for c in plan().chunks_of(w.station)],
+        lambda w: [f"results/probabilities/{RUN_MODELS[w.run]}/{c}.parquet" for c in plan().chunks],
     output:
         segments=report(
-            "results/{run}/{station}.csv",
+            "results/{run}/segments.csv",
             caption="../report/detections.rst",
             category="8. Detections",
             subcategory="Segments",
-            labels={"station": "{station}"},
         ),
-        windows="results/{run}/{station}.windows.parquet",
+        windows="results/{run}/windows.parquet",
     params:
         classes=CLASSES,
         detections=config["detections"],
         step_s=config["windows"]["step_s"],
     log:
-        "logs/{run}/segments/{station}.log",
+        "logs/{run}/segments.log",
     conda:
         CONDA_CORE
     script:
@@ -70,8 +69,8 @@ rule detection_timeline:
     """A station-day's waveform with its detected segments and smoothed probabilities (one-day chunks)."""
     input:
         waveforms="results/preprocessed/{chunk}.mseed",
-        windows=lambda w: f"results/{w.run}/{chunk_of(w).stations[0]}.windows.parquet",
-        segments=lambda w: f"results/{w.run}/{chunk_of(w).stations[0]}.csv",
+        windows="results/{run}/windows.parquet",
+        segments="results/{run}/segments.csv",
     output:
         report(
             "results/plots/{run}/{chunk}.png",

@@ -188,6 +188,6 @@ def all_targets(wildcards):
           if config["variants"] else []),
         # active learning, detections
         "results/active_learning/candidates.csv", "results/active_learning/thumbnails.png",
-        *[f"results/detections/{s}.csv" for s in plan().stations if plan().chunks_of(s)],
+        "results/detections/segments.csv",
         *single_day_chunks("results/plots/detections/{chunk}.png")(wildcards),
     ]

@@ -4,7 +4,9 @@
 
 rule train_random_forest:
     input:
-        "results/features/features.parquet",
+        dataset="results/features/features.parquet",
+        # out-of-fold predictions of the grouped cross-validation, to tune the decision weights
+        cv=["results/predictions/rf_cv.parquet"] if config["random_forest"]["tune_decision_weights"] else [],
     output:
         "results/models/rf.skops",
     params:
@@ -14,6 +16,8 @@ rule train_random_forest:
         windows=config["windows"],
         preprocess=config["preprocess"],
         features=config["features"],
+        context=config["context"],
+        splits=["train"],
     threads: 8
     resources:
         mem_mb=4000,
@@ -62,7 +66,7 @@ rule evaluate_random_forest:
 
 
 rule cross_validate_random_forest:
-    """Grouped k-fold cross-validation of the forest: time blocks (events) never split across folds."""
+    """Grouped k-fold cross-validation of the forest on the train and validation splits (the test split stays out)."""
     input:
         "results/features/features.parquet",
     output:
@@ -85,3 +89,29 @@ rule cross_validate_random_forest:
         CONDA_ML
     script:
         "../scripts/cross_validate_random_forest.py"
+
+
+rule final_random_forest:
+    """The forest to ship: trained on every labelled window (all splits), decision weights from the
+    grouped cross-validation. Not part of `all`: its figures are the cross-validation's (rf_cv.json)."""
+    input:
+        dataset="results/features/features.parquet",
+        cv=["results/predictions/rf_cv.parquet"] if config["random_forest"]["tune_decision_weights"] else [],
+    output:
+        "results/models/rf_all_splits.skops",
+    params:
+        classes=CLASSES,
+        forest=config["random_forest"],
+        seed=config["seed"],
+        windows=config["windows"],
+        preprocess=config["preprocess"],
+        features=config["features"],
+        context=config["context"],
+        splits=list(SPLITS),
+    threads: 8
+    log:
+        "logs/forest/train_all_splits.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/train_random_forest.py"

@@ -16,7 +16,7 @@ classes = list(snakemake.params.classes)
 table = pd.read_parquet(snakemake.input.dataset)
 index = select_windows(table, classes, p.max_train_per_class, snakemake.params.seed)
 spec = input_spec(snakemake.params.components, snakemake.params.sampling_rate, snakemake.params.length_s,
-                  p.decimate, p.normalization)
+                  p.decimate, p.normalization, p.context_s)
 log.info("windows per split and class:\n%s", pd.crosstab(index["label"], index["split"]))
 log.info("input spec: %s", spec)
 outputs = {s: snakemake.output[s] for s in SPLITS}

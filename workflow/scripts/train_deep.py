@@ -27,7 +27,7 @@ configure_torch(seed, snakemake.threads)
 device = choose_device()
 index = pd.read_parquet(snakemake.input.index)
 spec = input_spec(snakemake.params.components, snakemake.params.sampling_rate, snakemake.params.length_s,
-                  p.decimate, p.normalization)
+                  p.decimate, p.normalization, p.context_s)
 x = {s: open_array(snakemake.input[s]) for s in ("train", "validation")}
 y = {s: label_codes(index[index["split"] == s].sort_values("row")["label"], classes) for s in x}
 arch = architecture(kind, p)

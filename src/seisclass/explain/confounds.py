@@ -31,7 +31,10 @@ A row is *flagged* as a confound when
   (0.5): the cluster (or the credit) sits on a value that most windows do not
   have; or
 - ``association >= association_min`` (default 0.5): a strong association
-  (Cramér's V or correlation ratio, both 0-1) whatever the shares.
+  (Cramér's V or correlation ratio, both 0-1) whatever the shares. Not for
+  ``snr_bin``: events are louder than the background by nature, so clusters
+  of events and drivers of event classes always go with the SNR; there only
+  dominance flags (a cluster of one rare SNR bin describes loudness).
 
 A metadata column with a single value (one network, one hour) can flag
 nothing. The thresholds are config keys (``explore.confound_share``,
@@ -49,6 +52,7 @@ METADATA = ("network", "station", "sampling_rate", "band_code", "hour_utc", "snr
 CONFOUND_COLUMNS = ["method", "cluster", "metadata", "dominant_value", "share", "base_share", "association",
                     "measure", "n_windows", "flagged", "reason"]
 BASE_SHARE_MAX = 0.5  # a dominant value shared by most windows is no confound (the data are like that)
+DOMINANCE_ONLY = ("snr_bin",)  # metadata flagged by dominance only (see the module docstring)
 UNKNOWN = "unknown"
 NOISE = -1
 
@@ -132,10 +136,20 @@ def correlation_ratio(values: np.ndarray, groups: np.ndarray) -> float:
     return float(np.sqrt(np.clip(epsilon2, 0.0, 1.0)))
 
 
-def flag(share: float, base_share: float, association: float, share_min: float, association_min: float) -> bool:
+def dominated(share: float, base_share: float, share_min: float) -> bool:
+    """One value holds ``share_min`` of the cluster (credit) but less than half of all windows."""
+    return bool(share >= share_min and base_share < BASE_SHARE_MAX)
+
+
+def associated(metadata: str, association: float, association_min: float) -> bool:
+    """A strong association (not counted for :data:`DOMINANCE_ONLY` metadata)."""
+    return bool(metadata not in DOMINANCE_ONLY and np.isfinite(association) and association >= association_min)
+
+
+def flag(metadata: str, share: float, base_share: float, association: float, share_min: float,
+         association_min: float) -> bool:
     """The confound rule of the module docstring."""
-    dominated = share >= share_min and base_share < BASE_SHARE_MAX
-    return bool(dominated or (np.isfinite(association) and association >= association_min))
+    return dominated(share, base_share, share_min) or associated(metadata, association, association_min)
 
 
 # ------------------------------------------------------------------ clusters and drivers
@@ -165,12 +179,12 @@ def cluster_confounds(clusters: dict[str, np.ndarray], meta: pd.DataFrame, share
                 top = int(np.argmax(counts))
                 share = counts[top] / size
                 v = cramers_v(np.vstack([counts, totals - counts]))
-                flagged = flag(share, base[top], v, share_min, association_min)
+                flagged = flag(column, share, base[top], v, share_min, association_min)
                 rows.append({"method": method, "cluster": str(int(c)), "metadata": column,
                              "dominant_value": values[top], "share": share, "base_share": base[top],
                              "association": v, "measure": "cramers_v", "n_windows": int(size),
                              "flagged": flagged})
-    return _with_reasons(pd.DataFrame(rows, columns=CONFOUND_COLUMNS[:-1]), "cluster")
+    return _with_reasons(pd.DataFrame(rows, columns=CONFOUND_COLUMNS[:-1]), "cluster", share_min)
 
 
 def top_drivers(importance: pd.DataFrame, classes: list[str], n_features: int) -> dict[str, list[str]]:
@@ -206,22 +220,30 @@ def driver_confounds(shap_values: pd.DataFrame, meta: pd.DataFrame, drivers: dic
                 rows.append({"method": f"shap:{cls}", "cluster": feature, "metadata": column,
                              "dominant_value": values[top], "share": share, "base_share": base[top],
                              "association": eta, "measure": "correlation_ratio", "n_windows": n,
-                             "flagged": flag(share, base[top], eta, share_min, association_min)})
-    return _with_reasons(pd.DataFrame(rows, columns=CONFOUND_COLUMNS[:-1]), "driver")
+                             "flagged": flag(column, share, base[top], eta, share_min, association_min)})
+    return _with_reasons(pd.DataFrame(rows, columns=CONFOUND_COLUMNS[:-1]), "driver", share_min)
 
 
-def _with_reasons(table: pd.DataFrame, what: str) -> pd.DataFrame:
-    table["reason"] = [confound_text(r, what) if r.flagged else "" for r in table.itertuples()]
+def _with_reasons(table: pd.DataFrame, what: str, share_min: float = 0.8) -> pd.DataFrame:
+    table["reason"] = [confound_text(r, what, share_min) if r.flagged else "" for r in table.itertuples()]
     return table
 
 
-def confound_text(row, what: str = "cluster") -> str:
-    """A flagged row in words, e.g. ``sampling_rate = 20 Hz (97 % of the cluster's windows, 12 % of all; V=0.81)``."""
+def confound_text(row, what: str = "cluster", share_min: float = 0.8) -> str:
+    """A flagged row in words, by the criterion that fired.
+
+    Dominance: ``sampling_rate = 20 Hz holds 100% of the cluster's windows (6% of all windows; V=0.71)``;
+    association: ``station goes with the cluster (V=0.56; most common HW.CCRK, 1% of its windows)``.
+    """
     measure = "V" if row.measure == "cramers_v" else "eta"
-    part = "cluster's windows" if what == "cluster" else "credit (|SHAP|)"
-    association = f"{row.association:.2f}" if np.isfinite(row.association) else "n/a"
-    return (f"{row.metadata} = {row.dominant_value} ({row.share:.0%} of the {part}, {row.base_share:.0%} of all "
-            f"windows; {measure}={association})")
+    part = "the cluster's windows" if what == "cluster" else "its |SHAP| credit"
+    association = f"{measure}={row.association:.2f}" if np.isfinite(row.association) else f"{measure} n/a"
+    if dominated(row.share, row.base_share, share_min):
+        return (f"{row.metadata} = {row.dominant_value} holds {row.share:.0%} of {part} "
+                f"({row.base_share:.0%} of all windows; {association})")
+    target = "the cluster" if what == "cluster" else "the SHAP values"
+    return (f"{row.metadata} goes with {target} ({association}; most common {row.dominant_value}, "
+            f"{row.share:.0%} of {part})")
 
 
 def confound_column(hypotheses: pd.DataFrame, confounds: pd.DataFrame) -> pd.Series:

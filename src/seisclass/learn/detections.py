@@ -197,11 +197,17 @@ def station_detections(windows: pd.DataFrame, classes: list[str], step_s: float,
 def detect_segments(probabilities: pd.DataFrame, classes: list[str], step_s: float, k: int,
                     exclude: tuple[str, ...] = (), model: str = "") -> pd.DataFrame:
     """Segments (:data:`SEGMENT_COLUMNS`) of every station and band of a probability table."""
-    tables = [station_detections(rows, classes, step_s, k, exclude, model)[1]
-              for _, rows in probabilities.groupby(STATION_COLUMNS, sort=True)]
-    if not tables:
-        return station_detections(probabilities.iloc[:0], classes, step_s, k, exclude, model)[1]
-    return pd.concat(tables, ignore_index=True)
+    return all_detections(probabilities, classes, step_s, k, exclude, model)[1]
+
+
+def all_detections(probabilities: pd.DataFrame, classes: list[str], step_s: float, k: int,
+                   exclude: tuple[str, ...] = (), model: str = "") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`station_detections` of every station and band (one loop per station, none per window)."""
+    parts = [station_detections(rows, classes, step_s, k, exclude, model)
+             for _, rows in probabilities.groupby(STATION_COLUMNS, sort=True)]
+    if not parts:
+        return station_detections(probabilities.iloc[:0], classes, step_s, k, exclude, model)
+    return (pd.concat([p[0] for p in parts], ignore_index=True), pd.concat([p[1] for p in parts], ignore_index=True))
 
 
 def probability_classes(table: pd.DataFrame) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
+import zipfile
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -49,6 +50,7 @@ class ForestParameters(ConfigSection):
     min_samples_leaf: int = 1
     max_features: str | float = "sqrt"
     class_weight: str | None = "balanced_subsample"
+    tune_decision_weights: bool = False
 
     def _check(self) -> None:
         if self.n_estimators < 1:
@@ -106,6 +108,18 @@ def predict_proba(model, features: np.ndarray, classes: list[str]) -> np.ndarray
     return out
 
 
+def apply_decision_weights(probabilities: np.ndarray, classes: list[str], weights: dict | None) -> np.ndarray:
+    """Probabilities times one weight per class (1 where absent), rows renormalised to sum 1.
+
+    A prior shift tuned on grouped cross-validation (:func:`seisclass.learn.crossval.tune_decision_weights`);
+    ``None`` leaves the probabilities unchanged.
+    """
+    if not weights:
+        return probabilities
+    scaled = probabilities * np.array([float(weights.get(c, 1.0)) for c in classes])
+    return scaled / np.maximum(scaled.sum(axis=1, keepdims=True), 1e-12)
+
+
 class ForestClassifier(WindowClassifier):
     """Random forest on the window features of :mod:`seisclass.signal.features`.
 
@@ -143,17 +157,32 @@ class ForestClassifier(WindowClassifier):
                                      f"got {features.shape}")
         if not len(features):
             return np.zeros((0, len(self.classes_)))
-        return predict_proba(self.estimator, features, self.classes_)
+        return apply_decision_weights(predict_proba(self.estimator, features, self.classes_), self.classes_,
+                                      self.metadata.get("decision_weights"))
 
     def _table_proba(self, table: pd.DataFrame, stream) -> np.ndarray:
         return self.predict_proba(table)
 
-    def _span_table(self, stream, keys: dict, t0: float, t1: float) -> pd.DataFrame:
-        from seisclass.data.dataset import station_day_features
-        from seisclass.signal.features import FeatureParameters
+    def _span_table(self, stream, keys: dict, t0: float, t1: float, native_rates: dict | None = None) -> pd.DataFrame:
+        """Features as the workflow computes them (bands above the recorded Nyquist NaN, context), then probabilities."""
+        from seisclass.data.dataset import add_context, station_day_features
+        from seisclass.signal.context import ContextParameters, chunk_context_features
+        from seisclass.signal.features import FeatureParameters, mask_unmeasured_bands
+        from seisclass.signal.preprocess import ORIGINAL_RATE_COLUMNS
 
+        p = FeatureParameters.from_config(self.metadata["features"])
         features = station_day_features(stream, keys, t0, t1, self.window_length_s, self.step_s, self.components,
-                                        self.sampling_rate, FeatureParameters.from_config(self.metadata["features"]))
+                                        self.sampling_rate, p)
+        sid = ".".join([keys["network"], keys["station"]] + ([keys["location"]] if keys["location"] else []))
+        day = pd.Timestamp(t0, unit="s", tz="UTC").strftime("%Y-%m-%d")
+        rates = pd.DataFrame([(sid, day, "", c, r) for c, r in (native_rates or {}).items()],
+                             columns=ORIGINAL_RATE_COLUMNS)
+        features, _ = mask_unmeasured_bands(features, rates, self.components, p)
+        context = ContextParameters.from_config(self.metadata.get("context"))
+        if context.enabled:
+            member = {"station": {"id": sid}, "keys": keys, "day": day, "span": [t0, t1]}
+            features = add_context(features, chunk_context_features(stream, [member], rates, self.window_length_s,
+                                                                    self.step_s, context))
         return self.table_probabilities(features)
 
     # ---------------------------------------------------- files
@@ -163,7 +192,8 @@ class ForestClassifier(WindowClassifier):
         import skops.io as sio
 
         with atomic_path(path) as tmp:
-            sio.dump({"format": FORMAT, "metadata": self.metadata, "estimator": self.estimator}, tmp)
+            sio.dump({"format": FORMAT, "metadata": self.metadata, "estimator": self.estimator}, tmp,
+                     compression=zipfile.ZIP_DEFLATED, compresslevel=6)
         self.path = str(path)
 
     @classmethod
@@ -229,17 +259,21 @@ class ForestClassifier(WindowClassifier):
 
 
 def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, seed: int, config: dict,
-               n_jobs: int = 1) -> ForestClassifier:
-    """Fit the forest on the ``train`` split of an assembled dataset; the card comes from ``config``.
+               n_jobs: int = 1, decision_weights: dict | None = None,
+               splits: tuple[str, ...] = ("train",)) -> ForestClassifier:
+    """Fit the forest on the ``splits`` (default ``train``) of an assembled dataset; the card comes from ``config``.
 
-    ``config`` holds the workflow sections ``preprocess``, ``windows`` and ``features``.
+    ``config`` holds the workflow sections ``preprocess``, ``windows``, ``features``
+    and ``context``; ``decision_weights`` (class -> weight) go into the card
+    and are applied to every prediction (:func:`apply_decision_weights`).
     """
     from seisclass.data.dataset import feature_columns
 
-    train = table[table["split"] == "train"]
+    train = table[table["split"].isin(splits)]
     names = feature_columns(table)
     log.info("training on %d windows, %d features, %d threads", len(train), len(names), n_jobs)
     estimator = train_random_forest(train[names].to_numpy(), train["label"].to_numpy(dtype=str), p, seed, n_jobs)
     card = model_card("rf", classes, config, training_summary(train, classes), ("scikit-learn", "skops"),
-                      features=True, kind="rf", feature_names=names, parameters=asdict(p), seed=seed)
+                      features=True, kind="rf", feature_names=names, parameters=asdict(p), seed=seed,
+                      context=dict(config.get("context") or {}), decision_weights=decision_weights or {})
     return ForestClassifier(estimator, card)

@@ -344,7 +344,7 @@ class WindowClassifier:
     def _table_proba(self, table: pd.DataFrame, stream) -> np.ndarray:
         raise NotImplementedError
 
-    def _span_table(self, stream, keys: dict, t0: float, t1: float) -> pd.DataFrame:
+    def _span_table(self, stream, keys: dict, t0: float, t1: float, native_rates: dict | None = None) -> pd.DataFrame:
         raise NotImplementedError
 
     # ---------------------------------------------------- raw streams
@@ -410,7 +410,7 @@ class WindowClassifier:
         return out
 
     def _station_table(self, raw, keys: dict, inventory) -> pd.DataFrame:
-        from seisclass.signal.windows import available_components
+        from seisclass.signal.windows import ORIENTATION_ALIASES, available_components
 
         processed = self.preprocess(raw, inventory)
         if not len(processed):
@@ -423,7 +423,12 @@ class WindowClassifier:
                 f"{available_components(processed, ['Z', 'N', 'E'])} (select the channels to classify)")
         t0 = min(tr.stats.starttime.timestamp for tr in processed)
         t1 = max(tr.stats.endtime.timestamp + tr.stats.delta for tr in processed)
-        tables = [self._span_table(processed, keys, a, b) for a, b in day_spans(t0, t1, self.window_length_s, self.step_s)]
+        native_rates = {}  # component -> recorded sampling rate (Hz) before resampling
+        for tr in raw:
+            component = ORIENTATION_ALIASES.get(tr.stats.channel[-1:])
+            native_rates[component] = min(native_rates.get(component, np.inf), tr.stats.sampling_rate)
+        tables = [self._span_table(processed, keys, a, b, native_rates)
+                  for a, b in day_spans(t0, t1, self.window_length_s, self.step_s)]
         return pd.concat(tables, ignore_index=True)
 
     def annotate(self, stream, inventory=None):

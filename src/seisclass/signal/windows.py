@@ -107,6 +107,7 @@ def cut_stream_windows(
     starts: np.ndarray,
     length_s: float,
     sampling_rate: float,
+    context_s: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cut windows of several components; keep windows complete on all of them.
 
@@ -114,15 +115,23 @@ def cut_stream_windows(
     contiguous ObsPy traces at ``sampling_rate``. Returns ``(array, keep)``
     with ``array`` of shape ``(keep.sum(), n_components, n_samples)`` (float32)
     and ``keep`` a mask over ``starts``. Windows touching a gap on any
-    component are dropped.
+    component are dropped. With ``context_s > 0`` every window is extended by
+    ``context_s`` seconds on both sides (``n_samples`` covers
+    ``length_s + 2 context_s``); only the grid window itself must lie inside a
+    trace, context beyond the trace's ends is zero.
     """
-    n_samples = samples_per_window(length_s, sampling_rate)
+    margin = int(round(context_s * sampling_rate))
+    n_samples = samples_per_window(length_s, sampling_rate) + 2 * margin
     out = np.zeros((len(starts), len(components), n_samples), dtype=np.float32)
     covered = np.zeros((len(starts), len(components)), dtype=bool)
     for c, component in enumerate(components):
         for trace in traces_by_component.get(component, []):
+            data = np.asarray(trace.data)
+            if margin:
+                data = np.concatenate([np.zeros(margin, data.dtype), data, np.zeros(margin, data.dtype)])
             windows, inside = cut_windows(
-                np.asarray(trace.data), trace.stats.starttime.timestamp, sampling_rate, starts, length_s
+                data, trace.stats.starttime.timestamp - margin / sampling_rate, sampling_rate,
+                np.asarray(starts, float) - margin / sampling_rate, length_s + 2 * margin / sampling_rate,
             )
             out[inside, c] = windows
             covered[inside, c] = True
@@ -161,11 +170,12 @@ def cut_station_day(
 
 
 def windows_at(
-    stream: Stream, starts: np.ndarray, length_s: float, components: list[str], sampling_rate: float
+    stream: Stream, starts: np.ndarray, length_s: float, components: list[str], sampling_rate: float,
+    context_s: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Windows at given grid ``starts`` (s, epoch) that are complete on all ``components``."""
     starts = np.asarray(starts, float)
     array, keep = cut_stream_windows(
-        traces_by_component(stream), components, starts, length_s, sampling_rate
+        traces_by_component(stream), components, starts, length_s, sampling_rate, context_s
     )
     return starts[keep], array

@@ -66,15 +66,20 @@ def prepare_windows(array: np.ndarray, decimate: int, normalization: str) -> np.
 
 
 def input_spec(components: list[str], sampling_rate: float, length_s: float, decimate: int,
-               normalization: str) -> dict:
-    """Description of the model input, stored with each model (rates in Hz, lengths in s)."""
-    n_raw = int(round(length_s * sampling_rate))
+               normalization: str, context_s: float = 0.0) -> dict:
+    """Description of the model input, stored with each model (rates in Hz, lengths in s).
+
+    The input covers the grid window plus ``context_s`` seconds on both sides,
+    so the model sees the event around the window.
+    """
+    n_raw = int(round(length_s * sampling_rate)) + 2 * int(round(context_s * sampling_rate))
     return {
         "components": list(components),
         "source_sampling_rate": float(sampling_rate),
         "decimate": int(decimate),
         "sampling_rate": float(sampling_rate) / decimate,
         "window_length_s": float(length_s),
+        "context_s": float(context_s),
         "n_source_samples": n_raw,
         "n_samples": int(np.ceil(n_raw / decimate)),
         "normalization": normalization,
@@ -145,7 +150,7 @@ def build_inputs(index: pd.DataFrame, files: dict[str, str], outputs: dict[str, 
 def _cut(stream, rows: pd.DataFrame, spec: dict, key: str) -> np.ndarray:
     starts = epoch_seconds(rows["start"])
     kept, raw = windows_at(stream, starts, spec["window_length_s"], spec["components"],
-                           spec["source_sampling_rate"])
+                           spec["source_sampling_rate"], spec.get("context_s", 0.0))
     if len(kept) != len(starts):
         missing = pd.to_datetime(np.setdiff1d(starts, kept)[0], unit="s", utc=True)
         raise InputError(f"{key}: window at {missing} is not complete on components {spec['components']}")

@@ -218,7 +218,7 @@ class DeepClassifier(WindowClassifier):
                     proba[block[keep]] = self.predict_proba(array)
         return proba
 
-    def _span_table(self, stream, keys: dict, t0: float, t1: float) -> pd.DataFrame:
+    def _span_table(self, stream, keys: dict, t0: float, t1: float, native_rates: dict | None = None) -> pd.DataFrame:
         from seisclass.signal.windows import window_starts
 
         starts = window_starts(t0, t1, self.window_length_s, self.step_s)
@@ -235,7 +235,8 @@ class DeepClassifier(WindowClassifier):
         from seisclass.signal.windows import cut_stream_windows, traces_by_component
 
         array, keep = cut_stream_windows(traces_by_component(stream), self.components, np.asarray(starts, float),
-                                         self.window_length_s, self.sampling_rate)
+                                         self.window_length_s, self.sampling_rate,
+                                         self.input_spec.get("context_s", 0.0))
         return keep, array
 
     # ---------------------------------------------------- files

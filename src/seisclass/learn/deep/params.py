@@ -192,6 +192,7 @@ class DeepParameters(ConfigSection):
 
     preset: str = "cpu"
     decimate: int = 2  # integer decimation factor applied to the preprocessed waveforms
+    context_s: float = 0.0  # seconds of waveform added before and after each grid window (event context)
     normalization: str = "std"  # per window: "std" (demean, divide by std) or "peak" (max |x|)
     max_train_per_class: int | None = 8000  # cap on training windows per class (None: all)
     batch_size: int = 64
