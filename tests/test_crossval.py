@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seisclass.learn.crossval import cross_validate, fold_of_windows
+from seisclass.learn.crossval import cross_validate, fold_of_windows, tune_decision_weights
+from seisclass.learn.forest import apply_decision_weights
 from seisclass.learn.metrics import interval_metrics
 from seisclass.schema import to_timestamps
 
@@ -61,3 +62,17 @@ def test_cross_validation_scores_every_unpurged_window_once_out_of_fold():
     assert len(predictions) + summary["purged_windows"] == len(table)
     assert summary["balanced_accuracy"] == 1.0 and summary["per_interval"]["balanced_accuracy"] == 1.0
     assert sum(summary["windows_per_fold"]) == len(predictions)
+
+
+def test_decision_weights_raise_an_under_predicted_class_without_sacrificing_another():
+    """Events get p_event 0.35 (quiet 0.65): argmax misses them all; a weight in (1.86, 4) recovers them."""
+    n = 40
+    event = np.arange(n) % 4 == 0
+    predictions = pd.DataFrame({"interval": [str(i) for i in range(n)],
+                                "label": np.where(event, "event", "quiet"),
+                                "p_quiet": np.where(event, 0.65, 0.8), "p_event": np.where(event, 0.35, 0.2)})
+    weights = tune_decision_weights(predictions, CLASSES)
+    assert weights["quiet"] == 1.0 and 0.65 / 0.35 < weights["event"] < 4.0  # 0.35 w > 0.65, 0.2 w < 0.8
+    scaled = apply_decision_weights(predictions[["p_quiet", "p_event"]].to_numpy(), CLASSES, weights)
+    assert np.allclose(scaled.sum(axis=1), 1.0)
+    assert ((scaled[:, 1] > scaled[:, 0]) == event).all()

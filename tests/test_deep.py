@@ -12,6 +12,7 @@ from obspy import Stream, Trace, UTCDateTime, read
 
 from seisclass.explain.deep_shap import attribution_over_time, pick_representatives, shap_values
 from seisclass.learn.compare import comparison_table
+from seisclass.learn.deep import training
 from seisclass.learn.deep.inputs import (
     InputError,
     build_inputs,
@@ -27,12 +28,14 @@ from seisclass.learn.deep.networks import (
     SpectralLSTM,
     WaveformCNN,
     architecture,
+    band_matrix,
     build_model,
     deep_model_card,
     predict_proba,
 )
 from seisclass.learn.deep.params import DeepConfigError, DeepParameters
 from seisclass.learn.deep.training import (
+    TrainingError,
     balanced_accuracy,
     class_weights,
     configure_torch,
@@ -196,6 +199,45 @@ def test_frame_spectrum_puts_a_tone_in_its_band():
         assert (out[0].argmax(dim=1) == band).all()
 
 
+@pytest.mark.parametrize("rate", [20.0, 40.0])
+@pytest.mark.parametrize("decimate", [1, 2])
+def test_lstm_filter_bank_has_no_empty_band_at_low_rates(rate, decimate):
+    """0.5-s frames at 10-40 Hz have 3-11 frequency bins, fewer than 12 bands: one band per bin then."""
+    configure_torch(0, 1)
+    spec = input_spec(["Z", "N", "E"], rate, 10.0, decimate, "std")
+    arch = architecture("lstm", DeepParameters.from_config({"lstm": {"frame_s": 0.5, "n_bands": 12}}))
+    model = build_model("lstm", spec, 3, arch)
+    front = model.frontend
+    n_freq = front.frame // 2 + 1
+    assert n_freq < 12 and front.n_bands == n_freq and front.requested_bands == 12
+    weights = front.bands.numpy()
+    assert weights.shape == (n_freq, n_freq)
+    assert ((weights > 0).sum(axis=0) >= 1).all()  # no empty band
+    np.testing.assert_allclose(weights.sum(axis=0), 1.0, rtol=1e-6)
+    x, y = synthetic(8, seed=0)
+    x = np.ascontiguousarray(x[:, :, : spec["n_samples"]])
+    logits = model.train()(torch.from_numpy(x))
+    assert torch.isfinite(model.sequence(torch.from_numpy(x))).all() and torch.isfinite(logits).all()
+    loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(y))
+    loss.backward()
+    assert torch.isfinite(loss) and all(torch.isfinite(q.grad).all() for q in model.parameters() if q.grad is not None)
+
+
+def test_band_matrix_never_has_an_empty_band():
+    for n_freq in range(1, 70):
+        for n_bands in range(1, 40):
+            weights = band_matrix(n_freq, n_bands)
+            assert weights.shape == (n_freq, min(n_freq, n_bands))
+            assert (weights.max(axis=0) > 0).all()
+            np.testing.assert_allclose(weights.sum(axis=0), 1.0, rtol=1e-6)
+    # enough bins: the bank of before (rounded linear edges) is kept, so saved models read the same
+    for n_freq, n_bands in ((13, 12), (26, 12), (51, 24), (6, 6)):
+        edges = np.linspace(0, n_freq, n_bands + 1).round().astype(int)
+        before = np.stack([np.isin(np.arange(n_freq), np.arange(edges[b], edges[b + 1])) for b in range(n_bands)],
+                          1).astype(np.float32)
+        np.testing.assert_array_equal(band_matrix(n_freq, n_bands), before / before.sum(axis=0))
+
+
 def _overfit(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, steps: int) -> float:
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
@@ -255,6 +297,54 @@ def test_training_summary_and_early_stopping():
     assert summary["best_epoch"] == int(history["validation_loss"].idxmin()) + 1
     assert summary["epochs_run"] == summary["best_epoch"] + 1
     assert summary["n_train"] == 60 and summary["training_time_s"] > 0
+
+
+@pytest.mark.parametrize("split", ["train", "validation"])
+def test_nan_inputs_stop_training_naming_model_epoch_and_inputs(split):
+    configure_torch(0, 1)
+    x, y = synthetic(40, seed=1)
+    xv, yv = synthetic(20, seed=2)
+    (x if split == "train" else xv)[5, 1, 100:110] = np.nan
+    model = build_model("lstm", SPEC, 3, architecture("lstm", SMALL))
+    with pytest.raises(TrainingError) as error:
+        train_model(model, x, y, xv, yv, SMALL, 0)
+    message = str(error.value)
+    assert f"lstm: training stopped: the {split if split == 'validation' else 'training'} loss is nan in epoch 1" \
+        in message
+    assert "input windows hold 10 NaN or infinite values" in message and "results/deep/inputs/" in message
+
+
+class Diverging(torch.nn.Module):
+    """A model whose logits turn infinite from its ``after``-th call on (as weights that blew up)."""
+
+    def __init__(self, after: int):
+        super().__init__()
+        self.head = torch.nn.Sequential(torch.nn.Linear(3, 3))
+        self.after, self.calls = after, 0
+
+    def forward(self, x):
+        self.calls += 1
+        logits = self.head(x.mean(dim=-1))
+        return logits * torch.inf if self.calls >= self.after else logits
+
+
+def test_diverging_loss_stops_training_with_the_learning_rate_hint():
+    x, y = synthetic(40, seed=1)
+    p = DeepParameters.from_config({"batch_size": 10, "epochs": 5, "learning_rate": 0.5})
+    with pytest.raises(TrainingError) as error:
+        train_model(Diverging(after=9), x, y, x, y, p, 0, name="cnn")  # 4 train + 4 validation batches per epoch
+    message = str(error.value)
+    assert message.startswith("cnn: training stopped: the training loss is nan in epoch 2 (batch 1 of 4)")
+    assert "with finite inputs: the weights diverged; lower deep.learning_rate (now 0.5)" in message
+
+
+def test_training_that_never_improves_fails_clearly(monkeypatch):
+    monkeypatch.setattr(training, "_improves", lambda loss, best: False)  # no epoch is ever a best one
+    x, y = synthetic(30, seed=1)
+    p = DeepParameters.from_config({"batch_size": 10, "epochs": 2, "patience": 5, "cnn": {"channels": [4]}})
+    with pytest.raises(TrainingError, match=r"cnn: training gave no usable model: no epoch of 2 had a validation "
+                                            r"loss below the starting value.*deep.learning_rate \(0.001\)"):
+        train_model(build_model("cnn", SPEC, 3, architecture("cnn", p)), x, y, x, y, p, 0)
 
 
 def test_class_weights_and_balanced_accuracy():
@@ -361,7 +451,9 @@ def test_tiny_run_deep_outputs(tiny_run):
     assert list(table["model"]) == ["rf", "cnn", "lstm"]
     lstm = json.loads((results / "metrics" / "lstm.json").read_text())
     assert table.loc[2, "balanced_accuracy"] == pytest.approx(lstm["balanced_accuracy"], abs=1e-3)
-    assert (table["training_time_s"] > 0).all() and (table["windows_per_second"] > 0).all()
+    assert "training_time_s" not in table.columns  # results hold no timings (reproducible files)
+    timings = pd.read_csv(results / "benchmarks" / "model_timings.tsv", sep="\t")
+    assert (timings["training_time_s"] > 0).all() and (timings["windows_per_second"] > 0).all()
 
 
 @pytest.mark.workflow

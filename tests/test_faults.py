@@ -252,8 +252,14 @@ def test_killed_run_resumes_to_identical_outputs(tiny_run, tmp_path):
 
 @pytest.mark.workflow
 def test_two_clean_runs_give_identical_outputs(tiny_run, tmp_path):
-    """Determinism: features, metrics and predictions are bit-identical between clean runs."""
+    """Determinism: every result file of the whole workflow is byte-identical between two clean runs.
+
+    Timings live under results/benchmarks/ (job benchmarks, model timings) and in the logs only.
+    """
     workdir = make_workdir(tmp_path / "run")
-    snakemake(workdir, "--cores", "2", *COMPARED)
-    for name in COMPARED:
-        assert sha256(workdir / name) == sha256(tiny_run / name), name
+    snakemake(workdir, "--cores", "2")
+    files = sorted(p.relative_to(tiny_run) for p in (tiny_run / "results").rglob("*")
+                   if p.is_file() and "benchmarks" not in p.parts and p.suffix != ".html")
+    assert len(files) > 50
+    differ = [str(f) for f in files if sha256(workdir / f) != sha256(tiny_run / f)]
+    assert differ == []

@@ -159,6 +159,7 @@ def waveforms_for_deep(wildcards):
 def all_targets(wildcards):
     """Every final output of the workflow, stage by stage."""
     return [
+        "results/headline.html",
         # acquire
         "results/availability/availability.tsv", "results/plots/availability.png",
         # features, labels, dataset
@@ -172,7 +173,7 @@ def all_targets(wildcards):
         # deep models and the comparison
         *[MODEL_FILES[m] for m in DEEP_MODELS], *[f"results/metrics/{m}.json" for m in DEEP_MODELS],
         *[f"results/plots/{m}_training.png" for m in DEEP_MODELS],
-        "results/metrics/model_comparison.tsv", "results/plots/model_comparison.png",
+        "results/metrics/model_comparison.tsv", "results/benchmarks/model_comparison.png",
         # explanations
         *[f"results/explain/rf_shap_{name}" for name in ("values.parquet", "importance.tsv",
           "group_importance.tsv", "summary.tsv", "beeswarm.png", "dependence.png", "groups.png")],

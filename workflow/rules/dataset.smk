@@ -99,3 +99,22 @@ rule label_timeline:
         CONDA_CORE
     script:
         "../scripts/label_timeline.py"
+
+
+rule headline:
+    """The report's first section: data volume, model comparison and cross-validation in one page."""
+    input:
+        counts="results/dataset/class_counts.tsv",
+        availability="results/availability/availability.tsv",
+        comparison="results/metrics/model_comparison.tsv",
+        cv="results/metrics/rf_cv.json",
+    output:
+        report("results/headline.html", caption="../report/headline.rst", category="0. Headline"),
+    params:
+        classes=CLASSES,
+    log:
+        "logs/dataset/headline.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/headline.py"

@@ -126,8 +126,14 @@ rule compare_models:
             subcategory="Comparison",
         ),
         plot=report(
-            "results/plots/model_comparison.png",
+            "results/benchmarks/model_comparison.png",
             caption="../report/model_comparison.rst",
+            category="6. Model comparison",
+            subcategory="Comparison",
+        ),
+        timings=report(
+            "results/benchmarks/model_timings.tsv",
+            caption="../report/model_timings.rst",
             category="6. Model comparison",
             subcategory="Comparison",
         ),

@@ -92,9 +92,10 @@ def tune_decision_weights(predictions: pd.DataFrame, classes: list[str],
     """One weight per class for the probabilities, chosen on out-of-fold ``predictions``.
 
     Coordinate ascent (two passes over the classes, the first class fixed at
-    1) over ``grid``, maximising the per-interval balanced accuracy of the
-    weighted mean probabilities (per-window when there are no intervals);
-    ties keep the weight closest to 1. Returns ``{class: weight}``.
+    1) over ``grid``, maximising the smallest per-class recall of the
+    weighted mean probabilities per interval (per window when there are no
+    intervals), then the balanced accuracy: no class is sacrificed for
+    another. Ties keep the weight closest to 1. Returns ``{class: weight}``.
     """
     from seisclass.learn.metrics import classification_metrics, interval_predictions
 
@@ -106,8 +107,9 @@ def tune_decision_weights(predictions: pd.DataFrame, classes: list[str],
     proba, truth = table[columns].to_numpy(float), table["label"].to_numpy(dtype=object)
     names = np.array(classes, dtype=object)
 
-    def score(w: np.ndarray) -> float:
-        return classification_metrics(truth, names[(proba * w).argmax(axis=1)], classes)["balanced_accuracy"]
+    def score(w: np.ndarray) -> tuple[float, float]:
+        m = classification_metrics(truth, names[(proba * w).argmax(axis=1)], classes)
+        return min(m["per_class"][c]["recall"] for c in classes), m["balanced_accuracy"]
 
     weights = np.ones(len(classes))
     best = score(weights)
@@ -117,7 +119,8 @@ def tune_decision_weights(predictions: pd.DataFrame, classes: list[str],
                 trial = weights.copy()
                 trial[j] = value
                 s = score(trial)
-                if s > best + 1e-12:
+                if s[0] > best[0] + 1e-12 or (abs(s[0] - best[0]) <= 1e-12 and s[1] > best[1] + 1e-12):
                     best, weights = s, trial
-    log.info("decision weights %s: per-interval balanced accuracy %.3f", dict(zip(classes, weights, strict=True)), best)
+    log.info("decision weights %s: smallest recall %.3f, balanced accuracy %.3f",
+             {c: float(w) for c, w in zip(classes, weights, strict=True)}, *best)
     return {c: float(w) for c, w in zip(classes, weights, strict=True)}

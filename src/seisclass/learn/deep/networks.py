@@ -60,17 +60,20 @@ class FrameSpectrum(nn.Module):
 
     ``(batch, components, samples)`` becomes ``(batch, frames, components * n_bands)``
     with ``frames = 1 + (samples - frame) // hop``. Nothing here is learned.
+
+    Every band averages one or more frequency bins of the frame's spectrum, never
+    none: a frame of ``frame`` samples has ``frame // 2 + 1`` bins, and when that is
+    fewer than the ``n_bands`` asked for (short frames at low sampling rates, e.g.
+    0.5 s at 20 Hz: 6 bins), the bank has one band per bin instead, so
+    ``self.n_bands`` (the bands used) can be smaller than the argument. See
+    :func:`band_matrix`.
     """
 
     def __init__(self, frame: int, hop: int, n_bands: int):
         super().__init__()
         self.frame, self.hop = frame, hop
-        n_freq = frame // 2 + 1
-        edges = np.linspace(0, n_freq, n_bands + 1).round().astype(int)
-        bands = np.zeros((n_freq, n_bands), np.float32)
-        for b in range(n_bands):
-            bands[edges[b] : max(edges[b + 1], edges[b] + 1), b] = 1.0
-        bands /= bands.sum(axis=0, keepdims=True)
+        bands = band_matrix(frame // 2 + 1, n_bands)
+        self.requested_bands, self.n_bands = n_bands, bands.shape[1]
         self.register_buffer("taper", torch.hann_window(frame, periodic=False), persistent=False)
         self.register_buffer("bands", torch.from_numpy(bands), persistent=False)
 
@@ -85,6 +88,28 @@ class FrameSpectrum(nn.Module):
         return logp.permute(0, 2, 1, 3).flatten(2)
 
 
+def band_matrix(n_freq: int, n_bands: int) -> np.ndarray:
+    """Averaging weights ``(n_freq, bands)`` of linear bands from 0 Hz to Nyquist; no band is empty.
+
+    With ``n_bands <= n_freq`` there are ``n_bands`` bands of consecutive bins between
+    the rounded edges ``linspace(0, n_freq, n_bands + 1)``: these edges are strictly
+    increasing then, so each band holds at least one bin. With more bands than bins,
+    a band per bin (``n_freq`` bands): empty bands would average nothing (0 / 0, a NaN
+    loss) and repeated bins would add nothing but copies. Each column sums to 1.
+    """
+    if n_freq < 1 or n_bands < 1:
+        raise ValueError(f"band_matrix: need at least one frequency bin and one band, got {n_freq} and {n_bands}")
+    n_used = min(n_bands, n_freq)
+    edges = np.linspace(0, n_freq, n_used + 1).round().astype(int)
+    bands = np.zeros((n_freq, n_used), np.float32)
+    for b in range(n_used):
+        bands[edges[b] : edges[b + 1], b] = 1.0
+    counts = bands.sum(axis=0)
+    if (counts == 0).any():  # cannot happen (see above); never divide by zero silently
+        raise AssertionError(f"band_matrix({n_freq}, {n_bands}): empty bands {np.flatnonzero(counts == 0).tolist()}")
+    return bands / counts
+
+
 class SpectralLSTM(nn.Module):
     """LSTM over :class:`FrameSpectrum` frames; mean and max of its outputs over time, dropout, linear."""
 
@@ -94,8 +119,8 @@ class SpectralLSTM(nn.Module):
         super().__init__()
         frame = max(4, int(round(frame_s * sampling_rate)))
         hop = max(1, int(round(hop_s * sampling_rate)))
-        self.frontend = FrameSpectrum(frame, hop, n_bands)
-        n_in = n_components * n_bands
+        self.frontend = FrameSpectrum(frame, hop, n_bands)  # frontend.n_bands: at most one band per bin
+        n_in = n_components * self.frontend.n_bands
         self.norm = nn.BatchNorm1d(n_in)
         self.lstm = nn.LSTM(n_in, hidden, num_layers=layers, batch_first=True, bidirectional=bidirectional,
                             dropout=dropout if layers > 1 else 0.0)
@@ -326,5 +351,8 @@ def _check_card(meta: dict, path) -> None:
 def deep_model_card(kind: str, classes: list[str], spec: dict, arch: dict, config: dict, train_rows: pd.DataFrame,
                     training: dict, **extra) -> dict:
     """Model card of a trained CNN/LSTM (``config``: the workflow's ``preprocess`` and ``windows``)."""
+    training = {k: v for k, v in training.items() if k != "training_time_s"}  # no timings: files are reproducible
+    if "history" in training:
+        training["history"] = [{k: v for k, v in epoch.items() if k != "seconds"} for epoch in training["history"]]
     return model_card(kind, classes, config, training_summary(train_rows, classes), ("torch",), features=False,
                       kind=kind, input=spec, architecture=arch, training=training, **extra)

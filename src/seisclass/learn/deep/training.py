@@ -3,6 +3,11 @@
 Runs are reproducible on CPU: seeds are set and PyTorch is told to use
 deterministic algorithms only (on CUDA, ``CUBLAS_WORKSPACE_CONFIG`` is set for
 the same purpose, best effort). The device is CUDA when available, else CPU.
+
+Training fails loudly instead of saving a broken model: a NaN or infinite loss
+stops it at once with a :class:`TrainingError` naming the model, the epoch and the
+likely cause (non-finite input windows, or diverging weights: the learning rate),
+and so does a run in which no epoch ever gave a best validation loss.
 """
 
 from __future__ import annotations
@@ -21,6 +26,19 @@ from seisclass.learn.deep.inputs import iterate_batches
 from seisclass.learn.deep.params import DeepParameters
 
 log = logging.getLogger(__name__)
+KINDS = {"WaveformCNN": "cnn", "SpectralLSTM": "lstm"}  # model class -> kind, for messages
+
+
+class TrainingError(RuntimeError):
+    """Training cannot give a usable model (non-finite loss, no best epoch); the message says why."""
+
+
+class _NonFiniteLoss(Exception):
+    """Raised inside an epoch; :func:`train_model` turns it into a :class:`TrainingError`."""
+
+    def __init__(self, split: str, batch: int, n_batches: int, loss: float, bad_inputs: int):
+        super().__init__(split, batch, n_batches, loss, bad_inputs)
+        self.split, self.batch, self.n_batches, self.loss, self.bad_inputs = split, batch, n_batches, loss, bad_inputs
 
 
 def choose_device() -> str:
@@ -79,7 +97,7 @@ class LogStream:
 
 def train_model(model: nn.Module, train_x: np.ndarray, train_y: np.ndarray, val_x: np.ndarray,
                 val_y: np.ndarray, p: DeepParameters, seed: int, device: str = "cpu",
-                progress=None) -> tuple[nn.Module, dict]:
+                progress=None, name: str | None = None) -> tuple[nn.Module, dict]:
     """Fit ``model`` with Adam on weighted cross-entropy; keep the epoch of lowest validation loss.
 
     ``train_x``/``val_x`` are (memory-mapped) input arrays, ``train_y``/``val_y``
@@ -88,6 +106,10 @@ def train_model(model: nn.Module, train_x: np.ndarray, train_y: np.ndarray, val_
     (``None``: no bar). Returns the model (best weights, eval mode) and a
     summary: per-epoch ``history`` (losses, balanced accuracies, seconds),
     ``best_epoch``, ``epochs_run``, ``training_time_s``.
+
+    Raises :class:`TrainingError` (naming the model, ``name`` or its kind, and the
+    epoch) when a training or validation loss is NaN or infinite, or when no epoch
+    gave a best validation loss; the half-trained weights are never returned.
     """
     from tqdm import tqdm
 
@@ -100,13 +122,19 @@ def train_model(model: nn.Module, train_x: np.ndarray, train_y: np.ndarray, val_
     n_batches = -(-len(train_x) // p.batch_size)
     bar = tqdm(total=p.epochs * n_batches, file=progress, disable=progress is None, mininterval=5.0,
                ascii=True, unit="batch", dynamic_ncols=False, ncols=100)
+    name = name or KINDS.get(type(model).__name__, type(model).__name__)
     history, best_loss, best_state, best_epoch, wait = [], np.inf, None, 0, 0
     started = time.perf_counter()
     for epoch in range(1, p.epochs + 1):
         t0 = time.perf_counter()
-        train_loss, train_pred = _train_epoch(model, train_x, train_y, weights, criterion, optimizer,
-                                              p.batch_size, rng, device, bar)
-        val_loss, val_pred = evaluate_loss(model, val_x, val_y, criterion, weights, p.batch_size, device)
+        try:
+            train_loss, train_pred = _train_epoch(model, train_x, train_y, weights, criterion, optimizer,
+                                                  p.batch_size, rng, device, bar)
+            val_loss, val_pred = evaluate_loss(model, val_x, val_y, criterion, weights, p.batch_size, device,
+                                               check=True)
+        except _NonFiniteLoss as bad:
+            bar.close()
+            raise TrainingError(_non_finite_message(name, epoch, bad, p)) from None
         row = {
             "epoch": epoch, "train_loss": train_loss, "validation_loss": val_loss,
             "train_balanced_accuracy": balanced_accuracy(train_y, train_pred, n_classes),
@@ -116,7 +144,7 @@ def train_model(model: nn.Module, train_x: np.ndarray, train_y: np.ndarray, val_
         history.append(row)
         bar.set_postfix(train_loss=f"{train_loss:.3f}", val_loss=f"{val_loss:.3f}")
         log.info("epoch %d: %s", epoch, {k: round(v, 4) for k, v in row.items() if k != "epoch"})
-        if val_loss < best_loss - 1e-7:
+        if _improves(val_loss, best_loss):
             best_loss, best_epoch, wait = val_loss, epoch, 0
             best_state = copy.deepcopy(model.state_dict())
         else:
@@ -125,6 +153,12 @@ def train_model(model: nn.Module, train_x: np.ndarray, train_y: np.ndarray, val_
                 log.info("early stop after epoch %d (best epoch %d)", epoch, best_epoch)
                 break
     bar.close()
+    if best_state is None:
+        raise TrainingError(
+            f"{name}: training gave no usable model: no epoch of {len(history)} had a validation loss below the "
+            f"starting value (validation losses {[round(r['validation_loss'], 4) for r in history]}), so there "
+            f"are no best weights to keep; check the validation split ({len(val_x)} windows) and the inputs, or "
+            f"lower deep.learning_rate ({p.learning_rate:g})")
     model.load_state_dict(best_state)
     summary = {"history": history, "best_epoch": best_epoch, "epochs_run": len(history),
                "best_validation_loss": best_loss, "training_time_s": time.perf_counter() - started,
@@ -133,15 +167,40 @@ def train_model(model: nn.Module, train_x: np.ndarray, train_y: np.ndarray, val_
     return model.eval(), summary
 
 
+def _improves(loss: float, best: float) -> bool:
+    """Whether a validation loss is a new best (lower by more than rounding)."""
+    return loss < best - 1e-7
+
+
+def _check_loss(loss: torch.Tensor, xb: torch.Tensor, split: str, batch: int, n_batches: int) -> None:
+    """Raise :class:`_NonFiniteLoss` when ``loss`` is NaN or infinite (with the batch's non-finite inputs)."""
+    if not torch.isfinite(loss):
+        bad = int((~torch.isfinite(xb)).sum())
+        raise _NonFiniteLoss(split, batch, n_batches, float(loss), bad)
+
+
+def _non_finite_message(name: str, epoch: int, bad: _NonFiniteLoss, p: DeepParameters) -> str:
+    where = (f"{name}: training stopped: the {bad.split} loss is {bad.loss} in epoch {epoch} "
+             f"(batch {bad.batch} of {bad.n_batches})")
+    if bad.bad_inputs:
+        return (f"{where}; that batch's input windows hold {bad.bad_inputs} NaN or infinite values: the deep "
+                f"inputs (results/deep/inputs/) are damaged or were built from bad samples; rebuild them "
+                f"(delete results/deep/inputs/) and check the preprocessed waveforms")
+    return (f"{where}, with finite inputs: the weights diverged; lower deep.learning_rate (now {p.learning_rate:g}) "
+            f"and check the scale of the inputs (deep.normalization: {p.normalization})")
+
+
 def _train_epoch(model, x, y, weights, criterion, optimizer, batch_size, rng, device, bar):
     model.train()
     total, weight_sum = 0.0, 0.0
     predicted = np.zeros(len(y), np.int64)
-    for idx in iterate_batches(len(x), batch_size, rng):
+    n_batches = -(-len(x) // batch_size)
+    for number, idx in enumerate(iterate_batches(len(x), batch_size, rng), 1):
         xb = torch.from_numpy(np.asarray(x[idx], np.float32)).to(device)
         yb = torch.from_numpy(y[idx]).to(device)
         logits = model(xb)
         loss = criterion(logits, yb)
+        _check_loss(loss, xb, "training", number, n_batches)  # before the step spoils the weights
         batch_weight = weights[yb].sum()
         optimizer.zero_grad(set_to_none=True)
         (loss / batch_weight.clamp_min(1e-12)).backward()
@@ -154,16 +213,23 @@ def _train_epoch(model, x, y, weights, criterion, optimizer, batch_size, rng, de
 
 
 @torch.no_grad()
-def evaluate_loss(model, x, y, criterion, weights, batch_size, device) -> tuple[float, np.ndarray]:
-    """Weighted mean loss and predicted classes over ``x`` (eval mode, batches in order)."""
+def evaluate_loss(model, x, y, criterion, weights, batch_size, device, check: bool = False) -> tuple[float, np.ndarray]:
+    """Weighted mean loss and predicted classes over ``x`` (eval mode, batches in order).
+
+    ``check``: raise on a NaN or infinite batch loss (used by :func:`train_model`).
+    """
     model.eval()
     total, weight_sum = 0.0, 0.0
     predicted = np.zeros(len(y), np.int64)
-    for idx in iterate_batches(len(x), batch_size):
+    n_batches = -(-len(x) // batch_size)
+    for number, idx in enumerate(iterate_batches(len(x), batch_size), 1):
         xb = torch.from_numpy(np.array(x[idx[0] : idx[-1] + 1], np.float32)).to(device)
         yb = torch.from_numpy(y[idx]).to(device)
         logits = model(xb)
-        total += float(criterion(logits, yb))
+        loss = criterion(logits, yb)
+        if check:
+            _check_loss(loss, xb, "validation", number, n_batches)
+        total += float(loss)
         weight_sum += float(weights[yb].sum())
         predicted[idx] = logits.argmax(dim=1).cpu().numpy()
     return total / max(weight_sum, 1e-12), predicted
