@@ -45,7 +45,7 @@ test: lint
 
 # Unit tests only (no Snakemake run): well under a minute.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m unit tests
+	$(BIN)/python -m pytest -q -m "unit and not slow" tests
 
 # Benchmarks (about 15 min on 2 idle cores): writes results/bench/{features,workflow,memory}.json
 # and prints the figures. BENCH_ARGS=--quick for a smoke run of a few minutes.

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data" / "real-dev"
+DATA = Path(os.environ.get("REAL_DEV", REPO.parent / "shared" / "data" / "real-dev"))  # override: REAL_DEV=DIR
 DATA_PATH_TARGETS = ["results/metrics/rf.json"]
 
 

@@ -68,6 +68,7 @@ def test_classify_directory_writes_probabilities_segments_and_events(model_path,
     assert len(events) == 3 and {e.event_type for e in events} == {"other event"}
 
 
+@pytest.mark.slow
 def test_jobs_run_in_parallel_with_the_same_result(model_path, inputs, tmp_path):
     root, _ = inputs
     assert classify("--model", model_path, str(root), "--out", str(tmp_path / "one")) == 0
@@ -123,6 +124,7 @@ def test_a_pickled_model_is_refused_without_running_it(inputs, tmp_path, capsys)
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_info_prints_the_model_card(model_path):
     run = [sys.executable, "-m", "seisclass", "info", model_path]
     text = subprocess.run(run, capture_output=True, text=True, check=True).stdout

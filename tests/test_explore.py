@@ -250,6 +250,7 @@ def blob_table(n, seed=5):
     return table
 
 
+@pytest.mark.slow
 def test_explore_end_to_end_on_blobs_with_a_fit_subsample():
     """Both methods recover three blobs; windows outside the fit subsample are transformed."""
     table = blob_table(360)

@@ -10,9 +10,12 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import REPO, make_workdir, snakemake
 from obspy import Stream, Trace, UTCDateTime
 
+from seisclass.acquire.archives import index_mseed_dir
+from seisclass.acquire.availability import skipped_files
 from seisclass.acquire.waveforms import WaveformReadError, read_chunk
 from seisclass.data.dataset import (
     DatasetError,
@@ -76,6 +79,46 @@ def test_unknown_station_is_named(tmp_path):
     assert "XX.TINY" in result.stdout + result.stderr  # the known stations are listed
 
 
+@pytest.mark.workflow
+def test_missing_annotation_file_stops_even_an_up_to_date_run(tiny_run):
+    """A configured annotation file that is gone stops every command, naming the key and the path.
+
+    Snakemake alone finds the finished run up to date ("Nothing to be done", exit 0) and keeps
+    the labels of the lost file; the check at parse time (workflow/rules/common.smk) refuses.
+    """
+    result = snakemake(tiny_run, "-n", "--config", "annotations=[config/elsewhere.csv]", check=False, timeout=300)
+    message = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "annotations: file(s) ['config/elsewhere.csv'] not found" in message
+    assert "fix the path, or remove the entry from annotations" in message
+    configured = tiny_run / "config" / "annotations.csv"  # the file of the finished run disappears
+    moved = configured.rename(configured.with_suffix(".moved"))
+    try:
+        result = snakemake(tiny_run, "-n", check=False, timeout=300)
+    finally:
+        moved.rename(configured)
+    assert result.returncode != 0
+    assert "annotations: file(s) ['config/annotations.csv'] not found" in result.stdout + result.stderr
+
+
+@pytest.mark.workflow
+def test_jobs_run_this_checkouts_code(tiny_run, tmp_path, monkeypatch):
+    """With a decoy seisclass first on PYTHONPATH, jobs still import this checkout's src/ (_bootstrap.py)."""
+    decoy = tmp_path / "decoy" / "seisclass"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text('raise ImportError("decoy seisclass imported instead of the checkout")\n')
+    monkeypatch.setenv("PYTHONPATH", str(decoy.parent))
+    probe = subprocess.run([sys.executable, "-c", "import seisclass"], capture_output=True, text=True, cwd=tmp_path)
+    assert "decoy seisclass imported" in probe.stderr  # plain Python does pick the decoy
+    workdir = make_workdir(tmp_path / "run")
+    day = "results/features/XX.TINY/2024-06-01.parquet"  # demo, preprocess and features jobs
+    result = snakemake(workdir, "--cores", "2", day, "results/features/feature_table.tsv", check=False)
+    assert "decoy seisclass imported" not in result.stdout + result.stderr
+    assert result.returncode == 0, result.stderr[-4000:]
+    for name in (day, "results/features/feature_table.tsv"):
+        assert sha256(workdir / name) == sha256(tiny_run / name), name
+
+
 # ------------------------------------------------------------------ waveform files
 
 
@@ -124,6 +167,31 @@ def test_no_data_gives_empty_station_day(tmp_path):
 
 def test_file_of_another_station_has_no_data_for_this_one(day_file):
     assert len(read_chunk(day_file, ["XX.OTHER"])) == 0
+
+
+def test_other_files_in_a_miniseed_directory_are_skipped_file_rows(day_file, tmp_path):
+    """0-byte, text and PNG files, and miniSEED with codes breaking the SEED rules, next to good miniSEED:
+    each an availability row (status skipped_file) with its reason; nothing of them is read."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "good.mseed").write_bytes(day_file.read_bytes())
+    (data / "empty.mseed").write_bytes(b"")
+    (data / "README.txt").write_text("station notes\n")
+    (data / "map.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(500))
+    odd = trace("Z", noise(1000, 0))
+    odd.stats.station = "A/B"  # a path character in the station code
+    Stream([odd]).write(str(data / "odd.mseed"), format="MSEED", encoding="FLOAT32")
+    index = index_mseed_dir(str(data))
+    rows = skipped_files(index)
+    assert set(rows["status"]) == {"skipped_file"}
+    reasons = dict(m.removeprefix(f"{data}/").split(": ", 1) for m in rows["message"])
+    assert sorted(reasons) == ["README.txt", "empty.mseed", "map.png", "odd.mseed"]
+    assert reasons["empty.mseed"] == "empty file (0 bytes)"
+    assert reasons["README.txt"].startswith("not readable as miniSEED")
+    assert reasons["map.png"].startswith("not readable as miniSEED")
+    assert reasons["odd.mseed"].startswith("invalid SEED codes ['XX.A/B..HHZ']")
+    good = index[index["path"].str.endswith("good.mseed")]
+    assert len(good) == 3 and (good["error"] == "").all()  # the miniSEED file is indexed as usual
 
 
 # ------------------------------------------------------------------ gaps, overlaps, rates
@@ -263,3 +331,41 @@ def test_two_clean_runs_give_identical_outputs(tiny_run, tmp_path):
     assert len(files) > 50
     differ = [str(f) for f in files if sha256(workdir / f) != sha256(tiny_run / f)]
     assert differ == []
+
+
+# ------------------------------------------------------------------ optional models
+
+
+def test_default_profile_keeps_going():
+    """A failed job (e.g. a deep model) stops only what depends on it; the run exits non-zero at the end."""
+    profile = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())
+    assert profile["keep-going"] is True
+
+
+@pytest.mark.workflow
+def test_failed_deep_models_leave_the_forest_and_the_report(tmp_path):
+    """Deep inputs damaged to NaN: both deep trainings stop with the cause; everything else finishes,
+    the run exits non-zero, and the report is made without the deep models (--omit-from train_deep)."""
+    workdir = make_workdir(tmp_path / "run")
+    snakemake(workdir, "--cores", "2", "results/deep/inputs/index.parquet")
+    train = np.load(workdir / "results/deep/inputs/train.npy", mmap_mode="r+")
+    train[:] = np.nan
+    train.flush()
+    del train
+    result = snakemake(workdir, "--cores", "2", check=False, timeout=1800)
+    assert result.returncode != 0
+    for kind in ("cnn", "lstm"):
+        log = (workdir / f"logs/deep/train_{kind}.log").read_text()
+        assert f"{kind}: training stopped: the training loss is nan in epoch 1" in log
+        assert "NaN or infinite values" in log
+        assert not (workdir / f"results/models/{kind}.pt").exists()
+    for name in ("results/models/rf.skops", "results/metrics/rf.json", "results/metrics/rf_cv.json",
+                 "results/plots/rf_confusion.png", "results/explain/rf_shap_summary.tsv",
+                 "results/explore/stability.json", "results/explore/confounds.tsv",
+                 "results/active_learning/candidates.csv", "results/detections/segments.csv"):
+        assert (workdir / name).is_file(), name
+    for name in ("results/metrics/model_comparison.tsv", "results/headline.html"):  # they need the deep models
+        assert not (workdir / name).exists(), name
+    result = snakemake(workdir, "--report", "report.html", "--omit-from", "train_deep", check=False)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert (workdir / "report.html").stat().st_size > 100_000

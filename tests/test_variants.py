@@ -122,3 +122,5 @@ def test_variants_example_on_the_tiny_run(tiny_run, tmp_path):
     pd.testing.assert_frame_equal(same, base, check_dtype=False)  # the base settings reproduce the base run
     for name in ("comparison.png", "spectra.png"):
         assert (work / "results/variants" / name).stat().st_size > 10_000
+    snakemake(work, "--configfile", "config/variants.yaml", "--report", "report.html", "--", *targets)
+    assert "9. Preprocessing variants" in (work / "report.html").read_text()

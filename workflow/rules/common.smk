@@ -11,6 +11,7 @@ import dataclasses
 import os
 
 import pandas as pd
+from snakemake.exceptions import WorkflowError
 
 from seisclass.acquire.archives import directory_key, directory_signature
 from seisclass.acquire.planning import add_mseed_dirs, continuous_plan, mseed_dir_of, mseed_directories
@@ -20,9 +21,21 @@ from seisclass.schema import DEEP_MODELS, FOREST, SPLITS
 
 
 def annotation_csvs():
-    """``annotations`` as a list of paths (a single string, e.g. from ``--config``, is one path)."""
+    """``annotations`` as a list of paths (a single string, e.g. from ``--config``, is one path).
+
+    Every file must exist: no rule writes them, so a file that disappeared would otherwise
+    leave a finished run "up to date" with labels from a file that is gone (Snakemake only
+    checks the inputs of jobs it runs). Checked at parse time, for every command.
+    """
     value = config["annotations"] or []
-    return [value] if isinstance(value, str) else list(value)
+    paths = [value] if isinstance(value, str) else list(value)
+    missing = [str(path) for path in paths if not os.path.isfile(path)]
+    if missing:
+        raise WorkflowError(
+            f"Invalid configuration: annotations: file(s) {missing} not found (relative paths start in the "
+            f"working directory {os.getcwd()!r}); fix the path, or remove the entry from annotations "
+            "(the labels of a finished run would otherwise come from a file that is gone)")
+    return paths
 
 
 TABLE_STATIONS = {s.id: s for s in (read_station_table(config["stations"]) if config["stations"] else [])}

@@ -88,17 +88,17 @@ rule variants_comparison:
         table=report(
             "results/variants/comparison.tsv",
             caption="../report/variants_comparison.rst",
-            category="9. Preprocessing variants",
+            category=VARIANTS_CATEGORY,
         ),
         plot=report(
             "results/variants/comparison.png",
             caption="../report/variants_comparison_plot.rst",
-            category="9. Preprocessing variants",
+            category=VARIANTS_CATEGORY,
         ),
         spectra=report(
             "results/variants/spectra.png",
             caption="../report/variants_spectra.rst",
-            category="9. Preprocessing variants",
+            category=VARIANTS_CATEGORY,
         ),
     params:
         variants=VARIANTS.names(),

@@ -1,6 +1,9 @@
 # Shared definitions of the preprocessing variants (rules in variants.smk).
 
 VARIANTS = SETTINGS["variants"]  # seisclass.data.variants.VariantsParameters
+# The report section of the comparison: it exists only in runs with variants configured (so it is
+# named here, not among the literal categories every run renders).
+VARIANTS_CATEGORY = "9. Preprocessing variants"
 
 
 def variant_sections(wildcards):

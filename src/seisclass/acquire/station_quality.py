@@ -58,7 +58,7 @@ class QualityParameters(ConfigSection):
 
     section = "quality"
 
-    ppsd_length_s: float = 600.0
+    ppsd_length_s: float = 60.0
     noise_band_hz: tuple[float, float] = (1.0, 10.0)
     noise_classes: tuple[str, ...] = ("silence", "noise")
     ppsd_figures: int = 4

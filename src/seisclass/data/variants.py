@@ -156,12 +156,12 @@ def transfer_split(base: pd.DataFrame, table: pd.DataFrame, block_s: float) -> n
     if todo.any():
         used = base[base["split"].isin(SPLITS)]
         blocks = block_index(epoch_seconds(used["start"]), block_s)
-        table_blocks = pd.DataFrame({"block": blocks, "split": used["split"].astype(str).to_numpy()}).drop_duplicates()
-        side = dict(zip(table_blocks["block"], table_blocks["split"], strict=False))
+        side = pd.Series(used["split"].astype(str).to_numpy(), index=blocks)
+        side = side[~side.index.duplicated()]  # whole blocks went to one side
         first = block_index(epoch_seconds(table["start"][todo]), block_s)
         last = block_index(epoch_seconds(table["end"][todo]) - 1e-6, block_s)
-        a = np.array([side.get(b, NO_SPLIT) for b in first], dtype=object)  # one lookup per block, few windows
-        b = np.array([side.get(b, NO_SPLIT) for b in last], dtype=object)
+        a = pd.Series(first).map(side).fillna(NO_SPLIT).to_numpy(object)
+        b = pd.Series(last).map(side).fillna(NO_SPLIT).to_numpy(object)
         b = np.where(b == NO_SPLIT, a, b)
         out[todo] = np.where(a == b, a, np.where((a == NO_SPLIT) | (b == NO_SPLIT), NO_SPLIT, PURGED))
     out[~labelled] = NO_SPLIT

@@ -36,8 +36,9 @@ def ppsd_panel(ppsds: dict[str, tuple], stations: pd.DataFrame, band_hz: tuple[f
         periods, times, values = psd_matrix(ppsd)
         if hist is not None and hist.sum() > 0:
             probability = hist.T / np.maximum(hist.sum(axis=1), 1)[None, :] * 100
+            probability = np.ma.masked_equal(probability, 0)  # empty cells stay white
             mesh = ax.pcolormesh(ppsd.period_xedges, ppsd.db_bin_edges, probability, cmap="viridis_r",
-                                 vmin=0, vmax=max(float(np.percentile(probability[probability > 0], 99)), 1),
+                                 vmin=0, vmax=max(float(np.percentile(probability.compressed(), 99)), 1),
                                  shading="flat", rasterized=True)
             fig.colorbar(mesh, ax=ax, fraction=0.04, pad=0.01, label="probability (%)")
         ax.plot(low_p, low_db, color="0.3", lw=1.2, label="NLNM / NHNM")

@@ -174,9 +174,9 @@ def _improves(loss: float, best: float) -> bool:
 
 def _check_loss(loss: torch.Tensor, xb: torch.Tensor, split: str, batch: int, n_batches: int) -> None:
     """Raise :class:`_NonFiniteLoss` when ``loss`` is NaN or infinite (with the batch's non-finite inputs)."""
-    if not torch.isfinite(loss):
-        bad = int((~torch.isfinite(xb)).sum())
-        raise _NonFiniteLoss(split, batch, n_batches, float(loss), bad)
+    value = float(loss.detach())
+    if not np.isfinite(value):
+        raise _NonFiniteLoss(split, batch, n_batches, value, int((~torch.isfinite(xb)).sum()))
 
 
 def _non_finite_message(name: str, epoch: int, bad: _NonFiniteLoss, p: DeepParameters) -> str:
