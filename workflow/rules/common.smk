@@ -169,6 +169,15 @@ def waveforms_for_deep(wildcards):
     return f"results/preprocessed/{wildcards.chunk}.mseed"
 
 
+def availability_chunks():
+    """Raw file, status file (none for the demo) and station-days of every chunk."""
+    return [{"raw": f"results/raw/{c.source}/{c.id}.mseed",
+             "status": None if c.source == "demo" else f"results/raw/{c.source}/{c.id}.status.json",
+             "members": [{"station": m["station"]["id"], "day": m["day"], "source": m["source"], "span": m["span"]}
+                         for m in members_of(c.id)]}
+            for c in plan().chunks.values()]
+
+
 def all_targets(wildcards):
     """Every final output of the workflow, stage by stage."""
     return [

@@ -2,15 +2,6 @@
 # that match no data.
 
 
-def availability_chunks():
-    """Raw file, status file (none for the demo) and station-days of every chunk."""
-    return [{"raw": f"results/raw/{c.source}/{c.id}.mseed",
-             "status": None if c.source == "demo" else f"results/raw/{c.source}/{c.id}.status.json",
-             "members": [{"station": m["station"]["id"], "day": m["day"], "source": m["source"], "span": m["span"]}
-                         for m in members_of(c.id)]}
-            for c in plan().chunks.values()]
-
-
 rule availability:
     """Coverage, gaps and overlaps per station-day; skipped files; annotations that match no data."""
     input:
