@@ -53,6 +53,11 @@ def read_sds_day(root: str, station: Station, t0: UTCDateTime, t1: UTCDateTime) 
         raise SourceError(f"station {station.id}: SDS root {root!r} is not a directory")
     files = Client(root)._get_filenames(station.network, station.station, station.location,
                                         station.channels, t0, t1)
+    return _read_station_files(files, station, t0, t1)
+
+
+def _read_station_files(files, station: Station, t0: UTCDateTime, t1: UTCDateTime) -> tuple[Stream, list[str]]:
+    """The traces of ``station`` in ``[t0, t1)`` from ``files``, each read strictly once; notes of skipped files."""
     stream, notes = Stream(), []
     for path in sorted(set(files)):
         part, note = _read_source_file(path, t0, t1)
@@ -258,14 +263,7 @@ def read_mseed_dir_day(
     detected) and trimmed; a corrupt or truncated file is skipped with a
     note naming it and the reason, never used silently.
     """
-    stream, notes = Stream(), []
-    for path in sorted(set(select_index(index, station, t0.timestamp, t1.timestamp)["path"])):
-        part, note = _read_source_file(path, t0, t1)
-        if note:
-            notes.append(note)
-        stream += part.select(network=station.network, station=station.station,
-                              location=station.location, channel=station.channels)
-    return _trim(stream, t0, t1), notes
+    return _read_station_files(select_index(index, station, t0.timestamp, t1.timestamp)["path"], station, t0, t1)
 
 
 def read_archive_chunk(members: list[dict], read_day) -> tuple[Stream, list[dict]]:
