@@ -26,7 +26,7 @@ from seisclass.explain.exploration import (
     relabel_by_size,
     summarize_ari,
 )
-from seisclass.schema import KEY_COLUMNS
+from seisclass.schema import KEY_COLUMNS, WINDOW_COLUMNS
 
 CLASSES = ["silence", "tourists", "earthquake"]
 
@@ -300,7 +300,7 @@ def test_tiny_run_exploration_outputs(tiny_run):
     assert set(primary["cluster"]) == clusters
     assert primary["statement"].str.startswith(f"{stability['method']} cluster").all()
     groups = pd.read_csv(results / "explore" / "feature_groups.tsv", sep="\t")
-    feature_names = [c for c in features.columns if c not in {*KEY_COLUMNS, "label", "snr", "split"}]
+    feature_names = [c for c in features.columns if c not in {*KEY_COLUMNS, *WINDOW_COLUMNS}]
     assert sorted(groups["feature"]) == sorted(feature_names)
     assert (groups.groupby("group")["feature"].transform("size") == groups["group_size"]).all()
     for name in ("embedding_labels", "embedding_clusters", "stability", "label_agreement", "correlation"):

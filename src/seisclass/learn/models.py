@@ -352,8 +352,9 @@ class WindowClassifier:
     def preprocess(self, stream, inventory=None):
         """The model card's preprocessing applied to a raw stream (returns a new stream).
 
-        Data recorded below the model's sampling rate are refused
-        (:class:`ModelMismatchError`); higher rates are resampled, as in training.
+        Every trace is resampled to the model's rate, as in training: data
+        recorded below it are upsampled with a warning (their band features
+        above the recorded Nyquist frequency are missing, as in the workflow).
         ``inventory`` (ObsPy Inventory) is required when the model was trained on
         data with the instrument response removed.
         """
@@ -362,11 +363,10 @@ class WindowClassifier:
         card = self._preprocessing()
         p = PreprocessParameters.from_config(card)
         slow = [tr for tr in stream if tr.stats.sampling_rate < p.sampling_rate * (1 - 1e-9)]
-        if slow:
-            raise ModelMismatchError(
-                f"{self.path}: {slow[0].id} is sampled at {slow[0].stats.sampling_rate:g} Hz, below the model's "
-                f"preprocess.sampling_rate {p.sampling_rate:g} Hz: the content the model learned from (up to "
-                f"{p.freqmax:g} Hz) is missing; use data sampled at {p.sampling_rate:g} Hz or more")
+        for tr in slow:
+            log.warning("%s is sampled at %g Hz, below the model's preprocess.sampling_rate %g Hz: upsampled, "
+                        "content above %g Hz is missing (as for such stations in training)", tr.id,
+                        tr.stats.sampling_rate, p.sampling_rate, tr.stats.sampling_rate / 2)
         output = card.get("remove_response")
         if output:
             if inventory is None:
