@@ -50,3 +50,25 @@ def test_uncaught_exception_goes_to_the_job_log_with_traceback(tmp_path):
     assert "step 1 done" in text and "CRITICAL" in text
     assert "Traceback" in text and "in fail" in text and "ValueError: features.parquet: column Z_rms is NaN" in text
     assert "ValueError" in result.stderr  # still shown on stderr
+
+
+def test_reproducible_zip_gives_the_same_bytes_for_the_same_content(tmp_path):
+    import io
+    import time
+    import zipfile
+
+    from seisclass.io import reproducible_zip
+
+    def archive():
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr("a.txt", "alpha")
+            z.writestr("b/c.bin", bytes(range(50)))
+        return buffer.getvalue()
+
+    first = archive()
+    time.sleep(2.1)  # zip times have a 2-s resolution
+    second = archive()
+    assert first != second and reproducible_zip(first) == reproducible_zip(second)
+    with zipfile.ZipFile(io.BytesIO(reproducible_zip(first))) as z:
+        assert z.read("a.txt") == b"alpha" and z.namelist() == ["a.txt", "b/c.bin"]

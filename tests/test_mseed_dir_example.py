@@ -72,7 +72,9 @@ def example_run(tmp_path_factory):
     write_annotations(workdir / "labels.csv")
     # The command of issue 3 (--cores 2 instead of 8 on the test machine), with the span narrowed.
     args = ["--configfile", "config/examples/mseed_dir.yaml", "--config", f"mseed_dir={REAL_DATA}",
-            "annotations=labels.csv", f"classes=[{','.join(CLASSES)}]", *SPAN]
+            "annotations=labels.csv", f"classes=[{','.join(CLASSES)}]", *SPAN,
+            # the sample holds only a few events: 30-s blocks give every class enough blocks to split
+            "split={block_s: 30, fractions: {train: 0.6, validation: 0.2, test: 0.2}, min_blocks_per_class: 3}"]
     snakemake(workdir, "--cores", "2", *args, "--", *TARGETS)
     snakemake(workdir, *args, "--report", "report.zip", "--", *TARGETS)
     return workdir

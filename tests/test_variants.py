@@ -103,9 +103,10 @@ def test_variants_example_on_the_tiny_run(tiny_run, tmp_path):
     """Three band-passes on the tiny demo: one comparison row each, all tested on the base run's windows."""
     work = tmp_path / "run"
     shutil.copytree(tiny_run, work, symlinks=True, ignore=shutil.ignore_patterns("report.html"))
-    (work / "config" / "variants.yaml").write_text(yaml.safe_dump(EXAMPLE))
+    variants = work / "config" / "variants.yaml"  # absolute: Snakemake reads it from its own working directory
+    shutil.copy(REPO / "config/examples/variants.yaml", variants)
     targets = ["results/variants/comparison.tsv", "results/variants/comparison.png", "results/variants/spectra.png"]
-    snakemake(work, "--cores", "2", "--configfile", "config/variants.yaml", "--", *targets)
+    snakemake(work, "--cores", "2", "--configfile", str(variants), "--", *targets)
     table = pd.read_csv(work / "results/variants/comparison.tsv", sep="\t")
     assert table["variant"].tolist() == ["band_1_45", "band_1_15", "band_5_45"]
     columns = ["variant", "balanced_accuracy", "f1_macro", "recall_silence", "recall_tourists", "recall_earthquake",
@@ -122,5 +123,5 @@ def test_variants_example_on_the_tiny_run(tiny_run, tmp_path):
     pd.testing.assert_frame_equal(same, base, check_dtype=False)  # the base settings reproduce the base run
     for name in ("comparison.png", "spectra.png"):
         assert (work / "results/variants" / name).stat().st_size > 10_000
-    snakemake(work, "--configfile", "config/variants.yaml", "--report", "report.html", "--", *targets)
+    snakemake(work, "--configfile", str(variants), "--report", "report.html", "--", *targets)
     assert "9. Preprocessing variants" in (work / "report.html").read_text()

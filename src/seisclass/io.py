@@ -90,3 +90,25 @@ def save_figure(fig, path: str | os.PathLike, dpi: int = 120) -> None:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
+
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """A zip archive (skops models, npz arrays, bundles) rewritten with fixed entry times.
+
+    Zip writers stamp every entry with the current time, so the same content
+    written twice gives different bytes; here every entry keeps its name,
+    order, content and compression, and gets :data:`ZIP_EPOCH`.
+    """
+    import io as _io
+    import zipfile
+
+    out = _io.BytesIO()
+    with zipfile.ZipFile(_io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()

@@ -17,6 +17,7 @@ from seisclass.learn.deep.params import DeepParameters
 from seisclass.learn.deep.training import LogStream, choose_device, configure_torch, train_model
 from seisclass.plots.deep import MODEL_NAMES, training_curves_figure
 from seisclass.runlog import log_to
+from seisclass.schema import SPLITS
 
 log = log_to(snakemake.log[0])
 kind = snakemake.wildcards.model
@@ -28,7 +29,7 @@ device = choose_device()
 index = pd.read_parquet(snakemake.input.index)
 spec = input_spec(snakemake.params.components, snakemake.params.sampling_rate, snakemake.params.length_s,
                   p.decimate, p.normalization, p.context_s)
-x = {s: open_array(snakemake.input[s]) for s in ("train", "validation")}
+x = {s: open_array(snakemake.input[s]) for s in SPLITS[:2]}  # train, validation
 y = {s: label_codes(index[index["split"] == s].sort_values("row")["label"], classes) for s in x}
 arch = architecture(kind, p)
 model = build_model(kind, spec, len(classes), arch)

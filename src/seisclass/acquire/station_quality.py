@@ -145,13 +145,18 @@ def chunk_ppsds(raw: Stream, members: list[dict], inventories: list, p: QualityP
 
 
 def save_ppsds(ppsds: dict[str, tuple], path) -> None:
-    """A zip of PPSD npz files (``<channel id>.npz``) and ``responses.json``."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as bundle:
+    """A zip of PPSD npz files (``<channel id>.npz``) and ``responses.json``, byte-reproducible."""
+    from seisclass.io import atomic_path, reproducible_zip
+
+    bundle_bytes = io.BytesIO()
+    with zipfile.ZipFile(bundle_bytes, "w", compression=zipfile.ZIP_STORED) as bundle:
         for channel, (ppsd, _) in ppsds.items():
             buffer = io.BytesIO()
             ppsd.save_npz(buffer)
-            bundle.writestr(f"{channel}.npz", buffer.getvalue())
+            bundle.writestr(f"{channel}.npz", reproducible_zip(buffer.getvalue()))
         bundle.writestr("responses.json", json.dumps({c: r for c, (_, r) in ppsds.items()}))
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(reproducible_zip(bundle_bytes.getvalue()))
 
 
 def load_ppsds(paths: list) -> dict[str, tuple]:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from seisclass.config import ConfigSection
+from seisclass.schema import SPLITS
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,8 @@ class ExplainParameters(ConfigSection):
     summary_features: int = 4
 
     def _check(self) -> None:
-        if self.split not in ("train", "validation", "test", "all"):
-            raise self.error(f"explain.split: {self.split!r} is not one of train, validation, test, all")
+        if self.split not in (*SPLITS, "all"):
+            raise self.error(f"explain.split: {self.split!r} is not one of {', '.join(SPLITS)}, all")
         for name in ("max_windows_per_class", "top_features", "dependence_features", "summary_features"):
             if getattr(self, name) < 1:
                 raise self.error(f"explain.{name}: must be >= 1, got {getattr(self, name)}")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from seisclass.config import ConfigSection
-from seisclass.io import atomic_path
+from seisclass.io import atomic_path, reproducible_zip
 from seisclass.learn.models import (
     FORMAT,
     ModelFileError,
@@ -194,6 +194,7 @@ class ForestClassifier(WindowClassifier):
         with atomic_path(path) as tmp:
             sio.dump({"format": FORMAT, "metadata": self.metadata, "estimator": self.estimator}, tmp,
                      compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+            tmp.write_bytes(reproducible_zip(tmp.read_bytes()))  # the same model gives the same bytes
         self.path = str(path)
 
     @classmethod
