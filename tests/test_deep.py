@@ -486,3 +486,29 @@ def test_tiny_run_shap_outputs(tiny_run):
         windows = pd.read_csv(explain / f"{kind}_shap_windows.csv")
         assert list(windows["label"]) == CLASSES
         assert (explain / f"{kind}_shap_time.png").stat().st_size > 0
+
+
+def test_a_model_with_event_context_saves_loads_and_cuts_its_context(tmp_path):
+    """A CNN on 10-s windows with 5 s of context each side: the card, the file and the cut agree."""
+    from obspy import Stream, Trace, UTCDateTime
+
+    from seisclass.learn.models import load_classifier
+
+    spec = input_spec(["Z"], 20.0, 10.0, 2, "std", context_s=5.0)
+    assert spec["n_source_samples"] == 400 and spec["n_samples"] == 200
+    arch = {"channels": [4], "kernel_size": 3, "pool": 2, "dropout": 0.0}
+    model = build_model("cnn", spec, 2, arch)
+    config = {"preprocess": {"sampling_rate": 20.0, "bandpass_hz": [1.0, 8.0], "corners": 4},
+              "windows": {"length_s": 10.0, "step_s": 5.0, "components": ["Z"]}}
+    rows = pd.DataFrame({"label": ["a", "b"], "network": "XX", "station": "A", "location": "",
+                         "start": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True),
+                         "end": pd.to_datetime(["2024-01-01T00:00:10", "2024-01-02T00:00:10"], utc=True)})
+    card = deep_model_card("cnn", ["a", "b"], spec, arch, config, rows, {"history": []}, seed=0)
+    DeepClassifier(model, card).save(tmp_path / "m.pt")
+    loaded = load_classifier(tmp_path / "m.pt")
+    t0 = UTCDateTime("2024-01-01")
+    stream = Stream([Trace(np.random.default_rng(0).normal(size=2000).astype(np.float32),
+                           {"network": "XX", "station": "A", "channel": "HHZ", "sampling_rate": 20.0, "starttime": t0})])
+    keep, array = loaded._cut(stream, t0.timestamp + np.array([0.0, 50.0]))
+    assert keep.all() and array.shape == (2, 1, 400)
+    assert (array[0, 0, :100] == 0).all()  # context before the trace's start is zero

@@ -24,6 +24,7 @@ rule variant_dataset:
         sections=variant_sections,
         classes=CLASSES,
         block_s=config["split"]["block_s"],
+        context=config["context"],
     resources:
         mem_mb=4000,
     log:

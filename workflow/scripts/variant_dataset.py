@@ -18,7 +18,7 @@ log.info("variant %s: %s", snakemake.wildcards.variant, sections)
 table, masked = variant_dataset(
     snakemake.params.chunks, sections, pd.read_parquet(snakemake.input.base),
     read_annotations(list(snakemake.input.annotations), classes), snakemake.params.block_s,
-    {path: read_inventory(path) for path in snakemake.input.inventory},
+    {path: read_inventory(path) for path in snakemake.input.inventory}, snakemake.params.context,
 )
 for row in masked.itertuples():
     log.info("%s %s %s: %s NaN in %d window(s) (original rate %g Hz)", row.station, row.day, row.component,

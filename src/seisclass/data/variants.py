@@ -172,19 +172,24 @@ def transfer_split(base: pd.DataFrame, table: pd.DataFrame, block_s: float) -> n
 
 
 def variant_dataset(chunks: list[dict], sections: Mapping[str, dict], base: pd.DataFrame, annotations: pd.DataFrame,
-                    block_s: float, inventories: Mapping | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    block_s: float, inventories: Mapping | None = None,
+                    context: Mapping | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Preprocess, cut, compute features and label every chunk with a variant's settings; the base split.
 
     ``chunks`` are ``{"raw": path, "members": [...]}`` (the workflow's chunks);
     ``sections`` the merged raw config sections (:func:`merged_config`);
     ``base`` the base run's assembled dataset; ``annotations`` as
-    :func:`seisclass.data.labels.read_annotations` returns them. Returns the
-    assembled table (with ``split``) and the summary of masked bands.
+    :func:`seisclass.data.labels.read_annotations` returns them; ``context``
+    the base config's ``context`` section (context features are added as in
+    the workflow when enabled). Returns the assembled table (with ``split``)
+    and the summary of masked bands.
     """
     from seisclass.acquire.waveforms import read_chunk
-    from seisclass.data.dataset import assemble, chunk_features, label_table
+    from seisclass.data.dataset import add_context, assemble, chunk_features, label_table
+    from seisclass.signal.context import ContextParameters, chunk_context_features
     from seisclass.signal.features import FeatureParameters, mask_unmeasured_bands
     from seisclass.signal.preprocess import (
+        ORIGINAL_RATE_COLUMNS,
         PreprocessParameters,
         original_sampling_rates,
         preprocess_chunk,
@@ -195,6 +200,7 @@ def variant_dataset(chunks: list[dict], sections: Mapping[str, dict], base: pd.D
     components = list(windows["components"])
     features = FeatureParameters.from_config(sections["features"])
     inventories = dict(inventories or {})
+    long_context = ContextParameters.from_config(context)
     feature_tables, label_tables, masked = [], [], []
     for chunk in chunks:
         members = chunk["members"]
@@ -203,8 +209,11 @@ def variant_dataset(chunks: list[dict], sections: Mapping[str, dict], base: pd.D
         stream, notes = preprocess_chunk(raw, pre, members, wanted, pre.remove_response)
         table = chunk_features(stream, members, windows["length_s"], windows["step_s"], components,
                                pre.sampling_rate, features)
-        table, summary = mask_unmeasured_bands(table, pd.DataFrame(original_sampling_rates(raw, members)),
-                                               components, features)
+        rates = pd.DataFrame(original_sampling_rates(raw, members), columns=ORIGINAL_RATE_COLUMNS)
+        table, summary = mask_unmeasured_bands(table, rates, components, features)
+        if long_context.enabled:
+            table = add_context(table, chunk_context_features(stream, members, rates, windows["length_s"],
+                                                              windows["step_s"], long_context))
         feature_tables.append(table)
         label_tables.append(label_table(table, annotations, windows["min_overlap"]))
         masked.append(summary)

@@ -325,7 +325,8 @@ def _check_card(meta: dict, path) -> None:
     """Raise :class:`ModelFileError` when the card is incomplete or contradicts itself."""
     try:
         spec, rate = meta["input"], float(meta["preprocessing"]["sampling_rate"])
-        n_source = int(round(float(spec["window_length_s"]) * rate))
+        n_source = (int(round(float(spec["window_length_s"]) * rate))
+                    + 2 * int(round(float(spec.get("context_s", 0.0)) * rate)))  # the window and its context
         checks = [
             ("kind", meta["kind"] in ("cnn", "lstm"), meta["kind"], "cnn or lstm"),
             ("classes", isinstance(meta["classes"], list) and len(meta["classes"]) >= 2, meta["classes"], ">= 2 names"),
