@@ -404,3 +404,13 @@ def test_segments_to_quakeml_round_trip(tmp_path):
     assert "peak probability 0.9000" in first.comments[0].text and "class earthquake" in first.comments[0].text
     assert first.event_type_certainty == "suspected"
     assert len(detections.to_catalog(table, {"earthquake": None})) == 2
+
+
+def test_the_same_forest_saved_twice_gives_the_same_bytes(forest, tmp_path):
+    model, _, _ = forest
+    model.save(tmp_path / "a.skops")
+    model.save(tmp_path / "b.skops")
+    assert (tmp_path / "a.skops").read_bytes() == (tmp_path / "b.skops").read_bytes()
+    again = load_classifier(tmp_path / "a.skops")
+    x = np.random.default_rng(1).normal(size=(4, len(model.feature_names)))
+    np.testing.assert_array_equal(again.predict_proba(x), model.predict_proba(x))

@@ -120,6 +120,39 @@ def apply_decision_weights(probabilities: np.ndarray, classes: list[str], weight
     return scaled / np.maximum(scaled.sum(axis=1, keepdims=True), 1e-12)
 
 
+def stable_skops_names(data: bytes) -> bytes:
+    """A skops archive whose array files are named by their content, not by memory address.
+
+    skops names each array file, and marks each object, with its ``id()``, so
+    the same model saved twice differs; array names become a digest of their
+    bytes, object ids a counter by first appearance (in ``schema.json``), and
+    the files are stored in name order.
+    """
+    import hashlib
+    import io
+    import re
+
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        contents = {info.filename: source.read(info.filename) for info in source.infolist()}
+        compress = {info.filename: info.compress_type for info in source.infolist()}
+    names = {old: hashlib.sha256(content).hexdigest()[:24] + ".npy"
+             for old, content in contents.items() if re.fullmatch(r"\d+\.npy", old)}
+    schema = re.sub(r'"(\d+\.npy)"', lambda m: f'"{names.get(m.group(1), m.group(1))}"',
+                    contents.pop("schema.json").decode())
+    # object ids (memory addresses, used for shared references) become 0, 1, ... by first appearance
+    ids = {old: str(i) for i, old in enumerate(dict.fromkeys(re.findall(r'"__id__": (\d+)', schema)))}
+    schema = re.sub(r'"__id__": (\d+)', lambda m: f'"__id__": {ids[m.group(1)]}', schema)
+    renamed = {names.get(old, old): content for old, content in contents.items()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in ["schema.json", *sorted(renamed)]:
+            entry = zipfile.ZipInfo(name)
+            entry.compress_type = compress.get(name, zipfile.ZIP_DEFLATED) if name != "schema.json" else \
+                zipfile.ZIP_DEFLATED
+            target.writestr(entry, schema.encode() if name == "schema.json" else renamed[name])
+    return out.getvalue()
+
+
 class ForestClassifier(WindowClassifier):
     """Random forest on the window features of :mod:`seisclass.signal.features`.
 
@@ -194,7 +227,7 @@ class ForestClassifier(WindowClassifier):
         with atomic_path(path) as tmp:
             sio.dump({"format": FORMAT, "metadata": self.metadata, "estimator": self.estimator}, tmp,
                      compression=zipfile.ZIP_DEFLATED, compresslevel=6)
-            tmp.write_bytes(reproducible_zip(tmp.read_bytes()))  # the same model gives the same bytes
+            tmp.write_bytes(reproducible_zip(stable_skops_names(tmp.read_bytes())))  # same model, same bytes
         self.path = str(path)
 
     @classmethod
