@@ -74,7 +74,7 @@ def example_run(tmp_path_factory):
     # (the example's one-hour blocks keep whole events together in larger archives).
     (workdir / "config" / "few_events.yaml").write_text("split:\n  block_s: 30\n")
     # The command of issue 3 (--cores 2 instead of 8 on the test machine), with the span narrowed.
-    args = ["--configfile", "config/examples/mseed_dir.yaml", "config/few_events.yaml", "--config",
+    args = ["--configfile", "config/examples/mseed_dir.yaml", str(workdir / "config" / "few_events.yaml"), "--config",
             f"mseed_dir={REAL_DATA}", "annotations=labels.csv", f"classes=[{','.join(CLASSES)}]", *SPAN]
     snakemake(workdir, "--cores", "2", *args, "--", *TARGETS)
     snakemake(workdir, *args, "--report", "report.zip", "--", *TARGETS)
@@ -93,6 +93,10 @@ def test_pnsn_annotations_name_each_station():
 def test_example_runs_on_real_data(example_run):
     table = pd.read_csv(example_run / "results/availability/availability.tsv", sep="\t", keep_default_na=False,
                         dtype={"sampling_rate_hz": str})
+    skipped = table[table["status"] == "skipped_file"]  # the READMEs, CSV and StationXML files: not miniSEED
+    assert skipped["message"].str.contains("README.md: not readable as miniSEED").any()
+    assert not skipped["message"].str.contains(r"\.mseed:").any()  # every miniSEED file is used
+    table = table[table["status"] != "skipped_file"]
     pnsn = {"UW.AUG", "UW.TDH", "UW.VBE", "UW.VFP", "UW.VG2", "UW.VLL", "UW.VLM",
             "UW.CMM", "UW.FMW", "UW.GHW", "UW.GSM", "UW.KOS", "UW.LCW", "UW.LMW"}
     assert set(table["station"]) == {"AV.SPBG", "AV.SPCG", "AV.SPCP", "AV.SPCR", "AV.SPNN", "TA.M02C", "TA.M04C",
