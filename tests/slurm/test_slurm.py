@@ -6,16 +6,21 @@ The profile used is ``profiles/slurm`` with its requests fitted to the test node
 capped at the node's CPUs, memory at its size, no GPU.
 """
 
+import getpass
 import hashlib
 import shutil
 import subprocess
+import sys
+import time
 
 import pytest
 import yaml
-from conftest import REPO, make_workdir, snakemake
+from conftest import REPO, make_workdir
 
 pytestmark = pytest.mark.workflow
 
+# squeue reasons of a job that no node of this cluster can ever run: it would pend for ever
+UNRUNNABLE = {"PartitionConfig", "PartitionNodeLimit", "PartitionTimeLimit", "BadConstraints", "ReqNodeNotAvail"}
 COMPARED = ["results/features/features.parquet", "results/metrics/rf.json", "results/predictions/rf_test.parquet"]
 
 
@@ -36,6 +41,32 @@ def fitted_profile(target, cpus: int, mem_mb: int) -> None:
     (target / "config.yaml").write_text(yaml.safe_dump(profile))
 
 
+def unrunnable_jobs() -> list[str]:
+    """'<rule> (<reason>)' for each queued job that no node can run."""
+    queue = subprocess.run(["squeue", "-h", "-t", "PENDING", "-o", "%r|%k"], capture_output=True, text=True)
+    jobs = (line.split("|", 1) for line in queue.stdout.splitlines() if "|" in line)
+    return [f"{comment.strip()} ({reason})" for reason, comment in jobs if reason in UNRUNNABLE]
+
+
+def snakemake_through_slurm(workdir, *args: str, timeout_s: int) -> subprocess.CompletedProcess:
+    """Run the workflow, failing at once (not after ``timeout_s``) when a job can never start."""
+    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
+    log = workdir / "snakemake.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + timeout_s
+        while process.poll() is None:
+            stuck = unrunnable_jobs()
+            if stuck or time.monotonic() > deadline:
+                process.kill()
+                process.wait()
+                subprocess.run(["scancel", "--user", getpass.getuser()], check=False)
+                reason = f"jobs no node can run: {stuck}" if stuck else f"no end after {timeout_s} s"
+                pytest.fail(f"{reason}\n{log.read_text()[-4000:]}")
+            time.sleep(5)
+    return subprocess.CompletedProcess(command, process.returncode, log.read_text(), "")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def slurm_node() -> tuple[int, int]:
     """CPUs and memory (MB) of the cluster's node; fails (never skips) at once, before the
@@ -51,9 +82,10 @@ def test_tiny_workflow_through_slurm(slurm_node, tiny_run, tmp_path):
     workdir = make_workdir(tmp_path / "run")
     cpus, mem_mb = slurm_node  # the node's, not os.cpu_count(): a request beyond them is refused
     fitted_profile(tmp_path / "profile", cpus, min(mem_mb, 4000))
-    result = snakemake(workdir, "--profile", str(tmp_path / "profile"), "--workflow-profile", "none",
-                       "--slurm-no-account", timeout=3000)
-    submitted = (result.stdout + result.stderr).count("has been submitted with SLURM jobid")
+    result = snakemake_through_slurm(workdir, "--profile", str(tmp_path / "profile"), "--workflow-profile", "none",
+                                     "--slurm-no-account", timeout_s=1500)
+    assert result.returncode == 0, result.stdout[-6000:]
+    submitted = result.stdout.count("has been submitted with SLURM jobid")
     assert submitted >= 10, "jobs did not go through SLURM"
     assert len(list((workdir / ".snakemake" / "slurm_logs").rglob("*.log"))) == submitted  # one log per job
     for name in COMPARED:  # same bits as the local run
