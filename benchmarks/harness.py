@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         if "real_dev" in parts:
             from .real_dev import real_dev_benchmark
 
-            real = real_dev_benchmark(root)
+            real = real_dev_benchmark(root, keep=out / "real_dev")
             if real:
                 write_json(real, out / "real_dev.json")
                 print(f"real-dev ({real['files']} files): data path {real['data_path']['wall_s']:.0f} s "

@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seisclass.learn.crossval import cross_validate, fold_of_windows, tune_decision_weights
+from seisclass.learn.crossval import (
+    cross_validate,
+    cross_validated_weights,
+    fold_of_windows,
+    tune_decision_weights,
+)
 from seisclass.learn.forest import apply_decision_weights
 from seisclass.learn.metrics import interval_metrics
 from seisclass.schema import to_timestamps
@@ -76,3 +81,48 @@ def test_decision_weights_raise_an_under_predicted_class_without_sacrificing_ano
     scaled = apply_decision_weights(predictions[["p_quiet", "p_event"]].to_numpy(), CLASSES, weights)
     assert np.allclose(scaled.sum(axis=1), 1.0)
     assert ((scaled[:, 1] > scaled[:, 0]) == event).all()
+
+
+def _two_class_intervals() -> pd.DataFrame:
+    """Events at p_event 0.30 (4) and 0.45 (4); quiet intervals at 0.20 (8) and 0.35 (2).
+
+    Event weight 1.25-1.5 finds the 0.45 events and keeps every quiet one (recalls 1.0 / 0.5);
+    weight 3 finds every event but calls the 0.35 quiet intervals events (0.8 / 1.0).
+    """
+    p_event = np.array([0.30] * 4 + [0.45] * 4 + [0.20] * 8 + [0.35] * 2)
+    label = np.array(["event"] * 8 + ["quiet"] * 10, dtype=object)
+    return pd.DataFrame({"interval": [str(i) for i in range(len(label))], "label": label,
+                         "p_quiet": 1 - p_event, "p_event": p_event})
+
+
+def test_decision_weights_meet_recall_targets_instead_of_equal_recalls():
+    predictions = _two_class_intervals()
+    assert tune_decision_weights(predictions, CLASSES)["event"] == 3.0  # smallest recall 0.8 (else 0.5)
+    targets = {"quiet": 0.95, "event": 0.4}  # margins at 1.25: 0.05 / 0.1; at 3: -0.15 / 0.6
+    assert tune_decision_weights(predictions, CLASSES, targets)["event"] == 1.25
+
+
+def test_decision_weights_are_scored_on_the_windows_of_each_interval():
+    """Two windows per interval: the interval decides on their mean weighted probability."""
+    predictions = _two_class_intervals()
+    doubled = pd.concat([predictions, predictions.assign(interval=predictions["interval"])], ignore_index=True)
+    outside = doubled.iloc[:3].assign(interval="", label="event", p_quiet=1.0, p_event=0.0)  # not in any interval
+    assert tune_decision_weights(pd.concat([doubled, outside]), CLASSES)["event"] == 3.0
+
+
+def test_cross_validated_weights_never_use_a_folds_own_labels():
+    keys = {"network": "XX", "station": "A", "location": "", "channel": "HHZ", "start": to_timestamps(0.0),
+            "end": to_timestamps(10.0)}
+    predictions = pd.concat([_two_class_intervals().assign(fold=f, interval=lambda t, f=f: f"{f}-" + t["interval"],
+                                                           **keys) for f in range(3)], ignore_index=True)
+    summary, weighted = cross_validated_weights(predictions, CLASSES)
+    assert [w["event"] for w in summary["weights_per_fold"]] == [3.0, 3.0, 3.0]
+    assert summary["per_interval"]["per_class"]["quiet"]["recall"] == pytest.approx(0.8)
+    assert summary["per_interval"]["per_class"]["event"]["recall"] == 1.0
+    assert sorted(weighted["fold"].unique()) == [0, 1, 2]
+    shifted = predictions.copy()  # fold 0 alone would now choose 1.25 (its events all at 0.45); its own
+    shifted.loc[(shifted["fold"] == 0) & (shifted["p_event"] == 0.30), "p_event"] = 0.45  # choice must not see it
+    shifted["p_quiet"] = 1 - shifted["p_event"]
+    assert tune_decision_weights(shifted[shifted["fold"] == 0], CLASSES)["event"] == 1.25
+    again, _ = cross_validated_weights(shifted, CLASSES)
+    assert again["weights_per_fold"][0] == summary["weights_per_fold"][0]

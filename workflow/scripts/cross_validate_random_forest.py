@@ -6,7 +6,7 @@ import pandas as pd
 
 from seisclass.data.dataset import feature_columns
 from seisclass.io import write_json, write_parquet
-from seisclass.learn.crossval import cross_validate
+from seisclass.learn.crossval import cross_validate, cross_validated_weights
 from seisclass.learn.forest import ForestParameters, predict_proba, train_random_forest
 from seisclass.runlog import log_to
 
@@ -26,5 +26,9 @@ summary, predictions = cross_validate(table, feature_columns(table), classes, fi
                                       snakemake.params.folds, snakemake.params.seed)
 log.info("balanced accuracy per window %.3f, per interval %.3f", summary["balanced_accuracy"],
          summary.get("per_interval", {}).get("balanced_accuracy", float("nan")))
+if p.tune_decision_weights:  # the weights' effect, each fold weighted by a choice made on the other folds
+    summary["with_decision_weights"], _ = cross_validated_weights(predictions, classes, p.recall_targets)
+    log.info("with decision weights chosen on the other folds: per interval %.3f",
+             summary["with_decision_weights"].get("per_interval", {}).get("balanced_accuracy", float("nan")))
 write_json(summary, snakemake.output.metrics)
 write_parquet(predictions, snakemake.output.predictions)

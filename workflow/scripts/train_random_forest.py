@@ -12,9 +12,10 @@ log = log_to(snakemake.log[0])
 config = {"preprocess": snakemake.params.preprocess, "windows": snakemake.params.windows,
           "features": snakemake.params.features, "context": snakemake.params.context}
 classes = list(snakemake.params.classes)
-weights = tune_decision_weights(pd.read_parquet(snakemake.input.cv[0]), classes) if snakemake.input.cv else None
-model = fit_forest(pd.read_parquet(snakemake.input.dataset), classes,
-                   ForestParameters.from_config(snakemake.params.forest), snakemake.params.seed, config,
+p = ForestParameters.from_config(snakemake.params.forest)
+weights = (tune_decision_weights(pd.read_parquet(snakemake.input.cv[0]), classes, p.recall_targets)
+           if snakemake.input.cv else None)
+model = fit_forest(pd.read_parquet(snakemake.input.dataset), classes, p, snakemake.params.seed, config,
                    snakemake.threads, weights, tuple(snakemake.params.splits))
 model.save(snakemake.output[0])
 log.info("saved %s\n%s", snakemake.output[0], model.describe())

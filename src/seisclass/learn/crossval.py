@@ -87,29 +87,35 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
     return summary, predictions
 
 
-def tune_decision_weights(predictions: pd.DataFrame, classes: list[str],
-                          grid: tuple[float, ...] = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)) -> dict[str, float]:
+WEIGHT_GRID = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0)
+
+
+def tune_decision_weights(predictions: pd.DataFrame, classes: list[str], recall_targets: dict | None = None,
+                          grid: tuple[float, ...] = WEIGHT_GRID) -> dict[str, float]:
     """One weight per class for the probabilities, chosen on out-of-fold ``predictions``.
 
     Coordinate ascent (two passes over the classes, the first class fixed at
-    1) over ``grid``, maximising the smallest per-class recall of the
-    weighted mean probabilities per interval (per window when there are no
-    intervals), then the balanced accuracy: no class is sacrificed for
-    another. Ties keep the weight closest to 1. Returns ``{class: weight}``.
+    1) over ``grid``, maximising the worst margin ``min_c(recall_c -
+    target_c)`` of the weighted mean probabilities per interval (per window
+    when there are no intervals), then the balanced accuracy. Without
+    ``recall_targets`` ({class: recall}, absent classes 0) this is the
+    smallest per-class recall: no class is sacrificed for another. Ties keep
+    the weight closest to 1. Returns ``{class: weight}``.
     """
-    from seisclass.learn.metrics import classification_metrics, interval_predictions
+    from seisclass.learn.forest import apply_decision_weights
+    from seisclass.learn.metrics import classification_metrics
 
-    columns = probability_columns(classes)
-    if "interval" in predictions.columns and (predictions["interval"].astype(str) != "").any():
-        table = interval_predictions(predictions, classes)
-    else:
-        table = predictions
-    proba, truth = table[columns].to_numpy(float), table["label"].to_numpy(dtype=object)
+    proba, codes, truth = _decision_data(predictions, classes)
     names = np.array(classes, dtype=object)
+    targets = np.array([float((recall_targets or {}).get(c, 0.0)) for c in classes])
+    weight = np.bincount(codes, minlength=len(truth)).astype(float)
 
     def score(w: np.ndarray) -> tuple[float, float]:
-        m = classification_metrics(truth, names[(proba * w).argmax(axis=1)], classes)
-        return min(m["per_class"][c]["recall"] for c in classes), m["balanced_accuracy"]
+        scaled = apply_decision_weights(proba, classes, dict(zip(classes, w, strict=True)))
+        means = np.stack([np.bincount(codes, scaled[:, j], len(truth)) for j in range(len(classes))], axis=1)
+        m = classification_metrics(truth, names[(means / weight[:, None]).argmax(axis=1)], classes)
+        recalls = np.array([m["per_class"][c]["recall"] for c in classes])
+        return float(np.min(recalls - targets)), m["balanced_accuracy"]
 
     weights = np.ones(len(classes))
     best = score(weights)
@@ -121,6 +127,53 @@ def tune_decision_weights(predictions: pd.DataFrame, classes: list[str],
                 s = score(trial)
                 if s[0] > best[0] + 1e-12 or (abs(s[0] - best[0]) <= 1e-12 and s[1] > best[1] + 1e-12):
                     best, weights = s, trial
-    log.info("decision weights %s: smallest recall %.3f, balanced accuracy %.3f",
+    log.info("decision weights %s: worst recall margin %.3f, balanced accuracy %.3f",
              {c: float(w) for c, w in zip(classes, weights, strict=True)}, *best)
     return {c: float(w) for c, w in zip(classes, weights, strict=True)}
+
+
+def _decision_data(predictions: pd.DataFrame, classes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Window probabilities, the index of each window's decision unit and each unit's label.
+
+    Units are the labelled intervals when ``predictions`` has them (windows
+    outside every interval are left out), else the windows themselves; a
+    unit's decision is the mean of its windows' probabilities, as in
+    :func:`seisclass.learn.metrics.interval_predictions`.
+    """
+    proba = predictions[probability_columns(classes)].to_numpy(float)
+    labels = predictions["label"].to_numpy(dtype=object)
+    if "interval" not in predictions.columns or (predictions["interval"].astype(str) == "").all():
+        return proba, np.arange(len(labels)), labels
+    interval = predictions["interval"].astype(str).to_numpy()
+    inside = interval != ""
+    _, first, codes = np.unique(interval[inside], return_index=True, return_inverse=True)
+    return proba[inside], codes, labels[inside][first]
+
+
+def cross_validated_weights(predictions: pd.DataFrame, classes: list[str],
+                            recall_targets: dict | None = None) -> tuple[dict, pd.DataFrame]:
+    """Score decision weights without letting a fold's labels choose its own weights.
+
+    For each fold of the out-of-fold ``predictions`` (column ``fold``), the
+    weights are tuned (:func:`tune_decision_weights`) on the other folds
+    only and applied to this one. Returns ``(summary, weighted
+    predictions)``: pooled metrics per window with ``per_interval`` inside,
+    and ``weights_per_fold``.
+    """
+    from seisclass.learn.forest import apply_decision_weights
+
+    columns = probability_columns(classes)
+    parts, chosen = [], []
+    for fold in sorted(predictions["fold"].unique()):
+        inside = predictions["fold"] == fold
+        weights = tune_decision_weights(predictions[~inside], classes, recall_targets)
+        part = predictions[inside].copy()
+        part[columns] = apply_decision_weights(part[columns].to_numpy(float), classes, weights)
+        parts.append(part)
+        chosen.append(weights)
+    weighted = pd.concat(parts, ignore_index=True)
+    summary, scored = evaluate_windows(weighted, weighted[columns].to_numpy(float), classes)
+    scored["fold"] = weighted["fold"].to_numpy()
+    summary["weights_per_fold"] = chosen
+    summary["recall_targets"] = dict(recall_targets or {})
+    return summary, scored

@@ -13,7 +13,7 @@ import logging
 import time
 import warnings
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -51,8 +51,12 @@ class ForestParameters(ConfigSection):
     max_features: str | float = "sqrt"
     class_weight: str | None = "balanced_subsample"
     tune_decision_weights: bool = False
+    recall_targets: dict[str, float] = field(default_factory=dict)
 
     def _check(self) -> None:
+        bad = {c: t for c, t in self.recall_targets.items() if not 0 <= t <= 1}
+        if bad:
+            raise self.error(f"random_forest.recall_targets: recalls must lie in [0, 1], got {bad}")
         if self.n_estimators < 1:
             raise self.error(f"random_forest.n_estimators: must be >= 1, got {self.n_estimators}")
         if self.max_depth is not None and self.max_depth < 1:
@@ -68,6 +72,13 @@ class ForestParameters(ConfigSection):
         if self.class_weight not in ("balanced", "balanced_subsample", None):
             raise self.error(f"random_forest.class_weight: {self.class_weight!r} is not balanced, "
                              "balanced_subsample or null")
+
+    def _check_settings(self, settings) -> None:
+        classes = settings["study"].classes
+        unknown = sorted(set(self.recall_targets) - set(classes))
+        if unknown:
+            raise self.error(f"random_forest.recall_targets: {unknown} not among the configured classes "
+                             f"{list(classes)}")
 
 
 def train_random_forest(
