@@ -42,7 +42,7 @@ def _run(workdir: Path, cores: int, arguments: list[str], timeout: int = 3600) -
 
 
 FINAL_MODEL = "results/models/rf_all_splits.skops"  # the model to ship (make real-dev)
-KEPT = ["results/metrics", FINAL_MODEL, "results/report.html"]
+KEPT = ["results/metrics", "results/benchmarks", FINAL_MODEL, "results/report.html"]
 
 
 def real_dev_benchmark(root: Path, cores: int = 2, data: Path = DATA, keep: Path | None = None) -> dict:
