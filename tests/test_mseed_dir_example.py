@@ -17,6 +17,8 @@ import pytest
 from conftest import REAL_DATA, REPO, snakemake
 from triggers import sta_lta_annotations
 
+import seisclass
+
 CLASSES = ["silence", "surface", "earthquake"]
 TARGETS = ["results/availability/availability.tsv", "results/plots/availability.png",
            "results/metrics/rf.json", "results/plots/class_examples.png"]
@@ -138,3 +140,15 @@ def test_report_shows_the_real_waveforms(example_run):
     names = zipfile.ZipFile(example_run / "report.zip").namelist()
     assert any(n.endswith("class_examples.png") for n in names)
     assert any(n.endswith("availability.png") for n in names)
+
+
+@pytest.mark.workflow
+def test_decision_weights_are_cross_validated_and_stored_in_the_model(example_run):
+    cv = json.loads((example_run / "results/metrics/rf_cv.json").read_text())
+    weighted = cv["with_decision_weights"]  # the example tunes them (random_forest.tune_decision_weights)
+    assert len(weighted["weights_per_fold"]) == len(cv["windows_per_fold"])
+    assert all(set(w) == set(CLASSES) for w in weighted["weights_per_fold"])
+    assert weighted["n_windows"] == cv["n_windows"]  # every out-of-fold window, weighted by the other folds
+    assert weighted["recall_targets"] == {"silence": 0.95, "surface": 0.8, "earthquake": 0.93}
+    card = seisclass.load_classifier(example_run / "results/models/rf.skops").metadata
+    assert set(card["decision_weights"]) == set(CLASSES)
