@@ -96,8 +96,9 @@ def tune_decision_weights(predictions: pd.DataFrame, classes: list[str], recall_
 
     Coordinate ascent (two passes over the classes, the first class fixed at
     1) over ``grid``, maximising the worst margin ``min_c(recall_c -
-    target_c)`` of the weighted mean probabilities per interval (per window
-    when there are no intervals), then the balanced accuracy. Without
+    target_c)`` of the decisions per interval (the mean of its windows'
+    weighted probabilities, as the model applies them; per window when
+    there are no intervals), then the balanced accuracy. Without
     ``recall_targets`` ({class: recall}, absent classes 0) this is the
     smallest per-class recall: no class is sacrificed for another. Ties keep
     the weight closest to 1. Returns ``{class: weight}``.
@@ -108,12 +109,12 @@ def tune_decision_weights(predictions: pd.DataFrame, classes: list[str], recall_
     proba, codes, truth = _decision_data(predictions, classes)
     names = np.array(classes, dtype=object)
     targets = np.array([float((recall_targets or {}).get(c, 0.0)) for c in classes])
-    weight = np.bincount(codes, minlength=len(truth)).astype(float)
+    n_windows = np.bincount(codes, minlength=len(truth)).astype(float)
 
     def score(w: np.ndarray) -> tuple[float, float]:
         scaled = apply_decision_weights(proba, classes, dict(zip(classes, w, strict=True)))
         means = np.stack([np.bincount(codes, scaled[:, j], len(truth)) for j in range(len(classes))], axis=1)
-        m = classification_metrics(truth, names[(means / weight[:, None]).argmax(axis=1)], classes)
+        m = classification_metrics(truth, names[(means / n_windows[:, None]).argmax(axis=1)], classes)
         recalls = np.array([m["per_class"][c]["recall"] for c in classes])
         return float(np.min(recalls - targets)), m["balanced_accuracy"]
 
