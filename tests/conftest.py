@@ -74,12 +74,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = f"skipped under CI=true, where nothing may be missing: {reason}"
 
 
+def snakemake_command(workdir: Path, *args: str) -> list[str]:
+    """The command line that runs the repository's Snakefile in ``workdir`` with this Python."""
+    return [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
+
+
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: int = 900) -> subprocess.CompletedProcess:
     """Run the repository's Snakefile in ``workdir`` (which holds config/) with this Python."""
     if _running_kind == "unit":
         raise AssertionError("a unit test runs Snakemake: mark it @pytest.mark.workflow (tests/conftest.py)")
-    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"),
-               "--directory", str(workdir), *args]
+    command = snakemake_command(workdir, *args)
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}")

@@ -10,12 +10,11 @@ import getpass
 import hashlib
 import shutil
 import subprocess
-import sys
 import time
 
 import pytest
 import yaml
-from conftest import REPO, make_workdir
+from conftest import REPO, make_workdir, snakemake_command
 
 pytestmark = pytest.mark.workflow
 
@@ -50,7 +49,7 @@ def unrunnable_jobs() -> list[str]:
 
 def snakemake_through_slurm(workdir, *args: str, timeout_s: int) -> subprocess.CompletedProcess:
     """Run the workflow, failing at once (not after ``timeout_s``) when a job can never start."""
-    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir), *args]
+    command = snakemake_command(workdir, *args)
     log = workdir / "snakemake.log"
     with log.open("w") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, text=True)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from seisclass.config import ConfigSection
-from seisclass.io import atomic_path, reproducible_zip
+from seisclass.io import ZIP_EPOCH, atomic_path
 from seisclass.learn.models import (
     FORMAT,
     ModelFileError,
@@ -132,35 +132,34 @@ def apply_decision_weights(probabilities: np.ndarray, classes: list[str], weight
 
 
 def stable_skops_names(data: bytes) -> bytes:
-    """A skops archive whose array files are named by their content, not by memory address.
+    """A skops archive with the same bytes whenever the model is the same.
 
-    skops names each array file, and marks each object, with its ``id()``, so
-    the same model saved twice differs; array names become a digest of their
-    bytes, object ids a counter by first appearance (in ``schema.json``), and
-    the files are stored in name order.
+    skops names each array file, and marks each object, with its ``id()``, and
+    zip entries carry the time of writing; here array names become a digest
+    of their bytes, object ids a counter by first appearance (in
+    ``schema.json``), every entry gets :data:`seisclass.io.ZIP_EPOCH`, and the
+    files are stored in name order after ``schema.json``.
     """
     import hashlib
     import io
     import re
 
     with zipfile.ZipFile(io.BytesIO(data)) as source:
-        contents = {info.filename: source.read(info.filename) for info in source.infolist()}
-        compress = {info.filename: info.compress_type for info in source.infolist()}
+        entries = {info.filename: (info.compress_type, source.read(info.filename)) for info in source.infolist()}
     names = {old: hashlib.sha256(content).hexdigest()[:24] + ".npy"
-             for old, content in contents.items() if re.fullmatch(r"\d+\.npy", old)}
-    schema = re.sub(r'"(\d+\.npy)"', lambda m: f'"{names.get(m.group(1), m.group(1))}"',
-                    contents.pop("schema.json").decode())
+             for old, (_, content) in entries.items() if re.fullmatch(r"\d+\.npy", old)}
+    compression, schema = entries.pop("schema.json")
+    schema = re.sub(r'"(\d+\.npy)"', lambda m: f'"{names.get(m.group(1), m.group(1))}"', schema.decode())
     # object ids (memory addresses, used for shared references) become 0, 1, ... by first appearance
     ids = {old: str(i) for i, old in enumerate(dict.fromkeys(re.findall(r'"__id__": (\d+)', schema)))}
     schema = re.sub(r'"__id__": (\d+)', lambda m: f'"__id__": {ids[m.group(1)]}', schema)
-    renamed = {names.get(old, old): content for old, content in contents.items()}
+    renamed = {names.get(old, old): entry for old, entry in entries.items()}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
-        for name in ["schema.json", *sorted(renamed)]:
-            entry = zipfile.ZipInfo(name)
-            entry.compress_type = compress.get(name, zipfile.ZIP_DEFLATED) if name != "schema.json" else \
-                zipfile.ZIP_DEFLATED
-            target.writestr(entry, schema.encode() if name == "schema.json" else renamed[name])
+        for name, (compress_type, content) in [("schema.json", (compression, schema.encode())), *sorted(renamed.items())]:
+            entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            entry.compress_type = compress_type
+            target.writestr(entry, content)
     return out.getvalue()
 
 
@@ -238,7 +237,7 @@ class ForestClassifier(WindowClassifier):
         with atomic_path(path) as tmp:
             sio.dump({"format": FORMAT, "metadata": self.metadata, "estimator": self.estimator}, tmp,
                      compression=zipfile.ZIP_DEFLATED, compresslevel=6)
-            tmp.write_bytes(reproducible_zip(stable_skops_names(tmp.read_bytes())))  # same model, same bytes
+            tmp.write_bytes(stable_skops_names(tmp.read_bytes()))  # same model, same bytes
         self.path = str(path)
 
     @classmethod
