@@ -7,8 +7,10 @@ from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
-# The library lives in src/ (jobs import it via workflow/scripts/_bootstrap.py).
+# The library lives in src/ (jobs import it via workflow/scripts/_bootstrap.py, which the rules
+# import too: see portable_params in common.smk).
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
 
 
 configfile: "config/config.yaml"
@@ -16,12 +18,13 @@ configfile: "config/config.yaml"
 
 # The schema owns every key and its default (filled in here); the section dataclasses check what
 # a schema cannot. A bad config stops here, before any job, with one message naming the key.
-from seisclass.config import ConfigError, config_error_message, load_settings  # noqa: E402
+from seisclass.core.config import ConfigError, config_error_message  # noqa: E402
+from seisclass.settings import load_settings  # noqa: E402
 from snakemake.exceptions import WorkflowError  # noqa: E402
 
 try:
     validate(config, "workflow/schemas/config.schema.yaml", set_default=True)
-    SETTINGS = load_settings(config)  # section name -> frozen dataclass (seisclass.config.SECTIONS)
+    SETTINGS = load_settings(config)  # section name -> frozen dataclass (seisclass.settings.SECTIONS)
 except (WorkflowError, ConfigError) as error:
     raise WorkflowError(config_error_message(error)) from None
 
@@ -38,11 +41,11 @@ wildcard_constraints:
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/acquire.smk"
-include: "workflow/rules/quality.smk"
 include: "workflow/rules/preprocess.smk"
 include: "workflow/rules/features.smk"
 include: "workflow/rules/labels.smk"
 include: "workflow/rules/dataset.smk"
+include: "workflow/rules/quality.smk"
 include: "workflow/rules/forest.smk"
 include: "workflow/rules/deep.smk"
 include: "workflow/rules/explain.smk"
@@ -50,6 +53,7 @@ include: "workflow/rules/explore.smk"
 include: "workflow/rules/active_learning.smk"
 include: "workflow/rules/classify.smk"
 include: "workflow/rules/variants.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -129,8 +129,8 @@ def synthetic_feature_tables(
     (sigma 0.05), so the class structure is realistic but rows are distinct.
     Windows lie on a 5-s grid of consecutive days of one station.
     """
+    from seisclass.core.vocabulary import KEY_COLUMNS
     from seisclass.data.dataset import feature_columns
-    from seisclass.schema import KEY_COLUMNS
 
     rng = np.random.default_rng(seed)
     names = feature_columns(template)
@@ -160,11 +160,11 @@ def memory_point(template_path: str, n_windows: int, step: str, workdir: str, n_
     write) or ``train`` (read the assembled table, fit the forest on its
     train split). Returns peak RSS (MB) and wall time (s).
     """
+    from seisclass.core.io import write_parquet
+    from seisclass.core.vocabulary import epoch_seconds
     from seisclass.data.dataset import assemble, feature_columns
     from seisclass.data.split import assign_split
-    from seisclass.io import write_parquet
     from seisclass.learn.forest import ForestParameters, train_random_forest
-    from seisclass.schema import epoch_seconds
 
     work = Path(workdir)
     days = max(1, int(np.ceil(n_windows / 17280)))
@@ -289,9 +289,9 @@ def explore_scaling(template: str, n_windows: int, seed: int = 0) -> dict:
     """
     import yaml
 
+    from seisclass.core.vocabulary import KEY_COLUMNS
     from seisclass.data.dataset import feature_columns
     from seisclass.explain.exploration import ExploreParameters, explore
-    from seisclass.schema import KEY_COLUMNS
     from seisclass.signal.features import FeatureParameters, feature_table
 
     table = pd.read_parquet(template)
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import tempfile
 
-    from seisclass.io import write_json
+    from seisclass.core.io import write_json
 
     from . import workflow_runs as wf
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from conftest import E2E_CONFIG
 
-from seisclass.config import load_schema
+from seisclass.core.config import load_schema
 
 E2E = yaml.safe_load((E2E_CONFIG / "config.yaml").read_text())
 SCHEMA = load_schema()

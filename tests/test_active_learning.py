@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from conftest import snakemake
 
+from seisclass.core.vocabulary import UNLABELED
 from seisclass.learn.active_learning import (
     candidates,
     margin,
     predictive_entropy,
     uncertainty_order,
 )
-from seisclass.schema import UNLABELED
 
 PROBS = np.array([
     [1.0, 0.0, 0.0],      # certain: H = 0, margin 1

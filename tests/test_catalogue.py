@@ -17,7 +17,8 @@ from seisclass.acquire.catalogue import (
     fetch_events,
 )
 from seisclass.acquire.fdsn import FdsnParameters, make_client
-from seisclass.data.labels import LabelError, read_annotations
+from seisclass.core.config import ConfigError
+from seisclass.data.labels import read_annotations
 
 pytestmark = pytest.mark.unit
 
@@ -75,7 +76,7 @@ def test_output_is_a_valid_annotation_table(quakeml, tmp_path):
 
 def test_label_must_be_a_configured_class_and_stations_need_coordinates(quakeml):
     events = events_table(read_events(str(quakeml)))
-    with pytest.raises(LabelError, match="catalogue.label 'earthquake' is not one of"):
+    with pytest.raises(ConfigError, match="catalogue.label 'earthquake' is not one of"):
         earthquake_annotations(events, stations_at([50.0]), CatalogueParameters(), ["silence", "surface"])
     unlocated = stations_at([50.0]).assign(latitude=np.nan)
     assert earthquake_annotations(events, unlocated, CatalogueParameters(), CLASSES).empty

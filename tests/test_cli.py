@@ -14,20 +14,20 @@ import pandas as pd
 import pytest
 from conftest import REPO
 from obspy import read_events
-from test_models import CLASSES, CONFIG, Payload, labelled_features, synthetic_stream
+from test_models import CLASSES, RECIPE, Payload, labelled_features, synthetic_stream
 
 from seisclass.cli import main
+from seisclass.core.vocabulary import KEY_COLUMNS
 from seisclass.learn.detections import SEGMENT_COLUMNS
 from seisclass.learn.forest import ForestParameters, fit_forest
-from seisclass.learn.models import load_classifier
-from seisclass.schema import KEY_COLUMNS
+from seisclass.learn.loading import load_classifier
 
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory) -> str:
-    table = labelled_features(synthetic_stream(50.0), CONFIG)
+    table = labelled_features(synthetic_stream(50.0))
     path = str(tmp_path_factory.mktemp("cli_model") / "rf.skops")
-    fit_forest(table, CLASSES, ForestParameters(n_estimators=20), seed=1, config=CONFIG).save(path)
+    fit_forest(table, CLASSES, ForestParameters(n_estimators=20), seed=1, recipe=RECIPE).save(path)
     return path
 
 
@@ -130,7 +130,7 @@ def test_info_prints_the_model_card(model_path):
     text = subprocess.run(run, capture_output=True, text=True, check=True).stdout
     assert "classes        quiet, burst" in text and "band-pass 1-20 Hz" in text
     card = json.loads(subprocess.run([*run, "--json"], capture_output=True, text=True, check=True).stdout)
-    assert card["classes"] == CLASSES and card["windows"]["components"] == ["Z", "N", "E"]
+    assert card["classes"] == CLASSES and card["recipe"]["windows"]["components"] == ["Z", "N", "E"]
     failed = subprocess.run([sys.executable, "-m", "seisclass", "info", "nothing.skops"], capture_output=True, text=True)
     assert failed.returncode == 1 and "nothing.skops: no such model file" in failed.stderr
 

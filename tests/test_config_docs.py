@@ -8,11 +8,12 @@ import yaml
 from conftest import REAL_DATA, REPO
 from snakemake.utils import update_config
 
-from seisclass.config import apply_schema_defaults, load_settings, schema_defaults
+from seisclass.core.config import apply_schema_defaults, schema_defaults
+from seisclass.settings import load_settings
 
 pytestmark = pytest.mark.unit
 
-SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+SCHEMA = yaml.safe_load((REPO / "src/seisclass/core/config.schema.yaml").read_text())
 README = (REPO / "config/README.md").read_text()
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from seisclass.core.vocabulary import KEY_COLUMNS
 from seisclass.explain.confounds import (
     CONFOUND_COLUMNS,
     check_confounds,
@@ -15,7 +16,6 @@ from seisclass.explain.confounds import (
     top_drivers,
     window_metadata,
 )
-from seisclass.schema import KEY_COLUMNS
 
 N = 1000
 

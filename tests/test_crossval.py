@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from seisclass.core.vocabulary import to_timestamps
 from seisclass.learn.crossval import (
     cross_validate,
     cross_validated_weights,
@@ -12,7 +13,6 @@ from seisclass.learn.crossval import (
 )
 from seisclass.learn.forest import apply_decision_weights
 from seisclass.learn.metrics import interval_metrics
-from seisclass.schema import to_timestamps
 
 pytestmark = pytest.mark.unit
 CLASSES = ["quiet", "event"]

@@ -10,7 +10,9 @@ import pytest
 import torch
 from obspy import Stream, Trace, UTCDateTime, read
 
+from seisclass.core.vocabulary import epoch_seconds
 from seisclass.explain.deep_shap import attribution_over_time, pick_representatives, shap_values
+from seisclass.learn.classifier import ModelFileError, ModelMismatchError
 from seisclass.learn.compare import comparison_table
 from seisclass.learn.deep import training
 from seisclass.learn.deep.inputs import (
@@ -41,10 +43,11 @@ from seisclass.learn.deep.training import (
     configure_torch,
     train_model,
 )
+from seisclass.learn.loading import load_classifier
 from seisclass.learn.metrics import classification_metrics
-from seisclass.learn.models import ModelFileError, ModelMismatchError, load_classifier
-from seisclass.schema import epoch_seconds
-from seisclass.signal.windows import windows_at
+from seisclass.signal.preprocess import PreprocessParameters
+from seisclass.signal.recipe import Recipe
+from seisclass.signal.windows import WindowParameters, windows_at
 
 CLASSES = ["silence", "tourists", "earthquake"]
 SPEC = input_spec(["Z", "N", "E"], 100.0, 10.0, 2, "std")  # 3 x 500 samples at 50 Hz
@@ -359,9 +362,9 @@ def test_class_weights_and_balanced_accuracy():
 def test_saved_model_reloads_with_weights_only_and_predicts_the_same(tmp_path):
     model, summary = _train("lstm")
     path = tmp_path / "lstm.pt"
-    config = {"preprocess": {"sampling_rate": 100.0}, "windows": {"length_s": 10.0, "components": ["Z", "N", "E"]}}
+    recipe = Recipe(PreprocessParameters(sampling_rate=100.0), WindowParameters(components=("Z", "N", "E")))
     train = _dataset({"train": {"silence": 2, "tourists": 1, "earthquake": 1}})
-    card = deep_model_card("lstm", CLASSES, SPEC, architecture("lstm", SMALL), config, train, summary, seed=3)
+    card = deep_model_card("lstm", CLASSES, SPEC, architecture("lstm", SMALL), recipe, train, summary, seed=3)
     DeepClassifier(model, card).save(path)
     bundle = torch.load(path, weights_only=True)["metadata"]
     assert bundle["classes"] == CLASSES and bundle["input"]["sampling_rate"] == 50.0
@@ -492,23 +495,24 @@ def test_a_model_with_event_context_saves_loads_and_cuts_its_context(tmp_path):
     """A CNN on 10-s windows with 5 s of context each side: the card, the file and the cut agree."""
     from obspy import Stream, Trace, UTCDateTime
 
-    from seisclass.learn.models import load_classifier
+    from seisclass.learn.loading import load_classifier
 
     spec = input_spec(["Z"], 20.0, 10.0, 2, "std", context_s=5.0)
     assert spec["n_source_samples"] == 400 and spec["n_samples"] == 200
     arch = {"channels": [4], "kernel_size": 3, "pool": 2, "dropout": 0.0}
     model = build_model("cnn", spec, 2, arch)
-    config = {"preprocess": {"sampling_rate": 20.0, "bandpass_hz": [1.0, 8.0], "corners": 4},
-              "windows": {"length_s": 10.0, "step_s": 5.0, "components": ["Z"]}}
+    recipe = Recipe(PreprocessParameters(sampling_rate=20.0, bandpass_hz=(1.0, 8.0)), WindowParameters(components=("Z",)))
     rows = pd.DataFrame({"label": ["a", "b"], "network": "XX", "station": "A", "location": "",
                          "start": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True),
                          "end": pd.to_datetime(["2024-01-01T00:00:10", "2024-01-02T00:00:10"], utc=True)})
-    card = deep_model_card("cnn", ["a", "b"], spec, arch, config, rows, {"history": []}, seed=0)
+    card = deep_model_card("cnn", ["a", "b"], spec, arch, recipe, rows, {"history": []}, seed=0)
     DeepClassifier(model, card).save(tmp_path / "m.pt")
     loaded = load_classifier(tmp_path / "m.pt")
     t0 = UTCDateTime("2024-01-01")
     stream = Stream([Trace(np.random.default_rng(0).normal(size=2000).astype(np.float32),
                            {"network": "XX", "station": "A", "channel": "HHZ", "sampling_rate": 20.0, "starttime": t0})])
-    keep, array = loaded._cut(stream, t0.timestamp + np.array([0.0, 50.0]))
+    keys = pd.DataFrame({"network": "XX", "station": "A", "location": "", "channel": "HH?",
+                         "start": pd.to_datetime(t0.timestamp + np.array([0.0, 50.0]), unit="s", utc=True)})
+    array, keep = loaded.model_inputs(keys, stream)
     assert keep.all() and array.shape == (2, 1, 400)
     assert (array[0, 0, :100] == 0).all()  # context before the trace's start is zero

@@ -14,12 +14,14 @@ from test_models import Payload
 
 from seisclass.learn.detections import (
     SEGMENT_COLUMNS,
-    ModelMismatchError,
     segments,
     smooth,
     station_detections,
 )
-from seisclass.learn.models import load_classifier
+from seisclass.learn.errors import ModelMismatchError
+from seisclass.learn.loading import load_classifier
+from seisclass.settings import load_settings
+from seisclass.signal.recipe import Recipe
 
 CLASSES = ["silence", "tourists", "earthquake"]
 
@@ -71,14 +73,16 @@ def test_station_detections_excludes_and_checks_classes():
 def test_model_mismatch_names_the_model(tiny_run):
     model = load_classifier(tiny_run / "results/models/rf.skops")
     config = yaml.safe_load((tiny_run / "config/config.yaml").read_text())
-    assert model.check_config(config, CLASSES) == CLASSES
+    recipe = Recipe.from_settings(load_settings({**config, "stations": None, "mseed_dir": str(tiny_run)}))
+    assert model.check_recipe(recipe, CLASSES) == CLASSES
     features = pd.read_parquet(tiny_run / "results/features/features.parquet")
     with pytest.raises(ModelMismatchError, match="rf.skops.*lacks"):
         model.table_probabilities(features.drop(columns=[model.feature_names[3]]))
     with pytest.raises(ModelMismatchError, match=r"rf.skops: classes differ: model .*configuration \['silence', 'noise'\]"):
-        model.check_config(config, ["silence", "noise"])
+        model.check_recipe(recipe, ["silence", "noise"])
     with pytest.raises(ModelMismatchError, match="windows.length_s: model 10.0, configuration 20.0"):
-        model.check_config({**config, "windows": {**config["windows"], "length_s": 20.0}}, CLASSES)
+        longer = {**config, "windows": {**config["windows"], "length_s": 20.0}, "stations": None, "mseed_dir": "."}
+        model.check_recipe(Recipe.from_settings(load_settings(longer)), CLASSES)
 
 
 @pytest.mark.workflow

@@ -9,6 +9,7 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
+from seisclass.core.vocabulary import KEY_COLUMNS, WINDOW_COLUMNS
 from seisclass.explain.correlation import clustered_order, correlated_groups, spearman_matrix
 from seisclass.explain.exploration import (
     ExploreError,
@@ -26,7 +27,6 @@ from seisclass.explain.exploration import (
     relabel_by_size,
     summarize_ari,
 )
-from seisclass.schema import KEY_COLUMNS, WINDOW_COLUMNS
 
 CLASSES = ["silence", "tourists", "earthquake"]
 

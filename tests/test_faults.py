@@ -16,21 +16,27 @@ from obspy import Stream, Trace, UTCDateTime
 
 from seisclass.acquire.archives import index_mseed_dir
 from seisclass.acquire.availability import skipped_files
-from seisclass.acquire.waveforms import WaveformReadError, read_chunk
+from seisclass.core.records import StationDay
+from seisclass.core.waveforms import WaveformReadError, read_chunk
 from seisclass.data.dataset import (
     DatasetError,
     assemble,
     label_table,
-    station_day_features,
 )
 from seisclass.data.split import SplitError, assign_split
 from seisclass.signal.features import FeatureParameters, compute_features
 from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
-from seisclass.signal.windows import cut_station_day
+from seisclass.signal.recipe import station_day_features
+from seisclass.signal.windows import WindowParameters, cut_station_day
 
 T0 = UTCDateTime("2024-06-01T00:00:00")
 FS = 100.0
 KEYS = {"network": "XX", "station": "F", "location": "", "channel": "HH?"}
+
+
+def station_day(t0: float, t1: float) -> StationDay:
+    """The test station's record for [t0, t1) (epoch s)."""
+    return StationDay("XX", "F", "", "HH?", "2024-01-01", t0, t1)
 COMPONENTS = ["Z", "N", "E"]
 CLASSES = ["silence", "tourists", "earthquake"]
 # Outputs compared by hash between runs: the dataset, the model metrics and the test predictions.
@@ -159,7 +165,7 @@ def test_no_data_gives_empty_station_day(tmp_path):
     stream = read_chunk(empty, ["XX.F"])
     assert len(stream) == 0
     processed, _ = preprocess_stream(stream, PreprocessParameters())
-    table = station_day_features(processed, KEYS, T0.timestamp, T0.timestamp + 3600, 10.0, 5.0, COMPONENTS, FS,
+    table = station_day_features(processed, station_day(T0.timestamp, T0.timestamp + 3600), WindowParameters(), FS,
                                  FeatureParameters())
     assert len(table) == 0 and "Z_rms" in table.columns
     assert len(label_table(table, pd.DataFrame(columns=["t0", "t1", "label"]), 0.5)) == 0
@@ -257,7 +263,7 @@ def test_flat_zero_constant_and_spike_windows_give_finite_features():
 
 def test_dataset_with_non_finite_feature_is_rejected():
     stream = Stream([trace(c, noise(60000, i)) for i, c in enumerate(COMPONENTS)])
-    features = station_day_features(stream, KEYS, T0.timestamp, T0.timestamp + 600, 10.0, 5.0, COMPONENTS, FS,
+    features = station_day_features(stream, station_day(T0.timestamp, T0.timestamp + 600), WindowParameters(), FS,
                                     FeatureParameters())
     features.loc[7, "N_centroid_hz"] = np.inf
     labels = label_table(features, pd.DataFrame(columns=["t0", "t1", "label"]), 0.5)

@@ -19,7 +19,7 @@ from seisclass.acquire.fdsn import (
     make_client,
 )
 from seisclass.acquire.stations import Station
-from seisclass.acquire.waveforms import read_checked
+from seisclass.core.waveforms import read_checked
 
 ESEC = REAL_DATA / "esec"
 SPCG = Station("AV.SPCG", "AV", "SPCG", "", "BH?", "fdsn", float("nan"), float("nan"), float("nan"))

@@ -251,8 +251,10 @@ def test_preprocessing_records_the_original_sampling_rates(tmp_path):
                                                                "sampling_rate": 50.0, "starttime": t0 + 60}),
                      Trace(np.zeros(6000, np.float32), header={"network": "XX", "station": "B", "channel": "HH1",
                                                                 "sampling_rate": 100.0, "starttime": t0})])
-    members = [{"station": {"id": sid}, "day": "2024-06-01", "span": [t0.timestamp, t0.timestamp + 86400]}
-               for sid in ("XX.A", "XX.B", "XX.C")]
+    from seisclass.core.records import StationDay
+
+    members = [StationDay("XX", code, "", "HH?", "2024-06-01", t0.timestamp, t0.timestamp + 86400)
+               for code in ("A", "B", "C")]
     rates = original_sampling_rates(stream, members)
     assert [(r["station"], r["channel"], r["component"], r["sampling_rate"]) for r in rates] == [
         ("XX.A", "EHZ", "Z", 20.0), ("XX.B", "HH1", "N", 100.0)]  # majority rate by duration; 1 read as N

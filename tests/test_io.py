@@ -1,4 +1,4 @@
-"""Output files (seisclass.io) and job logs (seisclass.runlog)."""
+"""Output files (seisclass.core.io) and job logs (seisclass.core.runlog)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from seisclass.io import atomic_path, write_json
+from seisclass.core.io import atomic_path, write_json
 
 pytestmark = pytest.mark.unit
 
@@ -38,7 +38,7 @@ def test_atomic_path_leaves_nothing_on_failure(tmp_path):
 
 def test_uncaught_exception_goes_to_the_job_log_with_traceback(tmp_path):
     log = tmp_path / "job.log"
-    code = ("from seisclass.runlog import log_to\n"
+    code = ("from seisclass.core.runlog import log_to\n"
             f"log = log_to({str(log)!r})\n"
             "log.info('step 1 done')\n"
             "def fail():\n"
@@ -57,7 +57,7 @@ def test_reproducible_zip_gives_the_same_bytes_for_the_same_content(tmp_path):
     import time
     import zipfile
 
-    from seisclass.io import reproducible_zip
+    from seisclass.core.io import reproducible_zip
 
     def archive():
         buffer = io.BytesIO()

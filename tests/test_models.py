@@ -1,4 +1,4 @@
-"""The model interface (seisclass.learn.models): safe files, model cards, checks, raw-stream API."""
+"""The model interface (seisclass.learn.classifier, .loading, .card): safe files, model cards, checks, raw-stream API."""
 
 from __future__ import annotations
 
@@ -15,29 +15,36 @@ from obspy import Stream, Trace, UTCDateTime, read_events
 from sklearn.ensemble import RandomForestClassifier
 
 import seisclass
+from seisclass.core.records import StationDay
+from seisclass.core.vocabulary import KEY_COLUMNS, to_timestamps
 from seisclass.learn import detections
+from seisclass.learn.card import FORMAT
+from seisclass.learn.classifier import ModelFileError, ModelMismatchError, station_days
 from seisclass.learn.forest import (
     ForestClassifier,
     ForestParameters,
     fit_forest,
     train_random_forest,
 )
-from seisclass.learn.models import (
-    FORMAT,
-    ModelFileError,
-    ModelMismatchError,
-    completed_card,
-    day_spans,
-    load_classifier,
-)
-from seisclass.schema import KEY_COLUMNS, to_timestamps
+from seisclass.learn.loading import load_classifier
+from seisclass.settings import load_settings
+from seisclass.signal.recipe import Recipe
 
 pytestmark = pytest.mark.unit
 
 CLASSES = ["quiet", "burst"]
 CONFIG = {"preprocess": {"sampling_rate": 50.0, "bandpass_hz": [1.0, 20.0]},
           "windows": {"length_s": 10.0, "step_s": 5.0, "components": ["Z", "N", "E"]},
-          "features": {"bands_hz": [[1, 5], [5, 10], [10, 20]]}}
+          "features": {"bands_hz": [[1, 5], [5, 10], [10, 20]], "envelope_rate_hz": 20.0}}
+
+
+def recipe_of(config: dict) -> Recipe:
+    """The recipe of a (partial) config: its sections over the defaults."""
+    settings = load_settings({**config, "stations": None, "mseed_dir": "."})
+    return Recipe.from_settings(settings)
+
+
+RECIPE = recipe_of(CONFIG)
 T0 = UTCDateTime("2024-03-01T10:00:00")
 BURSTS = [100.0, 300.0, 520.0, 760.0, 1000.0, 1150.0]  # s after T0, 9 s of 8 Hz each
 
@@ -59,16 +66,12 @@ def synthetic_stream(rate: float, bursts=BURSTS, duration: float = 1200.0, seed:
     return stream
 
 
-def labelled_features(stream: Stream, card_config: dict) -> pd.DataFrame:
-    """Workflow-style feature table of ``stream`` (preprocessed as the config says) with labels and split."""
-    from seisclass.data.dataset import station_day_features
-    from seisclass.signal.features import FeatureParameters
-    from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
+DAY = StationDay("XX", "SYN", "", "HH?", "2024-03-01", T0.timestamp - 36000, T0.timestamp + 50400)
 
-    processed, _ = preprocess_stream(stream, PreprocessParameters.from_config(card_config["preprocess"]))
-    keys = {"network": "XX", "station": "SYN", "location": "", "channel": "HH?"}
-    table = station_day_features(processed, keys, T0.timestamp, T0.timestamp + 1200, 10.0, 5.0, ["Z", "N", "E"],
-                                 50.0, FeatureParameters.from_config(card_config["features"]))
+
+def labelled_features(stream: Stream, recipe: Recipe = RECIPE) -> pd.DataFrame:
+    """Workflow-style feature table of ``stream`` (made by the recipe) with labels and split."""
+    _, table, _ = recipe.apply(stream, [DAY])
     start = (table["start"] - pd.Timestamp(T0.datetime, tz="UTC")).dt.total_seconds().to_numpy()
     overlap = np.max([np.clip(np.minimum(start + 10, b + 9) - np.maximum(start, b), 0, None) for b in BURSTS], axis=0)
     table.insert(6, "label", np.where(overlap >= 5, "burst", "quiet"))
@@ -79,8 +82,8 @@ def labelled_features(stream: Stream, card_config: dict) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def forest(tmp_path_factory) -> tuple[ForestClassifier, str, pd.DataFrame]:
     """A small forest trained on the synthetic station, saved as skops."""
-    table = labelled_features(synthetic_stream(50.0), CONFIG)
-    model = fit_forest(table, CLASSES, ForestParameters(n_estimators=20), seed=1, config=CONFIG)
+    table = labelled_features(synthetic_stream(50.0))
+    model = fit_forest(table, CLASSES, ForestParameters(n_estimators=20), seed=1, recipe=RECIPE)
     path = str(tmp_path_factory.mktemp("models") / "rf.skops")
     model.save(path)
     return model, path, table
@@ -106,17 +109,18 @@ def test_forest_round_trip_keeps_predictions_and_card(forest):
     np.testing.assert_array_equal(loaded.predict_proba(table), model.predict_proba(table))
     card = loaded.metadata
     assert card["format"] == FORMAT and card["classes"] == CLASSES and loaded.classes_ == CLASSES
-    assert card["preprocessing"]["sampling_rate"] == 50.0 and card["preprocessing"]["bandpass_hz"] == [1.0, 20.0]
-    assert card["preprocessing"]["corners"] == 4 and card["preprocessing"]["remove_response"] is None
-    assert card["windows"] == {"length_s": 10.0, "step_s": 5.0, "components": ["Z", "N", "E"]}
-    assert card["features"]["bands_hz"] == [[1.0, 5.0], [5.0, 10.0], [10.0, 20.0]]
+    assert card["recipe"] == RECIPE.to_card() and loaded.recipe == RECIPE  # written from the recipe object
+    assert card["recipe"]["preprocess"]["bandpass_hz"] == [1.0, 20.0]
+    assert card["recipe"]["windows"] == {"length_s": 10.0, "step_s": 5.0, "min_overlap": 0.5,
+                                         "components": ["Z", "N", "E"]}
+    assert card["recipe"]["features"]["bands_hz"] == [[1.0, 5.0], [5.0, 10.0], [10.0, 20.0]]
     counts = table["label"].value_counts()
     assert card["training_data"]["windows_per_class"] == {c: int(counts[c]) for c in CLASSES}
     assert card["training_data"]["stations"] == ["XX.SYN"]
     assert card["training_data"]["start"].startswith("2024-03-01T10:00:00")
     assert card["versions"]["scikit-learn"] and card["versions"]["skops"] and card["versions"]["seisclass"]
     text = loaded.describe()
-    assert "quiet, burst" in text and "50 Hz, band-pass 1-20 Hz" in text and "XX.SYN" in text
+    assert "quiet, burst" in text and "50 Hz, band-pass 1-20 Hz" in text and "1 station(s)" in text
 
 
 def test_forest_probabilities_follow_the_card_class_order(forest):
@@ -144,7 +148,7 @@ def test_a_pickled_payload_is_never_executed(tmp_path, suffix, writer):
     with pytest.raises(ModelFileError, match="evil") as error:
         load_classifier(path)
     assert not marker.exists()
-    assert any(word in str(error.value) for word in ("refused", "trust", "not a seisclass model"))
+    assert any(word in str(error.value) for word in ("refuse", "not a seisclass model"))
 
 
 def test_untrusted_types_in_a_skops_file_are_refused(tmp_path):
@@ -181,49 +185,44 @@ def test_foreign_damaged_and_inconsistent_files_give_clear_errors(forest, tmp_pa
         load_classifier(tmp_path / "missing.skops")
 
 
-def test_legacy_joblib_loads_only_when_trusted_and_converts(forest, tmp_path):
-    model, _, table = forest
-    bundle = {"model": model.estimator, "feature_names": model.feature_names, "classes": CLASSES,
-              "window_length_s": 10.0, "window_step_s": 5.0, "sampling_rate": 50.0}
+def test_a_pickled_forest_is_refused_with_a_way_out(forest, tmp_path):
+    model, _, _ = forest
     path = tmp_path / "old.joblib"
-    joblib.dump(bundle, path, compress=3)
-    with pytest.raises(ModelFileError, match="trust=True"):
+    joblib.dump({"model": model.estimator, "feature_names": model.feature_names}, path, compress=3)
+    with pytest.raises(ModelFileError, match=r"old.joblib: a pickle .* it is refused .* Retrain"):
         load_classifier(path)
-    legacy = load_classifier(path, trust=True)
-    np.testing.assert_array_equal(legacy.predict_proba(table), model.predict_proba(table))
-    assert legacy.components == ["Z", "N", "E"]
-    with pytest.raises(ModelFileError, match="legacy model"):
-        legacy.window_probabilities(synthetic_stream(50.0))
-    with pytest.raises(ModelMismatchError, match=r"preprocess.sampling_rate: model 50.0, configuration 100.0"):
-        completed_card(legacy.metadata, {**CONFIG, "preprocess": {"sampling_rate": 100.0}})
-    legacy.metadata = completed_card(legacy.metadata, CONFIG)
-    legacy.save(tmp_path / "new.skops")
-    converted = load_classifier(tmp_path / "new.skops")
-    assert converted.metadata["preprocessing"] == model.metadata["preprocessing"]
-    assert converted.metadata["features"] == model.metadata["features"]
 
 
 # ---------------------------------------------------------------- checks
 
 
-def test_config_mismatches_name_the_key_and_both_values(forest):
+def test_recipe_mismatches_name_the_key_and_both_values(forest):
     model, _, _ = forest
-    assert model.check_config(CONFIG) == CLASSES
-    assert model.check_config(CONFIG, CLASSES) == CLASSES
-    assert model.check_config({**CONFIG, "windows": {**CONFIG["windows"], "step_s": 2.0}}) == CLASSES
+    assert model.check_recipe(RECIPE) == CLASSES
+    assert model.check_recipe(RECIPE, CLASSES) == CLASSES
+    assert model.check_recipe(recipe_of({**CONFIG, "windows": {**CONFIG["windows"], "step_s": 2.0}})) == CLASSES
     cases = [
         ({"preprocess": {"sampling_rate": 100.0, "bandpass_hz": [1.0, 20.0]}}, r"preprocess.sampling_rate: model 50.0, configuration 100.0"),
         ({"preprocess": {"sampling_rate": 50.0, "bandpass_hz": [2.0, 20.0]}}, r"preprocess.bandpass_hz: model \[1.0, 20.0\], configuration \[2.0, 20.0\]"),
         ({"preprocess": {**CONFIG["preprocess"], "remove_response": "velocity"}}, r"remove_response: model None, configuration 'velocity'"),
         ({"windows": {"length_s": 20.0, "components": ["Z", "N", "E"]}}, r"windows.length_s: model 10.0, configuration 20.0"),
-        ({"windows": {"length_s": 10.0, "components": ["Z"]}}, r"windows.components: model \['E', 'N', 'Z'\], configuration \['Z'\]"),
-        ({"features": {"bands_hz": [[1, 5]]}}, r"features.bands_hz: model"),
+        ({"windows": {"length_s": 10.0, "components": ["Z"]}}, r"windows.components: model \['Z', 'N', 'E'\], configuration \['Z'\]"),
+        ({"features": {"bands_hz": [[1, 5]], "envelope_rate_hz": 20.0}}, r"features.bands_hz: model"),
+        ({"context": {"enabled": True}}, r"context.enabled: model False, configuration True"),
     ]
     for change, message in cases:
         with pytest.raises(ModelMismatchError, match=message):
-            model.check_config({**CONFIG, **change})
+            model.check_recipe(recipe_of({**CONFIG, **change}))
     with pytest.raises(ModelMismatchError, match=r"classes differ: model \['quiet', 'burst'\], configuration \['burst', 'quiet'\]"):
-        model.check_config(CONFIG, ["burst", "quiet"])
+        model.check_recipe(RECIPE, ["burst", "quiet"])
+
+
+def test_context_settings_are_compared_when_either_side_uses_them():
+    on = recipe_of({**CONFIG, "context": {"enabled": True}})
+    other = recipe_of({**CONFIG, "context": {"enabled": True, "run_db": [3.0, 9.0]}})
+    assert [key for key, *_ in on.differences(other)] == ["context.run_db"]
+    off = recipe_of({**CONFIG, "context": {"enabled": False, "run_db": [3.0, 9.0]}})
+    assert RECIPE.differences(off) == []  # context off on both sides: its settings change nothing
 
 
 def test_table_probabilities_carry_keys_and_model_name(forest):
@@ -288,13 +287,14 @@ def test_classify_returns_standard_segments(forest):
     assert (table["peak_probability"] >= table["mean_probability"]).all()
 
 
-def test_day_spans_give_each_window_to_the_day_it_starts(forest):
-    from seisclass.signal.windows import window_starts
-
-    t0, t1 = 86400.0 * 3 - 100, 86400.0 * 4 + 200
-    spans = day_spans(t0, t1, 10.0, 5.0)
-    starts = np.concatenate([window_starts(a, b, 10.0, 5.0) for a, b in spans])
-    np.testing.assert_array_equal(starts, window_starts(t0, t1, 10.0, 5.0))  # every window once
+def test_a_stream_across_midnight_is_cut_into_station_days():
+    stream = synthetic_stream(50.0, bursts=[], duration=400.0)
+    for tr in stream:
+        tr.stats.starttime = UTCDateTime("2024-03-01T23:58:00")
+    ((traces, days),) = station_days(stream)
+    assert len(traces) == 3 and [d.day for d in days] == ["2024-03-01", "2024-03-02"]
+    assert days[1].t0 == UTCDateTime("2024-03-02").timestamp and days[0].t1 == days[1].t0
+    assert (days[0].id, days[0].band) == ("XX.SYN", "HH?")
 
 
 # ---------------------------------------------------------------- deep models
@@ -311,8 +311,8 @@ def cnn(tmp_path_factory):
     spec = input_spec(["Z", "N", "E"], 50.0, 10.0, 2, "std")
     arch = {"channels": [4, 8], "kernel_size": 5, "pool": 4, "dropout": 0.0}
     module = build_model("cnn", spec, 2, arch)
-    rows = labelled_features(synthetic_stream(50.0), CONFIG)
-    card = deep_model_card("cnn", CLASSES, spec, arch, CONFIG, rows, {"epochs_run": 0})
+    rows = labelled_features(synthetic_stream(50.0))
+    card = deep_model_card("cnn", CLASSES, spec, arch, RECIPE, rows, {"epochs_run": 0})
     model = DeepClassifier(module, card, device="cpu")
     path = tmp_path_factory.mktemp("deep") / "cnn.pt"
     model.save(path)
@@ -335,7 +335,8 @@ def test_deep_model_round_trip_and_raw_stream(cnn):
     out = loaded.window_probabilities(stream)
     assert len(out) == 239 and np.allclose(out[["p_quiet", "p_burst"]].sum(axis=1), 1.0)
     keys = out[KEY_COLUMNS]  # the workflow path: the same windows from the preprocessed stream
-    again = loaded.table_probabilities(keys, loaded.preprocess(stream))
+    processed, _ = loaded.recipe.preprocess_days(stream, [DAY])
+    again = loaded.table_probabilities(keys, processed)
     np.testing.assert_allclose(again[["p_quiet", "p_burst"]].to_numpy(), out[["p_quiet", "p_burst"]].to_numpy())
 
 

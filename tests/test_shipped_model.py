@@ -18,7 +18,7 @@ def test_shipped_model_is_small_safe_and_self_describing():
     model = seisclass.load_classifier(MODEL)
     assert model.classes_ == ["silence", "surface", "earthquake"]
     card = model.metadata
-    assert card["preprocessing"]["sampling_rate"] == 40.0 and card["context"]["enabled"]
+    assert card["recipe"]["preprocess"]["sampling_rate"] == 40.0 and model.recipe.context.enabled
     assert card["decision_weights"]["surface"] > 1.0
     assert Path(REPO / "resources" / "models" / "real_dev.md").exists()
 

@@ -22,7 +22,8 @@ from seisclass.acquire.archives import (
 from seisclass.acquire.availability import chunk_availability, interval_stats, unmatched_annotations
 from seisclass.acquire.planning import add_mseed_dirs, continuous_plan, pack_chunks
 from seisclass.acquire.stations import Station, StationTableError, parse_options, read_station_table
-from seisclass.acquire.waveforms import read_checked, write_chunk
+from seisclass.core.records import StationDay
+from seisclass.core.waveforms import read_checked, write_chunk
 from seisclass.data.labels import read_annotations
 from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
 
@@ -115,7 +116,7 @@ def test_overlapping_files_with_different_sampling_rates_keep_one_rate():
                              {"station": "UW.FMW", "day": "x", "source": "mseed_dir", "status": "ok"}).iloc[0]
     assert row["sampling_rate_hz"] == "50/100" and row["overlaps"] == 1
     assert row["overlap_s"] == pytest.approx(120.0, abs=0.05)
-    out, notes = preprocess_stream(stream, PreprocessParameters(sampling_rate=40.0, freqmax=15.0))
+    out, notes = preprocess_stream(stream, PreprocessParameters(sampling_rate=40.0, bandpass_hz=(1.0, 15.0)))
     assert len(out) == 1 and out[0].stats.sampling_rate == 40.0
     assert len(notes) == 1 and "UW.FMW..EHZ" in notes[0] and "sampling rate 100.0 Hz differs from 50.0 Hz" in notes[0]
 
@@ -170,8 +171,9 @@ def test_a_file_that_fails_to_decode_makes_the_station_day_unreadable(tmp_path):
     index = index_mseed_dir(str(data))
     fmw = station("UW.FMW", "EH?")
     t0 = UTCDateTime(read(str(FMW_FILES[0]))[0].stats.starttime.date)
-    member = {"station": fmw, "day": str(t0.date), "span": [t0.timestamp, t0.timestamp + 86400]}
-    stream, records = read_archive_chunk([member], lambda s, a, b: read_mseed_dir_day(index, s, a, b))
+    day = StationDay(fmw.network, fmw.station, fmw.location, fmw.band_code, str(t0.date), t0.timestamp,
+                     t0.timestamp + 86400, fmw.source)
+    stream, records = read_archive_chunk([day], {fmw.id: fmw}, lambda s, a, b: read_mseed_dir_day(index, s, a, b))
     assert len(stream) == 0 and records[0]["status"] == "unreadable"
     assert "bad.mseed" in records[0]["message"] and "not readable as miniSEED" in records[0]["message"]
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from seisclass.core.vocabulary import PURGED, SPLITS
 from seisclass.data.split import SplitError, assign_split
-from seisclass.schema import PURGED, SPLITS
 
 pytestmark = pytest.mark.unit
 

@@ -21,6 +21,7 @@ from seisclass.acquire.station_quality import (
     save_ppsds,
     station_table,
 )
+from seisclass.core.records import StationDay
 
 BAND = (1.0, 8.0)  # below the 10 Hz Nyquist frequency of the 20 Hz test data
 P = QualityParameters(noise_band_hz=BAND)
@@ -38,7 +39,7 @@ def demo_noise(start: str, hours: float, station="DEMO1", seed=0) -> Stream:
 
 
 def members(station="DEMO1", source="demo"):
-    return [{"station": {"id": f"XX.{station}"}, "source": source, "day": "2024-06-01", "span": [0, 0]}]
+    return [StationDay("XX", station, "", "HH?", "2024-06-01", 0.0, 0.0, source)]
 
 
 def peterson_level(level: float) -> float:
@@ -96,7 +97,7 @@ def test_response_from_stationxml_unit_response_and_short_traces():
     inventory = read_inventory(REAL_DATA / "esec/stations/3/TA.M02C.xml")
     stream = read(str(REAL_DATA / "esec/waveforms/3/TA.M02C..BHZ__20140920T204808Z__20140920T205108Z.mseed"))
     short = QualityParameters(ppsd_length_s=60.0)
-    members_ta = [{"station": {"id": "TA.M02C"}, "source": "mseed_dir", "day": "2014-09-20", "span": [0, 0]}]
+    members_ta = [StationDay("TA", "M02C", "", "BH?", "2014-09-20", 0.0, 0.0, "mseed_dir")]
     real = chunk_ppsds(stream, members_ta, [inventory], short)["TA.M02C..BHZ"]
     counts = chunk_ppsds(stream, members_ta, [], short)["TA.M02C..BHZ"]
     assert (real[1], counts[1]) == ("stationxml", "unit (counts)")

@@ -9,8 +9,8 @@ from conftest import REAL_DATA
 from obspy import Stream, Trace, UTCDateTime
 from triggers import TriggerParameters, sta_lta_annotations, sta_lta_onset
 
+from seisclass.core.vocabulary import ANNOTATION_COLUMNS
 from seisclass.data.labels import read_annotations
-from seisclass.schema import ANNOTATION_COLUMNS
 
 pytestmark = pytest.mark.unit
 

@@ -9,16 +9,17 @@ import pytest
 import yaml
 from conftest import REPO, snakemake
 
-from seisclass.config import ConfigError, apply_schema_defaults, load_settings, schema_defaults
+from seisclass.core.config import ConfigError, apply_schema_defaults, schema_defaults
+from seisclass.core.vocabulary import KEY_COLUMNS
 from seisclass.data.variants import (
     VariantsParameters,
     comparison_table,
-    merged_config,
+    merged_settings,
     transfer_split,
 )
-from seisclass.schema import KEY_COLUMNS
+from seisclass.settings import load_settings
 
-SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+SCHEMA = yaml.safe_load((REPO / "src/seisclass/core/config.schema.yaml").read_text())
 EXAMPLE = yaml.safe_load((REPO / "config/examples/variants.yaml").read_text())
 
 
@@ -28,9 +29,9 @@ def test_variants_section_parses_names_and_overrides():
     assert p.names() == ["band_1_45", "band_1_15", "band_5_45"]
     assert p.get("band_1_15").describe() == "preprocess.bandpass_hz=[1.0, 15.0]"
     assert VariantsParameters.from_config({}) == VariantsParameters()
-    with pytest.raises(ValueError, match=r"variants.x: unknown section\(s\) \['random_forest'\]"):
+    with pytest.raises(ValueError, match=r"variants.x: unknown key\(s\) \['random_forest'\]"):
         VariantsParameters.from_config({"x": {"random_forest": {"n_estimators": 3}}})
-    with pytest.raises(ValueError, match="variants.1bad"):
+    with pytest.raises(ValueError, match="variants: '1bad' does not match"):
         VariantsParameters.from_config({"1bad": {}})
     with pytest.raises(ConfigError, match="no variant 'nope'"):
         p.get("nope")
@@ -39,16 +40,17 @@ def test_variants_section_parses_names_and_overrides():
 @pytest.mark.unit
 def test_each_variant_is_checked_against_the_base_config():
     config = apply_schema_defaults({"variants": {"slow": {"preprocess": {"sampling_rate": 40.0}}}})
-    with pytest.raises(ConfigError, match=r"variants.slow: preprocess.bandpass_hz: freqmax 45 Hz must be below"):
+    with pytest.raises(ConfigError, match=r"variants.slow: preprocess.bandpass_hz: the high edge 45 Hz must be below"):
         load_settings(config)
     config["variants"]["slow"]["preprocess"]["bandpass_hz"] = [1.0, 15.0]
     with pytest.raises(ConfigError, match=r"variants.slow: features.bands_hz\[3\]: high edge 45 Hz exceeds"):
         load_settings(config)
     config = apply_schema_defaults({"variants": {"short": {"windows": {"length_s": 4.0, "step_s": 2.0}}}})
     assert load_settings(config)["variants"].names() == ["short"]
-    merged = merged_config(config, load_settings(config)["variants"].get("short"))
-    assert merged["windows"]["length_s"] == 4.0 and merged["windows"]["components"] == ["Z", "N", "E"]
-    assert merged["preprocess"] == schema_defaults()["preprocess"]
+    settings = load_settings(config)
+    merged = merged_settings(settings, settings["variants"].get("short"))
+    assert merged["windows"].length_s == 4.0 and merged["windows"].components == ("Z", "N", "E")
+    assert merged["preprocess"].to_config() == schema_defaults()["preprocess"]
 
 
 @pytest.mark.unit

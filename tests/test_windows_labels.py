@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from obspy import Stream, Trace, UTCDateTime
 
+from seisclass.core.vocabulary import UNLABELED
 from seisclass.data.labels import (
     LabelError,
     annotations_for_station,
@@ -12,7 +13,6 @@ from seisclass.data.labels import (
     check_classes,
     read_annotations,
 )
-from seisclass.schema import UNLABELED
 from seisclass.signal.windows import cut_windows, window_starts, windows_at
 
 pytestmark = pytest.mark.unit

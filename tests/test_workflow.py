@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from conftest import REPO, snakemake
 
+from seisclass.core.vocabulary import KEY_COLUMNS, SPLITS
 from seisclass.data.dataset import feature_columns
-from seisclass.learn.models import load_classifier
-from seisclass.schema import KEY_COLUMNS, SPLITS
+from seisclass.learn.loading import load_classifier
 
 pytestmark = pytest.mark.workflow
 

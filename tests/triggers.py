@@ -21,7 +21,7 @@ import pandas as pd
 from obspy import Stream, Trace, UTCDateTime
 from obspy.signal.trigger import classic_sta_lta, trigger_onset
 
-from seisclass.schema import ANNOTATION_COLUMNS
+from seisclass.core.vocabulary import ANNOTATION_COLUMNS
 
 
 @dataclass(frozen=True)

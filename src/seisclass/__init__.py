@@ -17,10 +17,10 @@ Apply a saved model to any ObsPy stream::
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load_classifier": "seisclass.learn.models",
-    "WindowClassifier": "seisclass.learn.models",
-    "ModelFileError": "seisclass.learn.models",
-    "ModelMismatchError": "seisclass.learn.models",
+    "load_classifier": "seisclass.learn.loading",
+    "WindowClassifier": "seisclass.learn.classifier",
+    "ModelFileError": "seisclass.learn.errors",
+    "ModelMismatchError": "seisclass.learn.errors",
 }
 __all__ = ["__version__", *_LAZY]
 

@@ -5,7 +5,6 @@
     seisclass classify --model MODEL INPUT... --out DIR [--quakeml] [--jobs N]
     seisclass classify --model MODEL --sds ROOT --stations NET.STA[,..] --start T --end T --out DIR
     seisclass info MODEL
-    seisclass convert OLD.joblib NEW.skops --trust [--config config/config.yaml]
 
 ``classify`` writes ``DIR/probabilities.parquet`` (``network, station, location, channel,
 start, end, p_<class>``: every complete grid window), ``DIR/segments.csv`` (see
@@ -26,10 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from seisclass.learn.models import load_classifier
+from seisclass.core.vocabulary import TIME_FORMAT
+from seisclass.learn.loading import load_classifier
 
 log = logging.getLogger("seisclass.cli")
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _WORKER: dict = {}  # the model and options of this process (set by _start_worker)
 
 
@@ -91,7 +90,7 @@ def sds_units(root: str, stations: str, start: str, end: str) -> list[tuple]:
 
 def read_unit(unit) -> tuple[str, object]:
     """``(label, stream)`` of a work unit: a miniSEED file or an SDS station-day."""
-    from seisclass.acquire.waveforms import read_checked
+    from seisclass.core.waveforms import read_checked
 
     if isinstance(unit, Path):
         return str(unit), read_checked(unit)
@@ -105,10 +104,9 @@ def read_unit(unit) -> tuple[str, object]:
 # ----------------------------------------------------------------- workers
 
 
-def _start_worker(model_path: str, trust: bool, inventory: str | None, channels: str | None,
-                  threads: int | None) -> None:
+def _start_worker(model_path: str, inventory: str | None, channels: str | None, threads: int | None) -> None:
     """Load the model (once per process) and the options every unit needs."""
-    model = load_classifier(model_path, trust=trust)
+    model = load_classifier(model_path)
     if threads is not None:
         if model.reads == "waveforms":
             import torch
@@ -131,7 +129,7 @@ def _classify_unit(unit) -> tuple[str, pd.DataFrame]:
 
 def classified_units(units: list, args) -> object:
     """``(label, table)`` per unit, in input order, over ``args.jobs`` processes."""
-    options = (args.model, args.trust, args.inventory, args.channels, 1 if args.jobs > 1 else None)
+    options = (args.model, args.inventory, args.channels, 1 if args.jobs > 1 else None)
     if args.jobs <= 1:
         _start_worker(*options)
         yield from map(_classify_unit, units)
@@ -153,7 +151,7 @@ class ProbabilityWriter:
     def __init__(self, path: Path, classes: list[str], model: str):
         import pyarrow as pa
 
-        from seisclass.io import atomic_path
+        from seisclass.core.io import atomic_path
 
         columns = [(c, pa.string()) for c in ("network", "station", "location", "channel")]
         columns += [(c, pa.timestamp("us", tz="UTC")) for c in ("start", "end")]
@@ -206,7 +204,7 @@ def station_segments(path: Path, stations: set[tuple], model, smoothing: int, ex
 def classify_command(args) -> int:
     from tqdm import tqdm
 
-    from seisclass.io import write_csv
+    from seisclass.core.io import write_csv
     from seisclass.learn.detections import write_quakeml
 
     if bool(args.inputs) == bool(args.sds):
@@ -216,7 +214,7 @@ def classify_command(args) -> int:
     units = sds_units(args.sds, args.stations, args.start, args.end) if args.sds else input_files(args.inputs)
     if args.inventory and not Path(args.inventory).is_file():
         raise InputError(f"--inventory {args.inventory}: no such file")
-    model = load_classifier(args.model, trust=args.trust)  # fails early, before any data are read
+    model = load_classifier(args.model)  # fails early, before any data are read
     exclude = tuple(filter(None, (args.exclude or "").split(",")))
     out = Path(args.out)
     log.info("%s on %d input(s), %d job(s), output %s", model, len(units), args.jobs, out)
@@ -237,23 +235,8 @@ def classify_command(args) -> int:
 
 
 def info_command(args) -> int:
-    model = load_classifier(args.model, trust=args.trust, device="cpu")
+    model = load_classifier(args.model, device="cpu")
     print(json.dumps(model.metadata, indent=2) if args.json else model.describe())
-    return 0
-
-
-def convert_command(args) -> int:
-    """Re-save a model in the safe format, completing a legacy card from the training configuration."""
-    import yaml
-
-    from seisclass.learn.models import completed_card
-
-    model = load_classifier(args.old, trust=args.trust, device="cpu")
-    if args.config:
-        config = yaml.safe_load(Path(args.config).read_text()) or {}
-        model.metadata = completed_card(model.metadata, config)
-    model.save(args.new)
-    log.info("wrote %s", args.new)
     return 0
 
 
@@ -272,26 +255,19 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--start", help="with --sds: first UTC time (ISO 8601)")
     c.add_argument("--end", help="with --sds: end UTC time (exclusive)")
     c.add_argument("--channels", help="classify only these channels (ObsPy pattern, e.g. 'HH?')")
-    c.add_argument("--inventory", help="StationXML, needed by models trained without instrument response")
+    c.add_argument("--inventory", help="StationXML: needed by models trained on data with the instrument "
+                   "response removed")
     c.add_argument("--smoothing", type=int, default=3, help="windows in the moving average before segmenting")
     c.add_argument("--exclude", help="classes left out of segments.csv, comma-separated (e.g. silence)")
     c.add_argument("--quakeml", action="store_true", help="also write events.xml (QuakeML)")
     c.add_argument("--jobs", type=int, default=1, help="parallel processes over inputs")
-    c.add_argument("--trust", action="store_true", help="allow a legacy joblib model (a pickle can run code)")
     c.set_defaults(func=classify_command)
 
     i = commands.add_parser("info", help="print a model's card (classes, preprocessing, training data)")
     i.add_argument("model")
     i.add_argument("--json", action="store_true", help="the full card as JSON")
-    i.add_argument("--trust", action="store_true", help="allow a legacy joblib model (a pickle can run code)")
     i.set_defaults(func=info_command)
 
-    v = commands.add_parser("convert", help="re-save a model safely (legacy joblib -> skops)")
-    v.add_argument("old")
-    v.add_argument("new")
-    v.add_argument("--trust", action="store_true", help="allow loading a legacy joblib model (a pickle can run code)")
-    v.add_argument("--config", help="workflow config the model was trained with (completes a legacy card)")
-    v.set_defaults(func=convert_command)
     return parser
 
 

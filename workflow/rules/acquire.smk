@@ -14,8 +14,9 @@ rule demo:
         truth="results/raw/demo/{chunk}.truth.csv",
     params:
         members=members,
-        demo=config["demo"],
-        seed=config["seed"],
+        stations=chunk_stations,
+        demo=SETTINGS["demo"],
+        seed=STUDY.seed,
         center=lambda w: DEMO_CENTER,
     benchmark:
         "results/benchmarks/demo/{chunk}.tsv"
@@ -32,9 +33,9 @@ rule fdsn_stationxml:
     output:
         "results/raw/fdsn/{station}/station.xml",
     params:
-        station=lambda w: dataclasses.asdict(plan().stations[w.station]),
-        fdsn=config["fdsn"],
-        span=[config["start"], config["end"]],
+        station=lambda w: plan().stations[w.station],
+        fdsn=SETTINGS["fdsn"],
+        span=[STUDY.start, STUDY.end],
     resources:
         fdsn_requests=1,
     log:
@@ -54,7 +55,8 @@ rule fdsn:
         status="results/raw/fdsn/{chunk}.status.json",
     params:
         members=members,
-        fdsn=config["fdsn"],
+        stations=chunk_stations,
+        fdsn=SETTINGS["fdsn"],
     resources:
         fdsn_requests=1,
     log:
@@ -72,6 +74,7 @@ rule sds:
         status="results/raw/sds/{chunk}.status.json",
     params:
         members=members,
+        stations=chunk_stations,
     log:
         "logs/acquire/{chunk}.log",
     conda:
@@ -106,7 +109,7 @@ rule mseed_dir:
         status="results/raw/mseed_dir/{chunk}.status.json",
     params:
         members=members,
-        mseed_dir=config["mseed_dir"],
+        stations=chunk_stations,
     log:
         "logs/acquire/{chunk}.log",
     conda:
@@ -122,8 +125,8 @@ rule local_stationxml:
     wildcard_constraints:
         source="sds|mseed_dir",
     params:
-        station=lambda w: dataclasses.asdict(plan().stations[w.station]),
-        stationxml=lambda w: plan().stations[w.station].option("stationxml") or config["stationxml"],
+        station=lambda w: plan().stations[w.station],
+        stationxml=lambda w: plan().stations[w.station].option("stationxml") or STUDY.stationxml,
     log:
         "logs/acquire/{station}/{source}_stationxml.log",
     conda:

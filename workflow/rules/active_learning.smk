@@ -4,8 +4,8 @@
 rule label_candidates:
     """Unlabelled windows the model is least sure about (uncertainty sampling)."""
     input:
-        dataset="results/features/features.parquet",
-        probabilities=chunks(f"results/probabilities/{config['active_learning']['model']}/{{chunk}}.parquet"),
+        dataset=rules.dataset.output.dataset,
+        probabilities=chunks(f"results/probabilities/{SETTINGS['active_learning'].model}/{{chunk}}.parquet"),
     output:
         candidates=report(
             "results/active_learning/candidates.csv",
@@ -14,7 +14,7 @@ rule label_candidates:
         ),
     params:
         classes=CLASSES,
-        active_learning=config["active_learning"],
+        active_learning=SETTINGS["active_learning"],
     log:
         "logs/active_learning/candidates.log",
     conda:
@@ -27,7 +27,7 @@ rule candidate_thumbnails:
     """Waveforms of the top label-next candidates."""
     input:
         candidates="results/active_learning/candidates.csv",
-        waveforms=chunks("results/preprocessed/{chunk}.mseed"),
+        waveforms=chunks(rules.preprocess.output.waveforms),
     output:
         report(
             "results/active_learning/thumbnails.png",
@@ -36,9 +36,9 @@ rule candidate_thumbnails:
         ),
     params:
         classes=CLASSES,
-        active_learning=config["active_learning"],
-        length_s=config["windows"]["length_s"],
-        sampling_rate=config["preprocess"]["sampling_rate"],
+        active_learning=SETTINGS["active_learning"],
+        length_s=RECIPE.windows.length_s,
+        sampling_rate=RECIPE.preprocess.sampling_rate,
         files=waveform_files,
     log:
         "logs/active_learning/thumbnails.log",

@@ -6,7 +6,7 @@
 # models trained in this run) or `classify` (the file config classify.model, which no rule
 # produces, so `snakemake classify` never retrains; keep that file outside results/models/).
 
-RUN_MODELS = {"detections": config["detections"]["model"], "classify": "classify"}
+RUN_MODELS = {"detections": SETTINGS["detections"].model, "classify": "classify"}
 
 
 wildcard_constraints:
@@ -25,14 +25,14 @@ rule window_probabilities:
     """Class probabilities of every window of a chunk."""
     input:
         model=applied_model,
-        features="results/features/{chunk}.parquet",
+        features=rules.features.output[0],
         waveforms=waveforms_for_deep,
     output:
         "results/probabilities/{applied}/{chunk}.parquet",
     params:
         classes=CLASSES,
         classes_from_model=lambda w: w.applied == "classify",  # a saved model brings its classes
-        config={k: config[k] for k in ("preprocess", "windows", "features")},  # checked against the model card
+        recipe=RECIPE,  # checked against the model card
     log:
         "logs/probabilities/{applied}/{chunk}.log",
     conda:
@@ -55,8 +55,8 @@ rule segments:
         windows="results/{run}/windows.parquet",
     params:
         classes=CLASSES,
-        detections=config["detections"],
-        step_s=config["windows"]["step_s"],
+        detections=SETTINGS["detections"],
+        step_s=RECIPE.windows.step_s,
     log:
         "logs/{run}/segments.log",
     conda:
@@ -68,7 +68,7 @@ rule segments:
 rule detection_timeline:
     """A station-day's waveform with its detected segments and smoothed probabilities (one-day chunks)."""
     input:
-        waveforms="results/preprocessed/{chunk}.mseed",
+        waveforms=rules.preprocess.output.waveforms,
         windows="results/{run}/windows.parquet",
         segments="results/{run}/segments.csv",
     output:

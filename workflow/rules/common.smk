@@ -7,17 +7,17 @@
 # "{station}/{day}+{n}", is the {chunk} wildcard, so per-chunk files of continuous
 # archives keep the layout results/<stage>/{station}/{day}.<ext>.
 import copy
-import dataclasses
 import os
 
 import pandas as pd
 from snakemake.exceptions import WorkflowError
 
+import _bootstrap  # workflow/scripts: rebuilds typed params inside jobs (see portable_params)
 from seisclass.acquire.archives import directory_key, directory_signature
 from seisclass.acquire.planning import add_mseed_dirs, continuous_plan, mseed_dir_of, mseed_directories
-from seisclass.acquire.stations import chunk_span, day_chunks, read_station_table
-from seisclass.data.labels import check_classes
-from seisclass.schema import DEEP_MODELS, FOREST, SPLITS
+from seisclass.acquire.stations import day_chunks, read_station_table
+from seisclass.core.vocabulary import DEEP_MODELS, FOREST, SPLITS
+from seisclass.signal.recipe import Recipe
 
 
 def annotation_csvs():
@@ -41,7 +41,9 @@ def annotation_csvs():
 TABLE_STATIONS = {s.id: s for s in (read_station_table(config["stations"]) if config["stations"] else [])}
 DAYS = day_chunks(config["start"], config["end"])
 ANNOTATIONS = annotation_csvs()
-CLASSES = check_classes(config["classes"])
+CLASSES = list(SETTINGS["study"].classes)
+STUDY = SETTINGS["study"]
+RECIPE = Recipe.from_settings(SETTINGS)  # how a raw station-day becomes windows and features
 # Directories of miniSEED files, by a short key naming their index files.
 MSEED_DIRS = {directory_key(d): d for d in mseed_directories(TABLE_STATIONS, config["mseed_dir"])}
 CONTINUOUS_PLAN = continuous_plan(TABLE_STATIONS, DAYS, config["fdsn"]["provider"], bool(config["stationxml"]))
@@ -101,22 +103,14 @@ def raw_chunk(wildcards):
 
 
 def members(wildcards):
-    """The station-days of a {chunk} (see members_of)."""
+    """The station-days of a {chunk} (seisclass.core.records.StationDay)."""
     chunk_of(wildcards)  # a clear error for an unknown chunk
-    return members_of(wildcards.chunk)
+    return plan().records(wildcards.chunk, config["start"], config["end"])
 
 
-def members_of(chunk):
-    """The station-days of a chunk: station row (a dict), its codes, day, source and span [t0, t1) in epoch s."""
-    out = []
-    for sid, day in plan().chunks[chunk].members:
-        station = plan().stations[sid]
-        t0, t1 = chunk_span(day, config["start"], config["end"])
-        keys = {"network": station.network, "station": station.station, "location": station.location,
-                "channel": station.band_code}
-        out.append({"station": dataclasses.asdict(station), "keys": keys, "day": day, "source": station.source,
-                    "span": [t0.timestamp, t1.timestamp]})
-    return out
+def chunk_stations(wildcards):
+    """The station table rows (seisclass.acquire.stations.Station) of a {chunk}, by station id."""
+    return {s: plan().stations[s] for s in chunk_of(wildcards).stations}
 
 
 def member_stations(wildcards):
@@ -166,15 +160,14 @@ def waveforms_for_deep(wildcards):
     """Deep models (.pt) read the chunk's waveforms; the forest (.skops, legacy .joblib) only its features."""
     if not applied_model(wildcards).endswith(".pt"):
         return []
-    return f"results/preprocessed/{wildcards.chunk}.mseed"
+    return rules.preprocess.output.waveforms.format(chunk=wildcards.chunk)
 
 
 def availability_chunks():
     """Raw file, status file (none for the demo) and station-days of every chunk."""
     return [{"raw": f"results/raw/{c.source}/{c.id}.mseed",
              "status": None if c.source == "demo" else f"results/raw/{c.source}/{c.id}.status.json",
-             "members": [{"station": m["station"]["id"], "day": m["day"], "source": m["source"], "span": m["span"]}
-                         for m in members_of(c.id)]}
+             "days": plan().records(c.id, config["start"], config["end"])}
             for c in plan().chunks.values()]
 
 
@@ -208,9 +201,61 @@ def all_targets(wildcards):
         "results/explore/confounds.tsv", "results/explore/confounds.png",
         "results/quality/stations.tsv", "results/quality/ppsd.png",
         *([f"results/variants/{name}" for name in ("comparison.tsv", "comparison.png", "spectra.png")]
-          if config["variants"] else []),
+          if VARIANTS.alternatives else []),
         # active learning, detections
         "results/active_learning/candidates.csv", "results/active_learning/thumbnails.png",
         "results/detections/segments.csv",
         *single_day_chunks("results/plots/detections/{chunk}.png")(wildcards),
     ]
+
+
+# --------------------------------------------------------------- preprocessing variants (variants.smk)
+
+VARIANTS = SETTINGS["variants"]  # seisclass.data.variants.VariantsParameters
+# The report section of the comparison: it exists only in runs with variants configured (so it is
+# named here, not among the literal categories every run renders).
+VARIANTS_CATEGORY = "9. Preprocessing variants"
+VARIANT_DIR = "results/variants/{variant}"
+
+
+def variant_recipe(wildcards):
+    """The recipe of a variant: the base settings with the variant's overrides."""
+    from seisclass.data.variants import merged_settings
+
+    return Recipe.from_settings(merged_settings(SETTINGS, VARIANTS.get(wildcards.variant)))
+
+
+def variant_preprocessed(name):
+    """Input function: the variant's own preprocessed chunk, or the base run's when it keeps preprocess."""
+
+    def chosen(wildcards):
+        own = VARIANTS.get(wildcards.variant).preprocess
+        path = rules.variant_preprocess.output[name] if own else rules.preprocess.output[name]
+        return path.format(variant=wildcards.variant, chunk=wildcards.chunk)
+
+    return chosen
+
+
+def variant_chunks(pattern):
+    """Input function: a variant's per-chunk ``pattern`` over every chunk."""
+    return lambda w: [pattern.format(variant=w.variant, chunk=c) for c in plan().chunks]
+
+
+
+def portable_params():
+    """Typed params (config sections, station-days, station rows, the recipe) cross into jobs by value.
+
+    Snakemake pickles a script job's params; each dataclass of seisclass is pickled as
+    (module, class, fields) and rebuilt in the job by _bootstrap.restore, after _bootstrap
+    has put this checkout's src/ first: jobs need no installed seisclass (--use-conda).
+    """
+    import copyreg
+
+    from seisclass.acquire.stations import Station
+    from seisclass.core.records import StationDay
+
+    for kind in {Recipe, StationDay, Station, *_bootstrap.dataclass_types(SETTINGS.values())}:
+        copyreg.pickle(kind, _bootstrap.reduce_dataclass)
+
+
+portable_params()

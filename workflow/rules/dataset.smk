@@ -4,8 +4,8 @@
 rule dataset:
     """One table of all windows: keys, label, snr, split and features (the contract)."""
     input:
-        features=chunks("results/features/{chunk}.parquet"),
-        labels=chunks("results/labels/{chunk}.parquet"),
+        features=chunks(rules.features.output[0]),
+        labels=chunks(rules.label_windows.output[0]),
     output:
         dataset="results/features/features.parquet",
         counts=report(
@@ -15,8 +15,8 @@ rule dataset:
         ),
     params:
         classes=CLASSES,
-        split=config["split"],
-        seed=config["seed"],
+        split=SETTINGS["split"],
+        seed=STUDY.seed,
     benchmark:
         "results/benchmarks/dataset.tsv"
     log:
@@ -30,8 +30,8 @@ rule dataset:
 rule class_examples:
     """Example waveforms of each class from the preprocessed data."""
     input:
-        dataset="results/features/features.parquet",
-        waveforms=chunks("results/preprocessed/{chunk}.mseed"),
+        dataset=rules.dataset.output.dataset,
+        waveforms=chunks(rules.preprocess.output.waveforms),
     output:
         report(
             "results/plots/class_examples.png",
@@ -40,8 +40,8 @@ rule class_examples:
         ),
     params:
         classes=CLASSES,
-        seed=config["seed"],
-        sampling_rate=config["preprocess"]["sampling_rate"],
+        seed=STUDY.seed,
+        sampling_rate=RECIPE.preprocess.sampling_rate,
         files=waveform_files,
     benchmark:
         "results/benchmarks/class_examples.tsv"
@@ -56,7 +56,7 @@ rule class_examples:
 rule features_by_class:
     """Distributions of the most discriminating features per class."""
     input:
-        "results/features/features.parquet",
+        rules.dataset.output.dataset,
     output:
         report(
             "results/plots/features_by_class.png",
@@ -78,8 +78,8 @@ rule features_by_class:
 rule label_timeline:
     """A station-day's vertical waveform with its window labels as coloured bands (one-day chunks)."""
     input:
-        waveforms="results/preprocessed/{chunk}.mseed",
-        labels="results/labels/{chunk}.parquet",
+        waveforms=rules.preprocess.output.waveforms,
+        labels=rules.label_windows.output[0],
     output:
         report(
             "results/plots/timeline/{chunk}.png",
@@ -99,22 +99,3 @@ rule label_timeline:
         CONDA_CORE
     script:
         "../scripts/label_timeline.py"
-
-
-rule headline:
-    """The report's first section: data volume, model comparison and cross-validation in one page."""
-    input:
-        counts="results/dataset/class_counts.tsv",
-        availability="results/availability/availability.tsv",
-        comparison="results/metrics/model_comparison.tsv",
-        cv="results/metrics/rf_cv.json",
-    output:
-        report("results/headline.html", caption="../report/headline.rst", category="0. Headline"),
-    params:
-        classes=CLASSES,
-    log:
-        "logs/dataset/headline.log",
-    conda:
-        CONDA_CORE
-    script:
-        "../scripts/headline.py"

@@ -1,30 +1,23 @@
 # Deep models: CNN and LSTM on the random forest's windows, compared with it; SHAP over time.
 DEEP_INPUTS = {s: f"results/deep/inputs/{s}.npy" for s in SPLITS}
+DEEP_MODEL_PATTERN = "|".join(DEEP_MODELS)
 
-
-
-# The window geometry the deep inputs are cut with (same grid as the features).
-DEEP_WINDOW = {
-    "components": config["windows"]["components"],
-    "length_s": config["windows"]["length_s"],
-    "sampling_rate": config["preprocess"]["sampling_rate"],
-}
 
 
 rule deep_inputs:
     """The labelled windows of every split as decimated, normalized memory-mapped arrays."""
     input:
-        dataset="results/features/features.parquet",
-        waveforms=chunks("results/preprocessed/{chunk}.mseed"),
+        dataset=rules.dataset.output.dataset,
+        waveforms=chunks(rules.preprocess.output.waveforms),
     output:
         **DEEP_INPUTS,
         index="results/deep/inputs/index.parquet",
     params:
         classes=CLASSES,
-        deep=config["deep"],
-        seed=config["seed"],
+        deep=SETTINGS["deep"],
+        seed=STUDY.seed,
         files=waveform_files,
-        **DEEP_WINDOW,
+        recipe=RECIPE,  # the window geometry (same grid as the features)
     resources:
         mem_mb=4000,
     log:
@@ -51,14 +44,12 @@ rule train_deep:
             labels={"model": "{model}"},
         ),
     wildcard_constraints:
-        model="cnn|lstm",
+        model=DEEP_MODEL_PATTERN,
     params:
         classes=CLASSES,
-        deep=config["deep"],
-        seed=config["seed"],
-        **DEEP_WINDOW,
-        preprocess=config["preprocess"],  # model card
-        windows=config["windows"],
+        deep=SETTINGS["deep"],
+        seed=STUDY.seed,
+        recipe=RECIPE,  # the window geometry and the model card
     threads: 4
     resources:
         mem_mb=4000,
@@ -75,7 +66,7 @@ rule train_deep:
 rule evaluate_deep:
     """Test-split metrics of a deep model, with the metric keys of rf.json."""
     input:
-        model="results/models/{model}.pt",
+        model=rules.train_deep.output.model,
         test=DEEP_INPUTS["test"],
         index="results/deep/inputs/index.parquet",
     output:
@@ -95,10 +86,10 @@ rule evaluate_deep:
             labels={"model": "{model}"},
         ),
     wildcard_constraints:
-        model="cnn|lstm",
+        model=DEEP_MODEL_PATTERN,
     params:
         classes=CLASSES,
-        seed=config["seed"],
+        seed=STUDY.seed,
     threads: 2
     log:
         "logs/deep/evaluate_{model}.log",
@@ -113,10 +104,10 @@ rule compare_models:
     input:
         metrics=expand("results/metrics/{model}.json", model=[FOREST, *DEEP_MODELS]),
         rf=MODEL_FILES[FOREST],
-        deep_models=expand("results/models/{model}.pt", model=DEEP_MODELS),
+        deep_models=[MODEL_FILES[m] for m in DEEP_MODELS],
         # wall time of each training job (s), measured the same way for all three models
         benchmarks=expand("results/benchmarks/train_{name}.tsv", name=["random_forest", *DEEP_MODELS]),
-        dataset="results/features/features.parquet",
+        dataset=rules.dataset.output.dataset,
         test=DEEP_INPUTS["test"],
     output:
         table=report(
@@ -141,7 +132,7 @@ rule compare_models:
         classes=CLASSES,
         models=[FOREST, *DEEP_MODELS],
         deep_models=list(DEEP_MODELS),
-        seed=config["seed"],
+        seed=STUDY.seed,
     threads: 2
     resources:
         mem_mb=4000,
@@ -156,7 +147,7 @@ rule compare_models:
 rule explain_deep:
     """SHAP (expected gradients) over time for representative test windows of each class."""
     input:
-        model="results/models/{model}.pt",
+        model=rules.train_deep.output.model,
         train=DEEP_INPUTS["train"],
         test=DEEP_INPUTS["test"],
         index="results/deep/inputs/index.parquet",
@@ -171,10 +162,10 @@ rule explain_deep:
             labels={"model": "{model}"},
         ),
     wildcard_constraints:
-        model="cnn|lstm",
+        model=DEEP_MODEL_PATTERN,
     params:
-        deep=config["deep"],
-        seed=config["seed"],
+        deep=SETTINGS["deep"],
+        seed=STUDY.seed,
     threads: 2
     log:
         "logs/deep/explain_{model}.log",

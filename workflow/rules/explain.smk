@@ -6,8 +6,8 @@
 rule explain_random_forest:
     """SHAP (TreeExplainer) of the forest on a class-stratified sample of windows."""
     input:
-        model="results/models/rf.skops",
-        dataset="results/features/features.parquet",
+        model=MODEL_FILES[FOREST],
+        dataset=rules.dataset.output.dataset,
         groups="results/explore/feature_groups.tsv",
     output:
         values="results/explain/rf_shap_values.parquet",
@@ -43,8 +43,8 @@ rule explain_random_forest:
         ),
     params:
         classes=CLASSES,
-        explain=config["explain"],
-        seed=config["seed"],
+        explain=SETTINGS["explain"],
+        seed=STUDY.seed,
     log:
         "logs/explain/random_forest.log",
     conda:

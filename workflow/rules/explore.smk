@@ -5,7 +5,7 @@
 rule feature_correlation:
     """Spearman matrix of the features, clustered plot and groups of strongly correlated features."""
     input:
-        "results/features/features.parquet",
+        rules.dataset.output.dataset,
     output:
         groups=report(
             "results/explore/feature_groups.tsv",
@@ -19,8 +19,8 @@ rule feature_correlation:
             category="4. Exploration",
         ),
     params:
-        explore=config["explore"],
-        seed=config["seed"],
+        explore=SETTINGS["explore"],
+        seed=STUDY.seed,
     log:
         "logs/explore/feature_correlation.log",
     conda:
@@ -32,9 +32,9 @@ rule feature_correlation:
 rule explore:
     """PCA/UMAP embeddings, k-means and UMAP+HDBSCAN over seeds, consensus, label agreement, hypotheses."""
     input:
-        dataset="results/features/features.parquet",
+        dataset=rules.dataset.output.dataset,
         groups="results/explore/feature_groups.tsv",
-        feature_table="results/features/feature_table.tsv",
+        feature_table=rules.feature_table.output[0],
     output:
         embedding="results/explore/embedding.parquet",
         stability=report(
@@ -52,8 +52,8 @@ rule explore:
         effects="results/explore/cluster_features.tsv",
     params:
         classes=CLASSES,
-        explore=config["explore"],
-        seed=config["seed"],
+        explore=SETTINGS["explore"],
+        seed=STUDY.seed,
     threads: 2
     resources:
         mem_mb=6000,
@@ -107,9 +107,9 @@ rule confounds:
     """Clusters and SHAP drivers against recording metadata; hypotheses with their confound column."""
     input:
         embedding="results/explore/embedding.parquet",
-        dataset="results/features/features.parquet",
+        dataset=rules.dataset.output.dataset,
         hypotheses="results/explore/cluster_hypotheses.tsv",
-        notes=chunks("results/preprocessed/{chunk}.notes.json"),  # original sampling rates
+        notes=chunks(rules.preprocess.output.notes),  # original sampling rates
         shap_values="results/explain/rf_shap_values.parquet",
         importance="results/explain/rf_shap_importance.tsv",
     output:
@@ -130,8 +130,8 @@ rule confounds:
         ),
     params:
         classes=CLASSES,
-        explore=config["explore"],
-        snr_bins_db=config["evaluation"]["snr_bins_db"],
+        explore=SETTINGS["explore"],
+        snr_bins_db=SETTINGS["evaluation"].snr_bins_db,
     log:
         "logs/explore/confounds.log",
     conda:

@@ -4,16 +4,13 @@
 rule features:
     """Window grid and features of every station-day of a chunk."""
     input:
-        "results/preprocessed/{chunk}.mseed",
-        notes="results/preprocessed/{chunk}.notes.json",  # original sampling rates (bands above Nyquist: NaN)
+        rules.preprocess.output.waveforms,
+        notes=rules.preprocess.output.notes,  # original sampling rates (bands above Nyquist: NaN)
     output:
         "results/features/{chunk}.parquet",
     params:
         members=members,
-        windows=config["windows"],
-        features=config["features"],
-        context=config["context"],
-        sampling_rate=config["preprocess"]["sampling_rate"],
+        recipe=RECIPE,
     benchmark:
         "results/benchmarks/features/{chunk}.tsv"
     log:
@@ -33,8 +30,7 @@ rule feature_table:
             category="2. Features",
         ),
     params:
-        components=config["windows"]["components"],
-        features=config["features"],
+        recipe=RECIPE,
     log:
         "logs/features/feature_table.log",
     conda:

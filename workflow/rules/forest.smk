@@ -1,22 +1,22 @@
 # Random forest: train on the train split, evaluate on the test split.
 
+# Out-of-fold predictions of the grouped cross-validation, read to tune the decision weights.
+CV_PREDICTIONS = (["results/predictions/rf_cv.parquet"] if SETTINGS["random_forest"].tune_decision_weights
+                  else [])
 
 
 rule train_random_forest:
     input:
-        dataset="results/features/features.parquet",
+        dataset=rules.dataset.output.dataset,
         # out-of-fold predictions of the grouped cross-validation, to tune the decision weights
-        cv=["results/predictions/rf_cv.parquet"] if config["random_forest"]["tune_decision_weights"] else [],
+        cv=CV_PREDICTIONS,
     output:
         "results/models/rf.skops",
     params:
         classes=CLASSES,
-        forest=config["random_forest"],
-        seed=config["seed"],
-        windows=config["windows"],
-        preprocess=config["preprocess"],
-        features=config["features"],
-        context=config["context"],
+        forest=SETTINGS["random_forest"],
+        seed=STUDY.seed,
+        recipe=RECIPE,
         splits=["train"],
     threads: 8
     resources:
@@ -33,8 +33,8 @@ rule train_random_forest:
 
 rule evaluate_random_forest:
     input:
-        model="results/models/rf.skops",
-        dataset="results/features/features.parquet",
+        model=MODEL_FILES[FOREST],
+        dataset=rules.dataset.output.dataset,
     output:
         metrics=report(
             "results/metrics/rf.json",
@@ -54,7 +54,7 @@ rule evaluate_random_forest:
         ),
     params:
         classes=CLASSES,
-        snr_bins_db=config["evaluation"]["snr_bins_db"],
+        snr_bins_db=SETTINGS["evaluation"].snr_bins_db,
     benchmark:
         "results/benchmarks/evaluate_random_forest.tsv"
     log:
@@ -68,7 +68,7 @@ rule evaluate_random_forest:
 rule cross_validate_random_forest:
     """Grouped k-fold cross-validation of the forest on the train and validation splits (the test split stays out)."""
     input:
-        "results/features/features.parquet",
+        rules.dataset.output.dataset,
     output:
         metrics=report(
             "results/metrics/rf_cv.json",
@@ -78,10 +78,10 @@ rule cross_validate_random_forest:
         predictions="results/predictions/rf_cv.parquet",
     params:
         classes=CLASSES,
-        forest=config["random_forest"],
-        folds=config["evaluation"]["cv_folds"],
-        block_s=config["split"]["block_s"],
-        seed=config["seed"],
+        forest=SETTINGS["random_forest"],
+        folds=SETTINGS["evaluation"].cv_folds,
+        block_s=SETTINGS["split"].block_s,
+        seed=STUDY.seed,
     threads: 8
     log:
         "logs/forest/cross_validate.log",
@@ -95,18 +95,15 @@ rule final_random_forest:
     """The forest to ship: trained on every labelled window (all splits), decision weights from the
     grouped cross-validation. Not part of `all`: its figures are the cross-validation's (rf_cv.json)."""
     input:
-        dataset="results/features/features.parquet",
-        cv=["results/predictions/rf_cv.parquet"] if config["random_forest"]["tune_decision_weights"] else [],
+        dataset=rules.dataset.output.dataset,
+        cv=CV_PREDICTIONS,
     output:
         "results/models/rf_all_splits.skops",
     params:
         classes=CLASSES,
-        forest=config["random_forest"],
-        seed=config["seed"],
-        windows=config["windows"],
-        preprocess=config["preprocess"],
-        features=config["features"],
-        context=config["context"],
+        forest=SETTINGS["random_forest"],
+        seed=STUDY.seed,
+        recipe=RECIPE,
         splits=list(SPLITS),
     threads: 8
     log:

@@ -5,13 +5,13 @@
 rule label_windows:
     """Labels of every window of a chunk."""
     input:
-        windows="results/features/{chunk}.parquet",
+        windows=rules.features.output[0],
         annotations=annotation_files,
     output:
         "results/labels/{chunk}.parquet",
     params:
         classes=CLASSES,
-        min_overlap=config["windows"]["min_overlap"],
+        min_overlap=SETTINGS["windows"].min_overlap,
     benchmark:
         "results/benchmarks/label_windows/{chunk}.tsv"
     log:
@@ -26,16 +26,16 @@ rule catalogue_labels:
     """Earthquake annotations from a catalogue (QuakeML or FDSN events) and TauP arrivals."""
     input:
         stationxml=lambda w: [stationxml_path(s) for s in sorted(plan().stationxml)],
-        quakeml=[config["catalogue"]["quakeml"]] if config["catalogue"]["quakeml"] else [],
+        quakeml=[SETTINGS["catalogue"].quakeml] if SETTINGS["catalogue"].quakeml else [],
     output:
         annotations="results/labels/catalogue/annotations.csv",
         events="results/labels/catalogue/events.csv",
     params:
-        catalogue=config["catalogue"],
-        provider=config["catalogue"]["provider"] or config["fdsn"]["provider"],
-        fdsn=config["fdsn"],
-        stations=lambda w: [dataclasses.asdict(s) for s in plan().stations.values()],
-        span=[config["start"], config["end"]],
+        catalogue=SETTINGS["catalogue"],
+        provider=SETTINGS["catalogue"].provider or SETTINGS["fdsn"].provider,
+        fdsn=SETTINGS["fdsn"],
+        stations=lambda w: list(plan().stations.values()),
+        span=[STUDY.start, STUDY.end],
         classes=CLASSES,
     resources:
         fdsn_requests=1,

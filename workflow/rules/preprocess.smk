@@ -11,7 +11,7 @@ rule preprocess:
         notes="results/preprocessed/{chunk}.notes.json",
     params:
         members=members,
-        preprocess=config["preprocess"],
+        recipe=RECIPE,
     benchmark:
         "results/benchmarks/preprocess/{chunk}.tsv"
     log:

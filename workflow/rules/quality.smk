@@ -46,8 +46,8 @@ rule station_noise:
         "results/quality/ppsd/{chunk}.zip",
     params:
         members=members,
-        quality=config["quality"],
-        demo_sensitivity=config["demo"]["sensitivity"],
+        quality=SETTINGS["quality"],
+        demo_sensitivity=SETTINGS["demo"].sensitivity,
     log:
         "logs/quality/ppsd/{chunk}.log",
     conda:
@@ -60,8 +60,8 @@ rule station_quality:
     """Per-station noise, availability, gaps and event SNR, ranked; PPSD figures of a few stations."""
     input:
         ppsd=chunks("results/quality/ppsd/{chunk}.zip"),
-        availability="results/availability/availability.tsv",
-        dataset="results/features/features.parquet",
+        availability=rules.availability.output.table,
+        dataset=rules.dataset.output.dataset,
     output:
         table=report(
             "results/quality/stations.tsv",
@@ -75,7 +75,7 @@ rule station_quality:
         ),
         hourly="results/quality/noise_by_hour.tsv",
     params:
-        quality=config["quality"],
+        quality=SETTINGS["quality"],
         classes=CLASSES,
     log:
         "logs/quality/stations.log",

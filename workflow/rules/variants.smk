@@ -1,30 +1,67 @@
 # Preprocessing variants (config `variants`): each named alternative of the preprocess/windows/features
-# settings runs preprocessing, features, labels, the forest and the exploration on the base run's split
-# (seisclass.data.variants), one job per variant and step over all chunks; one job compares them.
-
+# settings runs the workflow's own preprocess, features and label rules under a {variant} wildcard
+# (results/variants/{variant}/...), then a dataset with the base run's split, the forest and the
+# exploration; one job compares them. A variant that keeps the base preprocessing reads the base
+# run's preprocessed chunks.
 
 wildcard_constraints:
     variant=r"[A-Za-z][A-Za-z0-9_-]{0,39}",
 
 
-include: "variants_common.smk"  # VARIANTS and the input functions of these rules
+use rule preprocess as variant_preprocess with:
+    output:
+        waveforms=f"{VARIANT_DIR}/preprocessed/{{chunk}}.mseed",
+        notes=f"{VARIANT_DIR}/preprocessed/{{chunk}}.notes.json",
+    params:
+        members=members,
+        recipe=variant_recipe,
+    benchmark:
+        f"results/benchmarks/variants/{{variant}}/preprocess/{{chunk}}.tsv"
+    log:
+        f"logs/variants/{{variant}}/preprocess/{{chunk}}.log",
+
+
+use rule features as variant_features with:
+    input:
+        variant_preprocessed("waveforms"),
+        notes=variant_preprocessed("notes"),
+    output:
+        f"{VARIANT_DIR}/features/{{chunk}}.parquet",
+    params:
+        members=members,
+        recipe=variant_recipe,
+    benchmark:
+        f"results/benchmarks/variants/{{variant}}/features/{{chunk}}.tsv"
+    log:
+        f"logs/variants/{{variant}}/features/{{chunk}}.log",
+
+
+use rule label_windows as variant_label_windows with:
+    input:
+        windows=rules.variant_features.output[0],
+        annotations=annotation_files,
+    output:
+        f"{VARIANT_DIR}/labels/{{chunk}}.parquet",
+    params:
+        classes=CLASSES,
+        min_overlap=lambda w: variant_recipe(w).windows.min_overlap,
+    benchmark:
+        f"results/benchmarks/variants/{{variant}}/label_windows/{{chunk}}.tsv"
+    log:
+        f"logs/variants/{{variant}}/labels/{{chunk}}.log",
 
 
 rule variant_dataset:
-    """A variant's windows: preprocessing, features and labels of all chunks; the base run's split."""
+    """A variant's windows of all chunks, on the base run's split (the same time blocks)."""
     input:
-        raw=lambda w: [c["raw"] for c in variant_chunks()],
-        inventory=lambda w: sorted({p for c in variant_chunks() for p in c["inventories"]}),
-        annotations=lambda w: all_annotation_files(),
-        base="results/features/features.parquet",
+        features=variant_chunks(rules.variant_features.output[0]),
+        labels=variant_chunks(rules.variant_label_windows.output[0]),
+        base=rules.dataset.output.dataset,
     output:
-        "results/variants/{variant}/features.parquet",
+        f"{VARIANT_DIR}/features.parquet",
     params:
-        chunks=lambda w: variant_chunks(),
-        sections=variant_sections,
         classes=CLASSES,
-        block_s=config["split"]["block_s"],
-        context=config["context"],
+        block_s=SETTINGS["split"].block_s,
     resources:
         mem_mb=4000,
     log:
@@ -38,15 +75,15 @@ rule variant_dataset:
 rule variant_forest:
     """The random forest of a variant, trained and tested on the base run's split."""
     input:
-        "results/variants/{variant}/features.parquet",
+        rules.variant_dataset.output[0],
     output:
-        metrics="results/variants/{variant}/rf.json",
-        predictions="results/variants/{variant}/rf_test.parquet",
+        metrics=f"{VARIANT_DIR}/rf.json",
+        predictions=f"{VARIANT_DIR}/rf_test.parquet",
     params:
         classes=CLASSES,
-        forest=config["random_forest"],
-        seed=config["seed"],
-        sections=variant_sections,
+        forest=SETTINGS["random_forest"],
+        seed=STUDY.seed,
+        recipe=variant_recipe,
     threads: 2
     log:
         "logs/variants/{variant}/forest.log",
@@ -59,15 +96,15 @@ rule variant_forest:
 rule variant_explore:
     """The exploration (both clusterings over seeds) of a variant's windows."""
     input:
-        "results/variants/{variant}/features.parquet",
+        rules.variant_dataset.output[0],
     output:
-        stability="results/variants/{variant}/stability.json",
-        hypotheses="results/variants/{variant}/hypotheses.tsv",
+        stability=f"{VARIANT_DIR}/stability.json",
+        hypotheses=f"{VARIANT_DIR}/hypotheses.tsv",
     params:
         classes=CLASSES,
-        explore=config["explore"],
-        seed=config["seed"],
-        sections=variant_sections,
+        explore=SETTINGS["explore"],
+        seed=STUDY.seed,
+        recipe=variant_recipe,
     threads: 2
     resources:
         mem_mb=6000,
@@ -82,9 +119,9 @@ rule variant_explore:
 rule variants_comparison:
     """Scores of all variants side by side; what each variant keeps of every class's spectrum."""
     input:
-        metrics=expand("results/variants/{variant}/rf.json", variant=VARIANTS.names()),
-        stability=expand("results/variants/{variant}/stability.json", variant=VARIANTS.names()),
-        datasets=expand("results/variants/{variant}/features.parquet", variant=VARIANTS.names()),
+        metrics=expand(rules.variant_forest.output.metrics, variant=VARIANTS.names()),
+        stability=expand(rules.variant_explore.output.stability, variant=VARIANTS.names()),
+        datasets=expand(rules.variant_dataset.output[0], variant=VARIANTS.names()),
     output:
         table=report(
             "results/variants/comparison.tsv",

@@ -5,12 +5,11 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from seisclass.acquire.archives import read_archive_chunk, read_mseed_dir_day, read_sds_day
-from seisclass.acquire.stations import Station
-from seisclass.acquire.waveforms import write_chunk, write_status
-from seisclass.runlog import log_to
+from seisclass.acquire.availability import write_status
+from seisclass.core.runlog import log_to
+from seisclass.core.waveforms import write_chunk
 
 log = log_to(snakemake.log[0])
-members = [{**m, "station": Station(**m["station"])} for m in snakemake.params.members]
 if snakemake.rule == "sds":
     def read_day(station, t0, t1):
         return read_sds_day(station.option("root"), station, t0, t1)
@@ -19,6 +18,6 @@ else:
 
     def read_day(station, t0, t1):
         return read_mseed_dir_day(index, station, t0, t1)
-stream, records = read_archive_chunk(members, read_day)
+stream, records = read_archive_chunk(snakemake.params.members, snakemake.params.stations, read_day)
 write_chunk(stream, snakemake.output.waveforms)
 write_status(snakemake.output.status, records)

@@ -4,15 +4,14 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
+from seisclass.core.io import save_figure
+from seisclass.core.runlog import log_to
 from seisclass.data.dataset import window_waveforms
-from seisclass.io import save_figure
-from seisclass.learn.active_learning import ActiveLearningParameters
 from seisclass.plots.active_learning import thumbnails_figure
-from seisclass.runlog import log_to
 
 log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
-p = ActiveLearningParameters.from_config(snakemake.params.active_learning)
+p = snakemake.params.active_learning
 rows = pd.read_csv(snakemake.input.candidates, dtype={"network": str, "station": str, "location": str},
                    keep_default_na=False).head(p.thumbnails)
 rows["start"] = pd.to_datetime(rows["start"], utc=True, format="ISO8601")

@@ -4,11 +4,11 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.acquire.stations import station_id
+from seisclass.core.io import save_figure
+from seisclass.core.runlog import log_to
+from seisclass.core.vocabulary import station_id
 from seisclass.data.dataset import pick_examples, window_waveforms
-from seisclass.io import save_figure
 from seisclass.plots.data import class_examples_figure
-from seisclass.runlog import log_to
 
 log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)

@@ -7,13 +7,13 @@ import json
 import numpy as np
 import pandas as pd
 
-from seisclass.io import save_figure, write_csv
+from seisclass.core.io import save_figure, write_csv
+from seisclass.core.runlog import log_to
 from seisclass.learn.compare import comparison_table
 from seisclass.learn.deep.inputs import open_array
 from seisclass.learn.deep.training import configure_torch, windows_per_second
-from seisclass.learn.models import load_classifier
+from seisclass.learn.loading import load_classifier
 from seisclass.plots.deep import comparison_figure
-from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
 configure_torch(snakemake.params.seed, snakemake.threads)

@@ -4,15 +4,15 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
+from seisclass.core.io import save_figure, write_csv
+from seisclass.core.runlog import log_to
 from seisclass.explain.confounds import check_confounds
-from seisclass.explain.exploration import METHODS, ExploreParameters
-from seisclass.io import save_figure, write_csv
+from seisclass.explain.exploration import METHODS
 from seisclass.plots.confounds import confound_figure
-from seisclass.runlog import log_to
 from seisclass.signal.preprocess import read_original_rates
 
 log = log_to(snakemake.log[0])
-p = ExploreParameters.from_config(snakemake.params.explore)
+p = snakemake.params.explore
 confounds, hypotheses = check_confounds(
     pd.read_parquet(snakemake.input.embedding), pd.read_parquet(snakemake.input.dataset),
     pd.read_csv(snakemake.input.hypotheses, sep="\t", keep_default_na=False),

@@ -4,15 +4,15 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
+from seisclass.core.io import write_json, write_parquet
+from seisclass.core.runlog import log_to
 from seisclass.data.dataset import feature_columns
-from seisclass.io import write_json, write_parquet
 from seisclass.learn.crossval import cross_validate, cross_validated_weights
-from seisclass.learn.forest import ForestParameters, predict_proba, train_random_forest
-from seisclass.runlog import log_to
+from seisclass.learn.forest import predict_proba, train_random_forest
 
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
-p = ForestParameters.from_config(snakemake.params.forest)
+p = snakemake.params.forest
 table = pd.read_parquet(snakemake.input[0])
 table = table[table["split"] != "test"]  # the test split stays out of every choice
 

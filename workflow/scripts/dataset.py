@@ -2,11 +2,11 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
+from seisclass.core.io import read_parquets, write_csv, write_parquet
+from seisclass.core.runlog import log_to
+from seisclass.core.vocabulary import epoch_seconds
 from seisclass.data.dataset import assemble, class_counts
 from seisclass.data.split import assign_split
-from seisclass.io import read_parquets, write_csv, write_parquet
-from seisclass.runlog import log_to
-from seisclass.schema import epoch_seconds
 
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
@@ -16,7 +16,7 @@ table = assemble(read_parquets(snakemake.input.features, "feature tables"),
 log.info("assembled %d windows; assigning the split", len(table))
 table.insert(table.columns.get_loc("snr") + 1, "split", assign_split(
     epoch_seconds(table["start"]), epoch_seconds(table["end"]), table["label"].to_numpy(dtype=object),
-    classes, split["fractions"], split["block_s"], snakemake.params.seed, split["min_blocks_per_class"],
+    classes, split.fractions.to_config(), split.block_s, snakemake.params.seed, split.min_blocks_per_class,
 ))
 table["split"] = table["split"].astype("string")
 counts = class_counts(table, classes)

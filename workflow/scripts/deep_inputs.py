@@ -4,19 +4,18 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.io import write_parquet
+from seisclass.core.io import write_parquet
+from seisclass.core.runlog import log_to
+from seisclass.core.vocabulary import SPLITS
 from seisclass.learn.deep.inputs import build_inputs, input_spec, select_windows
-from seisclass.learn.deep.params import DeepParameters
-from seisclass.runlog import log_to
-from seisclass.schema import SPLITS
 
 log = log_to(snakemake.log[0])
-p = DeepParameters.from_config(snakemake.params.deep)
+p, recipe = snakemake.params.deep, snakemake.params.recipe
 classes = list(snakemake.params.classes)
 table = pd.read_parquet(snakemake.input.dataset)
 index = select_windows(table, classes, p.max_train_per_class, snakemake.params.seed)
-spec = input_spec(snakemake.params.components, snakemake.params.sampling_rate, snakemake.params.length_s,
-                  p.decimate, p.normalization, p.context_s)
+spec = input_spec(recipe.components, recipe.preprocess.sampling_rate, recipe.windows.length_s, p.decimate,
+                  p.normalization, p.context_s)
 log.info("windows per split and class:\n%s", pd.crosstab(index["label"], index["split"]))
 log.info("input spec: %s", spec)
 outputs = {s: snakemake.output[s] for s in SPLITS}

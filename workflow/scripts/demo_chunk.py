@@ -2,21 +2,17 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
-from obspy import UTCDateTime
-
-from seisclass.acquire.demo import DemoParameters, demo_station_day
-from seisclass.acquire.waveforms import write_chunk
-from seisclass.io import write_csv
-from seisclass.runlog import log_to
+from seisclass.acquire.demo import demo_station_day
+from seisclass.core.io import write_csv
+from seisclass.core.runlog import log_to
+from seisclass.core.waveforms import write_chunk
 
 log = log_to(snakemake.log[0])
-(member,) = snakemake.params.members  # demo chunks hold one station-day
-station = member["station"]
-stream, annotations, truth = demo_station_day(
-    member["keys"], station["latitude"], station["longitude"], member["day"],
-    *(UTCDateTime(t) for t in member["span"]), DemoParameters.from_config(snakemake.params.demo),
-    snakemake.params.seed, tuple(snakemake.params.center))
+(day,) = snakemake.params.members  # demo chunks hold one station-day
+station = snakemake.params.stations[day.id]
+stream, annotations, truth = demo_station_day(day, station.latitude, station.longitude, snakemake.params.demo,
+                                              snakemake.params.seed, tuple(snakemake.params.center))
 write_chunk(stream, snakemake.output.waveforms)
 write_csv(annotations, snakemake.output.annotations)
 write_csv(truth, snakemake.output.truth)
-log.info("%s %s: %d annotations, %d true events", station["id"], member["day"], len(annotations), len(truth))
+log.info("%s: %d annotations, %d true events", day, len(annotations), len(truth))

@@ -4,27 +4,27 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.acquire.waveforms import read_checked
-from seisclass.io import save_figure
+from seisclass.core.io import save_figure
+from seisclass.core.runlog import log_to
+from seisclass.core.vocabulary import station_ids
+from seisclass.core.waveforms import read_checked
 from seisclass.learn.detections import probability_classes
 from seisclass.plots.data import peak_envelope
 from seisclass.plots.detections import timeline_figure
-from seisclass.runlog import log_to
-from seisclass.schema import station_ids
 
 log_to(snakemake.log[0])
-(member,) = snakemake.params.members  # one-station-day chunks
-day = pd.Timestamp(member["day"], tz="UTC")
+(station_day,) = snakemake.params.members  # one-station-day chunks
+day = pd.Timestamp(station_day.day, tz="UTC")
 next_day = day + pd.Timedelta(days=1)
 times, peaks = peak_envelope(read_checked(snakemake.input.waveforms).select(component="Z"), day.timestamp())
 windows = pd.read_parquet(snakemake.input.windows)
 classes = probability_classes(windows)  # the applied model's classes
-windows = windows[(station_ids(windows) == member["station"]["id"]) & (windows["end"] > day) & (windows["start"] < next_day)]
+windows = windows[(station_ids(windows) == station_day.id) & (windows["end"] > day) & (windows["start"] < next_day)]
 segments = pd.read_csv(snakemake.input.segments, parse_dates=["start", "end"], dtype={"location": str},
                        keep_default_na=False)
-segments = segments[(station_ids(segments) == member["station"]["id"]) & (segments["end"] > day)
+segments = segments[(station_ids(segments) == station_day.id) & (segments["end"] > day)
                     & (segments["start"] < next_day)]
-title = (f"{member['station']['id']} {member['day']}: vertical peak amplitude per second, "
+title = (f"{station_day}: vertical peak amplitude per second, "
          f"{snakemake.wildcards.run} as bands")
 save_figure(timeline_figure(times, peaks, windows, segments, classes, day, title),
             snakemake.output[0])

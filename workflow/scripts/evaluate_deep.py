@@ -4,14 +4,14 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.io import save_figure, write_json, write_parquet
+from seisclass.core.io import save_figure, write_json, write_parquet
+from seisclass.core.runlog import log_to
 from seisclass.learn.deep.inputs import open_array
 from seisclass.learn.deep.training import configure_torch
+from seisclass.learn.loading import load_classifier
 from seisclass.learn.metrics import evaluate_windows
-from seisclass.learn.models import load_classifier
 from seisclass.plots.deep import MODEL_NAMES
 from seisclass.plots.evaluation import confusion_matrix_figure
-from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
 configure_torch(snakemake.params.seed, snakemake.threads)

@@ -4,11 +4,11 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.io import save_figure, write_json, write_parquet
+from seisclass.core.io import save_figure, write_json, write_parquet
+from seisclass.core.runlog import log_to
+from seisclass.learn.loading import load_classifier
 from seisclass.learn.metrics import evaluate_windows, recall_by_snr
-from seisclass.learn.models import load_classifier
 from seisclass.plots.evaluation import confusion_matrix_figure, recall_vs_snr_figure
-from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
 model = load_classifier(snakemake.input.model)

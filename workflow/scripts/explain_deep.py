@@ -5,19 +5,18 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 import numpy as np
 import pandas as pd
 
+from seisclass.core.io import atomic_path, save_figure, write_csv
+from seisclass.core.runlog import log_to
 from seisclass.explain.deep_shap import attribution_over_time, pick_representatives, shap_values
-from seisclass.io import atomic_path, save_figure, write_csv
 from seisclass.learn.deep.inputs import label_codes, open_array
-from seisclass.learn.deep.params import DeepParameters
 from seisclass.learn.deep.training import configure_torch
-from seisclass.learn.models import load_classifier
+from seisclass.learn.loading import load_classifier
 from seisclass.plots.deep import MODEL_NAMES, shap_time_figure
-from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
 seed = snakemake.params.seed
 configure_torch(seed, snakemake.threads)
-p = DeepParameters.from_config(snakemake.params.deep).explain
+p = snakemake.params.deep.explain
 model = load_classifier(snakemake.input.model, device="cpu")
 classes, fs = model.classes_, model.input_spec["sampling_rate"]
 index = pd.read_parquet(snakemake.input.index)

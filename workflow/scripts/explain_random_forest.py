@@ -4,15 +4,15 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
+from seisclass.core.io import save_figure, write_csv, write_parquet
+from seisclass.core.runlog import log_to
+from seisclass.core.vocabulary import KEY_COLUMNS
 from seisclass.explain import forest_shap as explain
-from seisclass.io import save_figure, write_csv, write_parquet
-from seisclass.learn.models import load_classifier
+from seisclass.learn.loading import load_classifier
 from seisclass.plots import explain as shap_figures
-from seisclass.runlog import log_to
-from seisclass.schema import KEY_COLUMNS
 
 log = log_to(snakemake.log[0])
-p = explain.ExplainParameters.from_config(snakemake.params.explain)
+p = snakemake.params.explain
 model = load_classifier(snakemake.input.model)
 classes = model.check_classes(list(snakemake.params.classes))
 names = model.feature_names

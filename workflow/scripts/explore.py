@@ -4,14 +4,14 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
+from seisclass.core.io import write_csv, write_json, write_parquet
+from seisclass.core.runlog import log_to
+from seisclass.core.vocabulary import KEY_COLUMNS
 from seisclass.data.dataset import feature_columns
-from seisclass.explain.exploration import ExploreParameters, explore
-from seisclass.io import write_csv, write_json, write_parquet
-from seisclass.runlog import log_to
-from seisclass.schema import KEY_COLUMNS
+from seisclass.explain.exploration import explore
 
 log = log_to(snakemake.log[0])
-p = ExploreParameters.from_config(snakemake.params.explore)
+p = snakemake.params.explore
 table = pd.read_parquet(snakemake.input.dataset)
 groups = pd.read_csv(snakemake.input.groups, sep="\t")
 documentation = pd.read_csv(snakemake.input.feature_table, sep="\t")

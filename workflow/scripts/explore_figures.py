@@ -6,9 +6,9 @@ import json
 
 import pandas as pd
 
-from seisclass.io import save_figure
+from seisclass.core.io import save_figure
+from seisclass.core.runlog import log_to
 from seisclass.plots.explore import contingency_figure, embedding_figure, stability_figure
-from seisclass.runlog import log_to
 
 log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)

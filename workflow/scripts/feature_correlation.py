@@ -4,15 +4,14 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
+from seisclass.core.io import save_figure, write_csv
+from seisclass.core.runlog import log_to
 from seisclass.data.dataset import feature_columns
 from seisclass.explain.correlation import clustered_order, correlated_groups, spearman_matrix
-from seisclass.explain.exploration import ExploreParameters
-from seisclass.io import save_figure, write_csv
 from seisclass.plots.explore import correlation_figure
-from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
-p = ExploreParameters.from_config(snakemake.params.explore)
+p = snakemake.params.explore
 table = pd.read_parquet(snakemake.input[0])
 names = feature_columns(table)
 rho = spearman_matrix(table[names].to_numpy(dtype=float), p.correlation_sample, snakemake.params.seed)

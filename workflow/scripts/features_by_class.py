@@ -4,10 +4,10 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
+from seisclass.core.io import save_figure
+from seisclass.core.runlog import log_to
 from seisclass.data.dataset import rank_features_by_class
-from seisclass.io import save_figure
 from seisclass.plots.data import feature_by_class_figure
-from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)

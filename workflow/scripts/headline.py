@@ -6,9 +6,9 @@ import json
 
 import pandas as pd
 
-from seisclass.io import atomic_path
+from seisclass.core.io import atomic_path
+from seisclass.core.runlog import log_to
 from seisclass.learn.summary import data_volume, headline_html
-from seisclass.runlog import log_to
 
 log_to(snakemake.log[0])
 volume = data_volume(pd.read_csv(snakemake.input.counts, sep="\t"),

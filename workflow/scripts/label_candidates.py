@@ -4,14 +4,14 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.io import write_csv
-from seisclass.learn.active_learning import ActiveLearningParameters, candidates, unlabelled
-from seisclass.runlog import log_to
-from seisclass.schema import KEY_COLUMNS
+from seisclass.core.io import write_csv
+from seisclass.core.runlog import log_to
+from seisclass.core.vocabulary import KEY_COLUMNS
+from seisclass.learn.active_learning import candidates, unlabelled
 
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
-p = ActiveLearningParameters.from_config(snakemake.params.active_learning)
+p = snakemake.params.active_learning
 pool = unlabelled(pd.read_parquet(snakemake.input.dataset, columns=[*KEY_COLUMNS, "label"]))
 probabilities = pd.concat([pd.read_parquet(path) for path in snakemake.input.probabilities], ignore_index=True)
 pool = pool.merge(probabilities, on=KEY_COLUMNS, how="inner", validate="one_to_one")

@@ -4,11 +4,11 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
+from seisclass.core.io import write_parquet
+from seisclass.core.runlog import log_to
+from seisclass.core.vocabulary import KEY_COLUMNS
 from seisclass.data.dataset import label_table
 from seisclass.data.labels import read_annotations
-from seisclass.io import write_parquet
-from seisclass.runlog import log_to
-from seisclass.schema import KEY_COLUMNS
 
 log = log_to(snakemake.log[0])
 windows = pd.read_parquet(snakemake.input.windows, columns=KEY_COLUMNS)

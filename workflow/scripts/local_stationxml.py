@@ -2,13 +2,12 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
-from seisclass.acquire.stations import Station
 from seisclass.acquire.stationxml import select_station_inventory
-from seisclass.io import atomic_path
-from seisclass.runlog import log_to
+from seisclass.core.io import atomic_path
+from seisclass.core.runlog import log_to
 
 log = log_to(snakemake.log[0])
-station = Station(**snakemake.params.station)
+station = snakemake.params.station
 inventory = select_station_inventory(snakemake.params.stationxml, station)
 with atomic_path(snakemake.output[0]) as tmp:
     inventory.write(str(tmp), format="STATIONXML")

@@ -3,8 +3,8 @@
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 from seisclass.acquire.archives import index_mseed_dir
-from seisclass.io import write_parquet
-from seisclass.runlog import log_to
+from seisclass.core.io import write_parquet
+from seisclass.core.runlog import log_to
 
 log_to(snakemake.log[0])
 write_parquet(index_mseed_dir(snakemake.params.directory, cache=snakemake.params.cache), snakemake.output.index)

@@ -2,12 +2,12 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
-from seisclass.io import write_csv, write_parquet
-from seisclass.learn.detections import DetectionParameters, all_detections, read_probabilities
-from seisclass.runlog import log_to
+from seisclass.core.io import write_csv, write_parquet
+from seisclass.core.runlog import log_to
+from seisclass.learn.detections import all_detections, read_probabilities
 
 log = log_to(snakemake.log[0])
-p = DetectionParameters.from_config(snakemake.params.detections)
+p = snakemake.params.detections
 windows, classes, model = read_probabilities(snakemake.input)  # classify: the saved model's classes
 smoothed, segments = all_detections(windows, classes, snakemake.params.step_s, p.smoothing_windows,
                                     p.exclude_classes, model)

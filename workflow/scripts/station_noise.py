@@ -4,13 +4,13 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 from obspy import read_inventory
 
-from seisclass.acquire.station_quality import QualityParameters, chunk_ppsds, save_ppsds
-from seisclass.acquire.waveforms import read_chunk
-from seisclass.runlog import log_to
+from seisclass.acquire.station_quality import chunk_ppsds, save_ppsds
+from seisclass.core.runlog import log_to
+from seisclass.core.waveforms import read_chunk
 
 log = log_to(snakemake.log[0])
-members = snakemake.params.members
-raw = read_chunk(snakemake.input.raw, [m["station"]["id"] for m in members], f"chunk {snakemake.wildcards.chunk}")
-ppsds = chunk_ppsds(raw, members, [read_inventory(p) for p in snakemake.input.inventory],
-                    QualityParameters.from_config(snakemake.params.quality), snakemake.params.demo_sensitivity)
+days = snakemake.params.members
+raw = read_chunk(snakemake.input.raw, [day.id for day in days], f"chunk {snakemake.wildcards.chunk}")
+ppsds = chunk_ppsds(raw, days, [read_inventory(p) for p in snakemake.input.inventory], snakemake.params.quality,
+                    snakemake.params.demo_sensitivity)
 save_ppsds(ppsds, snakemake.output[0])

@@ -5,17 +5,16 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from seisclass.acquire.station_quality import (
-    QualityParameters,
     load_ppsds,
     noise_by_hour,
     station_table,
 )
-from seisclass.io import save_figure, write_csv
+from seisclass.core.io import save_figure, write_csv
+from seisclass.core.runlog import log_to
 from seisclass.plots.quality import ppsd_panel
-from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
-p = QualityParameters.from_config(snakemake.params.quality)
+p = snakemake.params.quality
 ppsds = load_ppsds(list(snakemake.input.ppsd))
 availability = pd.read_csv(snakemake.input.availability, sep="\t", keep_default_na=False, na_values=[""])
 dataset = pd.read_parquet(snakemake.input.dataset, columns=["network", "station", "location", "label", "snr"])

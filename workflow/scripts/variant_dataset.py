@@ -3,25 +3,17 @@
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
-from obspy import read_inventory
 
+from seisclass.core.io import read_parquets, write_parquet
+from seisclass.core.runlog import log_to
 from seisclass.data.dataset import class_counts
-from seisclass.data.labels import read_annotations
-from seisclass.data.variants import variant_dataset
-from seisclass.io import write_parquet
-from seisclass.runlog import log_to
+from seisclass.data.variants import variant_table
 
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
-sections = snakemake.params.sections
-log.info("variant %s: %s", snakemake.wildcards.variant, sections)
-table, masked = variant_dataset(
-    snakemake.params.chunks, sections, pd.read_parquet(snakemake.input.base),
-    read_annotations(list(snakemake.input.annotations), classes), snakemake.params.block_s,
-    {path: read_inventory(path) for path in snakemake.input.inventory}, snakemake.params.context,
-)
-for row in masked.itertuples():
-    log.info("%s %s %s: %s NaN in %d window(s) (original rate %g Hz)", row.station, row.day, row.component,
-             row.column, row.windows, row.sampling_rate)
-log.info("windows per class and split (base run's split):\n%s", class_counts(table, classes).to_string())
+table = variant_table(read_parquets(snakemake.input.features, "feature tables"),
+                      read_parquets(snakemake.input.labels, "label tables"), pd.read_parquet(snakemake.input.base),
+                      snakemake.params.block_s)
+log.info("variant %s, windows per class and split (base run's split):\n%s", snakemake.wildcards.variant,
+         class_counts(table, classes).to_string())
 write_parquet(table, snakemake.output[0])

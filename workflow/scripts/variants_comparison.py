@@ -6,10 +6,10 @@ import json
 
 import pandas as pd
 
+from seisclass.core.io import save_figure, write_csv
+from seisclass.core.runlog import log_to
 from seisclass.data.variants import comparison_table
-from seisclass.io import save_figure, write_csv
 from seisclass.plots.variants import comparison_figure, spectra_figure
-from seisclass.runlog import log_to
 
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)

@@ -4,15 +4,15 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.acquire.waveforms import read_checked
-from seisclass.io import write_parquet
-from seisclass.learn.models import load_classifier
-from seisclass.runlog import log_to
+from seisclass.core.io import write_parquet
+from seisclass.core.runlog import log_to
+from seisclass.core.waveforms import read_checked
+from seisclass.learn.loading import load_classifier
 
 log = log_to(snakemake.log[0])
 model = load_classifier(snakemake.input.model, device="cpu")
 configured = list(snakemake.params.classes)
-classes = model.check_config(snakemake.params.config, None if snakemake.params.classes_from_model else configured)
+classes = model.check_recipe(snakemake.params.recipe, None if snakemake.params.classes_from_model else configured)
 if classes != configured:
     log.warning("the model's classes %s are used; the configuration lists %s", classes, configured)
 features = pd.read_parquet(snakemake.input.features).sort_values("start", ignore_index=True)

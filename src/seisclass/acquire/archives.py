@@ -8,7 +8,7 @@ modification time changed are read again. Files that are not miniSEED are
 listed in the index with the reason and skipped.
 
 Every file of a user's archive is read strictly
-(:func:`seisclass.acquire.waveforms.read_checked`): a corrupt or truncated
+(:func:`seisclass.core.waveforms.read_checked`): a corrupt or truncated
 file is skipped with a note naming it and the reason, never used silently.
 """
 
@@ -24,9 +24,11 @@ import numpy as np
 import pandas as pd
 from obspy import Stream, UTCDateTime, read
 
-from seisclass.acquire.stations import SEED_CODES, Station, station_id
-from seisclass.acquire.waveforms import WaveformReadError, read_checked
-from seisclass.io import write_parquet
+from seisclass.acquire.stations import SEED_CODES, Station
+from seisclass.core.io import write_parquet
+from seisclass.core.records import StationDay
+from seisclass.core.vocabulary import station_id
+from seisclass.core.waveforms import WaveformReadError, read_checked
 
 log = logging.getLogger(__name__)
 
@@ -266,27 +268,26 @@ def read_mseed_dir_day(
     return _read_station_files(select_index(index, station, t0.timestamp, t1.timestamp)["path"], station, t0, t1)
 
 
-def read_archive_chunk(members: list[dict], read_day) -> tuple[Stream, list[dict]]:
+def read_archive_chunk(days: list[StationDay], stations: dict[str, Station], read_day
+                       ) -> tuple[Stream, list[dict]]:
     """Waveforms and status records of a chunk's station-days from a local archive.
 
-    ``members`` are ``{"station": Station, "day": YYYY-MM-DD, "span": [t0, t1]}``
-    (epoch s); ``read_day(station, t0, t1)`` returns ``(stream, notes)`` (for
-    example :func:`read_mseed_dir_day` with its index bound, or
-    :func:`read_sds_day` with its root). A station-day is ``ok``, ``partial``
-    (data, but some files skipped: the notes say which and why), ``no_data``
-    or ``unreadable`` (files, but none usable).
+    ``stations`` maps a station id to its table row; ``read_day(station, t0, t1)``
+    returns ``(stream, notes)`` (for example :func:`read_mseed_dir_day` with its
+    index bound, or :func:`read_sds_day` with its root). A station-day is ``ok``,
+    ``partial`` (data, but some files skipped: the notes say which and why),
+    ``no_data`` or ``unreadable`` (files, but none usable).
     """
     stream, records = Stream(), []
-    for m in members:
-        station = m["station"]
-        t0, t1 = (UTCDateTime(t) for t in m["span"])
-        part, notes = read_day(station, t0, t1)
+    for day in days:
+        t0, t1 = (UTCDateTime(t) for t in day.span)
+        part, notes = read_day(stations[day.id], t0, t1)
         status = ("partial" if notes else "ok") if len(part) else ("unreadable" if notes else "no_data")
         message = "; ".join(notes) if notes else ("" if len(part) else f"no data between {t0} and {t1}")
         for note in notes:
-            log.warning("%s %s: %s", station.id, m["day"], note)
-        log.info("%s %s: %d traces (%s)", station.id, m["day"], len(part), status)
-        records.append({"station": station.id, "day": m["day"], "source": station.source, "status": status,
+            log.warning("%s: %s", day, note)
+        log.info("%s: %d traces (%s)", day, len(part), status)
+        records.append({"station": day.id, "day": day.day, "source": day.source, "status": status,
                         "message": message, "traces": len(part)})
         stream += part
     return stream, records

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from obspy import Stream
 
-from seisclass.acquire.waveforms import read_checked, select_stations
+from seisclass.core.io import write_json
+from seisclass.core.waveforms import read_checked, select_stations
 
 AVAILABILITY_COLUMNS = ["station", "day", "source", "status", "channel", "sampling_rate_hz", "traces",
                         "coverage", "covered_s", "gaps", "gap_s", "overlaps", "overlap_s", "message"]
@@ -97,9 +98,8 @@ def unmatched_annotations(annotations: pd.DataFrame, table: pd.DataFrame) -> pd.
 def chunks_availability(chunks: list[dict]) -> pd.DataFrame:
     """Availability of every station-day of every chunk.
 
-    Each chunk is ``{"raw": path, "status": path or None, "members": [{"station", "day",
-    "source", "span": [t0, t1]}]}``; a chunk without a status file (the demo)
-    counts as ``ok``.
+    Each chunk is ``{"raw": path, "status": path or None, "days": [StationDay, ...]}``;
+    a chunk without a status file (the demo) counts as ``ok``.
     """
     rows = []
     for chunk in chunks:
@@ -108,11 +108,10 @@ def chunks_availability(chunks: list[dict]) -> pd.DataFrame:
         if chunk.get("status"):
             with open(chunk["status"]) as f:
                 records = {(r["station"], r["day"]): r for r in json.load(f)["records"]}
-        for m in chunk["members"]:
-            status = records.get((m["station"], m["day"]),
-                                 {"station": m["station"], "day": m["day"], "source": m["source"], "status": "ok"})
-            part = select_stations(stream, [m["station"]])
-            rows.append(chunk_availability(part, *m["span"], status))
+        for day in chunk["days"]:
+            status = records.get((day.id, day.day),
+                                 {"station": day.id, "day": day.day, "source": day.source, "status": "ok"})
+            rows.append(chunk_availability(select_stations(stream, [day.id]), *day.span, status))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=AVAILABILITY_COLUMNS)
 
 
@@ -124,3 +123,13 @@ def skipped_files(index: pd.DataFrame) -> pd.DataFrame:
         "sampling_rate_hz": "", "traces": 0, "coverage": 0.0, "covered_s": 0.0, "gaps": 0, "gap_s": 0.0,
         "overlaps": 0, "overlap_s": 0.0, "message": (bad["path"] + ": " + bad["error"]).to_numpy(),
     }, columns=AVAILABILITY_COLUMNS)
+
+
+def status_record(station: str, day: str, source: str, status: str, message: str = "", **extra) -> dict:
+    """Status of one station-day: ``ok``, ``partial``, ``no_data`` or ``unreadable``, with a message."""
+    return {"station": station, "day": day, "source": source, "status": status, "message": message, **extra}
+
+
+def write_status(path, records: list[dict]) -> None:
+    """Write the status records of a chunk (one per station-day) as JSON, atomically."""
+    write_json({"records": records}, path)

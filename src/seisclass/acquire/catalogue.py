@@ -13,48 +13,35 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from obspy import UTCDateTime
 from obspy.geodetics import gps2dist_azimuth, kilometers2degrees
 
-from seisclass.config import ConfigSection
-from seisclass.data.labels import LabelError
-from seisclass.schema import ANNOTATION_COLUMNS
+from seisclass.core.config import ConfigSection, config_section
+from seisclass.core.vocabulary import ANNOTATION_COLUMNS
 
 log = logging.getLogger(__name__)
 
 EVENT_COLUMNS = ["event_id", "time", "latitude", "longitude", "depth_km", "magnitude"]
 
 
-@dataclass(frozen=True)
+@config_section("catalogue")
 class CatalogueParameters(ConfigSection):
     """Config section ``catalogue`` (distances km, times s)."""
 
-    section = "catalogue"
-
-    enabled: bool = False
-    quakeml: str | None = None
-    provider: str | None = None
-    min_magnitude: float = 2.0
-    max_distance_km: float = 300.0
-    margin_before_p_s: float = 5.0
-    coda_s: float = 20.0
-    coda_factor: float = 1.0
-    default_depth_km: float = 10.0
-    model: str = "iasp91"
-    label: str = "earthquake"
-
-    def _check(self) -> None:
-        if self.model not in ("iasp91", "ak135", "prem"):
-            raise self.error(f"catalogue.model: {self.model!r} is not one of iasp91, ak135, prem")
-        if not self.max_distance_km > 0:
-            raise self.error(f"catalogue.max_distance_km: must be positive, got {self.max_distance_km}")
-        for name in ("margin_before_p_s", "coda_s", "coda_factor", "default_depth_km"):
-            if getattr(self, name) < 0:
-                raise self.error(f"catalogue.{name}: must not be negative, got {getattr(self, name)}")
+    enabled: bool
+    quakeml: str | None
+    provider: str | None
+    min_magnitude: float
+    max_distance_km: float
+    margin_before_p_s: float
+    coda_s: float
+    coda_factor: float
+    default_depth_km: float
+    model: str
+    label: str
 
     def _check_settings(self, settings) -> None:
         classes = settings["study"].classes
@@ -109,7 +96,7 @@ def earthquake_annotations(events: pd.DataFrame, stations: pd.DataFrame, p: Cata
     warning. Extra columns: ``event_id, distance_km, magnitude, p_time, s_time``.
     """
     if p.label not in classes:
-        raise LabelError(f"catalogue.label {p.label!r} is not one of the configured classes {classes}")
+        raise p.error(f"catalogue.label {p.label!r} is not one of the configured classes {classes}")
     from obspy.taup import TauPyModel
 
     model = TauPyModel(model=p.model)

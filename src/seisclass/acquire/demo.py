@@ -24,7 +24,6 @@ gives bit-identical files.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,57 +31,45 @@ from obspy import Stream, Trace, UTCDateTime
 from scipy import fft as sfft
 from scipy.signal import fftconvolve
 
-from seisclass.config import ConfigSection
+from seisclass.core.config import ConfigSection, config_section
+from seisclass.core.records import StationDay
 
 COMPONENTS = ("Z", "N", "E")
 KM_PER_DEG = 111.19
 
 
-@dataclass(frozen=True)
+@config_section("demo")
 class DemoParameters(ConfigSection):
     """Parameters of the demo generator (config section ``demo``)."""
 
-    section = "demo"
-
-    sampling_rate: float = 100.0
-    sensitivity: float = 4.8e8  # counts per m/s
-    noise_level_night: float = 0.30  # position between NLNM (0) and NHNM (1), in dB
-    noise_level_day: float = 0.50  # same, at the cultural peak (14 h UTC), above 1 Hz
-    spikes_per_hour: float = 2.0
-    gusts_per_hour: float = 1.5
-    earthquakes_per_day: float = 60.0
-    magnitude_min: float = 0.8
-    magnitude_max: float = 4.5
-    b_value: float = 1.0
-    max_distance_km: float = 120.0
-    stress_drop_mpa: float = 3.0
-    quality_factor: float = 400.0
-    kappa_s: float = 0.02
-    vp_km_s: float = 6.0
-    vs_km_s: float = 3.5
-    tourist_bursts_per_day: float = 60.0
-    tourist_reference_amplitude: float = 1.5e-6  # m/s peak at 5 m
-    annotated_fraction: float = 0.85
-    silence_guard_s: float = 5.0
+    sampling_rate: float
+    sensitivity: float  # counts per m/s
+    noise_level_night: float  # position between NLNM (0) and NHNM (1), in dB
+    noise_level_day: float  # same, at the cultural peak (14 h UTC), above 1 Hz
+    spikes_per_hour: float
+    gusts_per_hour: float
+    earthquakes_per_day: float
+    magnitude_min: float
+    magnitude_max: float
+    b_value: float
+    max_distance_km: float
+    stress_drop_mpa: float
+    quality_factor: float
+    kappa_s: float
+    vp_km_s: float
+    vs_km_s: float
+    tourist_bursts_per_day: float
+    tourist_reference_amplitude: float  # m/s peak at 5 m
+    annotated_fraction: float
+    silence_guard_s: float
 
     def _check(self) -> None:
         if self.magnitude_min > self.magnitude_max:
             raise self.error(f"demo.magnitude_min: {self.magnitude_min} exceeds demo.magnitude_max "
                              f"{self.magnitude_max}")
-        if not 0 < self.vs_km_s < self.vp_km_s:
-            raise self.error(f"demo.vs_km_s: need 0 < vs_km_s < vp_km_s (S waves arrive after P), got "
+        if not self.vs_km_s < self.vp_km_s:
+            raise self.error(f"demo.vs_km_s: need vs_km_s < vp_km_s (S waves arrive after P), got "
                              f"vs_km_s {self.vs_km_s}, vp_km_s {self.vp_km_s}")
-        for name in ("sampling_rate", "sensitivity", "b_value", "max_distance_km", "stress_drop_mpa",
-                     "quality_factor", "tourist_reference_amplitude"):
-            if not getattr(self, name) > 0:
-                raise self.error(f"demo.{name}: must be positive, got {getattr(self, name)}")
-        for name in ("noise_level_night", "noise_level_day", "annotated_fraction"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise self.error(f"demo.{name}: must be in [0, 1], got {getattr(self, name)}")
-        for name in ("earthquakes_per_day", "tourist_bursts_per_day", "spikes_per_hour", "gusts_per_hour",
-                     "kappa_s", "silence_guard_s"):
-            if not getattr(self, name) >= 0:
-                raise self.error(f"demo.{name}: must not be negative, got {getattr(self, name)}")
 
 
 # --------------------------------------------------------------------------- noise
@@ -434,15 +421,14 @@ def _with_keys(table: pd.DataFrame, keys: dict) -> pd.DataFrame:
     return out
 
 
-def demo_station_day(keys: dict, latitude: float, longitude: float, day: str, t0: UTCDateTime,
-                     t1: UTCDateTime, p: DemoParameters, seed: int,
+def demo_station_day(day: StationDay, latitude: float, longitude: float, p: DemoParameters, seed: int,
                      center: tuple[float, float]) -> tuple[Stream, pd.DataFrame, pd.DataFrame]:
-    """One demo station-day: waveforms, annotations and ground truth.
+    """One demo station-day at ``latitude``, ``longitude`` (degrees): waveforms, annotations and ground truth.
 
-    The events of ``day`` and of the day before (whose codas reach past
+    The events of the day and of the day before (whose codas reach past
     midnight) are shared by all demo stations around ``center`` (lat, lon).
     """
-    events = pd.concat([earthquake_catalogue(str((UTCDateTime(day) - 86400).date), p, seed, center),
-                        earthquake_catalogue(day, p, seed, center)], ignore_index=True)
-    return generate_station_day(keys["network"], keys["station"], keys["location"], keys["channel"],
-                                latitude, longitude, t0, t1, events, p, seed)
+    events = pd.concat([earthquake_catalogue(str((UTCDateTime(day.day) - 86400).date), p, seed, center),
+                        earthquake_catalogue(day.day, p, seed, center)], ignore_index=True)
+    return generate_station_day(day.network, day.station, day.location, day.band, latitude, longitude,
+                                UTCDateTime(day.t0), UTCDateTime(day.t1), events, p, seed)

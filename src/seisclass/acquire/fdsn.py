@@ -14,7 +14,6 @@ import http.client
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from obspy import UTCDateTime, read_inventory
 from obspy.clients.fdsn import Client
@@ -31,9 +30,9 @@ from obspy.clients.fdsn.header import (
 
 from seisclass.acquire.archives import SourceError
 from seisclass.acquire.stations import Station
-from seisclass.acquire.waveforms import read_checked
-from seisclass.config import ConfigSection
-from seisclass.io import atomic_path
+from seisclass.core.config import ConfigSection, config_section
+from seisclass.core.io import atomic_path
+from seisclass.core.waveforms import read_checked
 
 log = logging.getLogger(__name__)
 
@@ -55,24 +54,17 @@ def _check_decodes(reader: Callable, path) -> object:
         raise BrokenTransfer(f"downloaded file does not decode: {type(exc).__name__}: {exc}") from exc
 
 
-@dataclass(frozen=True)
+@config_section("fdsn")
 class FdsnParameters(ConfigSection):
     """Config section ``fdsn``: provider, timeout (s), retries, backoff (s)."""
 
-    section = "fdsn"
 
-    provider: str = "IRIS"
-    timeout_s: float = 120.0
-    retries: int = 4
-    backoff_s: float = 5.0
+    provider: str
+    timeout_s: float
+    retries: int
+    backoff_s: float
 
     def _check(self) -> None:
-        if not self.timeout_s > 0:
-            raise self.error(f"fdsn.timeout_s: must be positive, got {self.timeout_s}")
-        if self.retries < 0:
-            raise self.error(f"fdsn.retries: must not be negative, got {self.retries}")
-        if self.backoff_s < 0:
-            raise self.error(f"fdsn.backoff_s: must not be negative, got {self.backoff_s}")
         try:
             check_provider(self.provider)
         except SourceError as exc:

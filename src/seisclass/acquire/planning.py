@@ -37,24 +37,18 @@ from seisclass.acquire.archives import (
 )
 from seisclass.acquire.fdsn import check_provider, provider_of
 from seisclass.acquire.stations import Station, chunk_span
-from seisclass.config import ConfigSection
+from seisclass.core.config import ConfigSection, config_section
+from seisclass.core.records import StationDay
 
 CONTINUOUS_SOURCES = ("demo", "fdsn", "sds")
 
 
-@dataclass(frozen=True)
+@config_section("work")
 class WorkParameters(ConfigSection):
     """Config section ``work``: how data are cut into jobs."""
 
-    section = "work"
-
     # Raw samples per miniSEED-directory job (about 4.6 h of 3-component data at 100 Hz).
-    max_samples_per_job: int = 5_000_000
-
-    def _check(self) -> None:
-        if isinstance(self.max_samples_per_job, bool) or not isinstance(self.max_samples_per_job, int) \
-                or self.max_samples_per_job < 1000:
-            raise self.error(f"work.max_samples_per_job: must be an integer >= 1000, got {self.max_samples_per_job!r}")
+    max_samples_per_job: int
 
 
 @dataclass(frozen=True)
@@ -115,6 +109,16 @@ class Plan:
     def station_days(self) -> list[tuple[str, str, str]]:
         """``(station, day, chunk id)`` of every station-day, in chunk order."""
         return [(s, d, c.id) for c in self.chunks.values() for s, d in c.members]
+
+    def records(self, chunk: str, start: str, end: str) -> list[StationDay]:
+        """The station-days of ``chunk`` as records, each span cut to ``[start, end)`` (the study span)."""
+        out = []
+        for sid, day in self.chunks[chunk].members:
+            station = self.stations[sid]
+            t0, t1 = chunk_span(day, start, end)
+            out.append(StationDay(station.network, station.station, station.location, station.band_code, day,
+                                  t0.timestamp, t1.timestamp, station.source))
+        return out
 
     def single_day_chunks(self) -> list[str]:
         """Chunks of exactly one station-day (continuous data: per-day figures make sense)."""

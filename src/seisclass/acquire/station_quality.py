@@ -35,14 +35,14 @@ import json
 import logging
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from obspy import Stream
 
-from seisclass.config import ConfigSection, check_band
+from seisclass.core.config import ConfigSection, check_band, config_section
+from seisclass.core.records import StationDay
 
 log = logging.getLogger(__name__)
 
@@ -52,31 +52,17 @@ KNOWN_DB_BINS = (-200.0, -50.0, 1.0)  # PPSD's default: physical units
 COUNTS_DB_BINS = (-100.0, 200.0, 1.0)  # counts taken as m/s sit far above the physical range
 
 
-@dataclass(frozen=True)
+@config_section("quality")
 class QualityParameters(ConfigSection):
     """Config section ``quality``: station reliability (see config/README.md)."""
 
-    section = "quality"
-
-    ppsd_length_s: float = 60.0
-    noise_band_hz: tuple[float, float] = (1.0, 10.0)
-    noise_classes: tuple[str, ...] = ("silence", "noise")
-    ppsd_figures: int = 4
-
-    @classmethod
-    def _prepare(cls, section: dict) -> dict:
-        if "noise_band_hz" in section:
-            section["noise_band_hz"] = tuple(float(f) for f in section["noise_band_hz"])
-        if "noise_classes" in section:
-            section["noise_classes"] = tuple(section["noise_classes"] or ())
-        return section
+    ppsd_length_s: float
+    noise_band_hz: tuple[float, float]
+    noise_classes: tuple[str, ...]
+    ppsd_figures: int
 
     def _check(self) -> None:
-        if not self.ppsd_length_s > 0:
-            raise self.error(f"quality.ppsd_length_s: must be positive, got {self.ppsd_length_s}")
         check_band(type(self), "noise_band_hz", self.noise_band_hz, low_inclusive=False)
-        if self.ppsd_figures < 0:
-            raise self.error(f"quality.ppsd_figures: must not be negative, got {self.ppsd_figures}")
 
 
 # ------------------------------------------------------------------ PPSD per chunk
@@ -107,24 +93,23 @@ def response_of(trace_id: str, inventories: list, demo_sensitivity: float | None
     return {"poles": [], "zeros": [], "gain": 1.0, "sensitivity": 1.0}, "unit (counts)", COUNTS_DB_BINS
 
 
-def chunk_ppsds(raw: Stream, members: list[dict], inventories: list, p: QualityParameters,
+def chunk_ppsds(raw: Stream, days: list[StationDay], inventories: list, p: QualityParameters,
                 demo_sensitivity: float | None = None) -> dict[str, tuple]:
     """PPSD of the vertical channel of every station of a chunk: ``{channel id: (PPSD, response)}``.
 
-    ``members`` are the chunk's station-days (``station.id``, ``source``);
-    ``demo_sensitivity`` applies to ``demo`` stations only. A station whose
+    ``days`` are the chunk's station-days; ``demo_sensitivity`` applies to ``demo`` stations only. A station whose
     traces are all shorter than ``ppsd_length_s`` gets a PPSD without segments.
     """
     import warnings
 
     from obspy.signal import PPSD
 
-    from seisclass.acquire.waveforms import select_stations
+    from seisclass.core.waveforms import select_stations
     from seisclass.signal.preprocess import drop_odd_sampling_rates
 
     out: dict[str, tuple] = {}
-    for sid in dict.fromkeys(m["station"]["id"] for m in members):
-        source = next(m["source"] for m in members if m["station"]["id"] == sid)
+    for sid in dict.fromkeys(day.id for day in days):
+        source = next(day.source for day in days if day.id == sid)
         part, _ = drop_odd_sampling_rates(select_stations(raw, [sid]))
         channel = vertical_channel(part)
         if channel is None:
@@ -146,7 +131,7 @@ def chunk_ppsds(raw: Stream, members: list[dict], inventories: list, p: QualityP
 
 def save_ppsds(ppsds: dict[str, tuple], path) -> None:
     """A zip of PPSD npz files (``<channel id>.npz``) and ``responses.json``, byte-reproducible."""
-    from seisclass.io import atomic_path, reproducible_zip
+    from seisclass.core.io import atomic_path, reproducible_zip
 
     bundle_bytes = io.BytesIO()
     with zipfile.ZipFile(bundle_bytes, "w", compression=zipfile.ZIP_STORED) as bundle:
@@ -248,12 +233,12 @@ def station_table(ppsds: dict[str, tuple], availability: pd.DataFrame, dataset: 
     ``dataset`` the assembled windows (``network, station, location, label,
     snr``). Stations without PPSD (no data) still get a row from availability.
     """
-    from seisclass.schema import station_ids
+    from seisclass.core.vocabulary import station_id, station_ids
 
     rows = {}
     for channel_id, (ppsd, response) in ppsds.items():
         network, station, location, channel = channel_id.split(".")
-        sid = f"{network}.{station}" + (f".{location}" if location else "")
+        sid = station_id(network, station, location)
         rows[sid] = {"network": network, "station": station, "location": location, "channel": channel,
                      "median_noise_db_vs_nlnm": noise_db_vs_nlnm(ppsd, p.noise_band_hz),
                      "sampling_rate": float(ppsd.sampling_rate), "response": response,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 from obspy import UTCDateTime
 
+from seisclass.core.vocabulary import station_id
+
 REQUIRED_COLUMNS = ("network", "station", "location", "channels", "source")
 SOURCES = ("demo", "fdsn", "sds", "mseed_dir")
 # SEED codes: letters and digits only (no path or shell characters), network 1-2, station 1-5,
@@ -101,11 +103,6 @@ def check_options(source: str, options: dict[str, str], where: str) -> None:
     missing = sorted(required - set(options))
     if missing:
         raise StationTableError(f"{where}: source {source!r} needs option(s) {missing} (e.g. root=/data/sds)")
-
-
-def station_id(network: str, station: str, location: str = "") -> str:
-    """Return the station id ``NET.STA`` or ``NET.STA.LOC``."""
-    return f"{network}.{station}" + (f".{location}" if location else "")
 
 
 def read_station_table(path: str) -> list[Station]:

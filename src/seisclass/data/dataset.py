@@ -1,6 +1,6 @@
 """Window tables: features and labels of a chunk's station-days, and the assembled dataset.
 
-Windows are identified by :data:`seisclass.schema.KEY_COLUMNS`. A chunk (see
+Windows are identified by :data:`seisclass.core.vocabulary.KEY_COLUMNS`. A chunk (see
 :mod:`seisclass.acquire.planning`) holds one or more station-days; its
 tables are the concatenation of the station-days' tables.
 """
@@ -13,78 +13,21 @@ import numpy as np
 import pandas as pd
 from obspy import Stream
 
-from seisclass.acquire.stations import station_id
-from seisclass.acquire.waveforms import read_checked, select_stations
-from seisclass.data.labels import annotations_for_station, best_annotation
-from seisclass.schema import (
+from seisclass.core.vocabulary import (
     KEY_COLUMNS,
     UNLABELED,
     WINDOW_COLUMNS,
     epoch_seconds,
+    format_times,
     station_day_key,
+    station_id,
     to_timestamps,
 )
-from seisclass.signal.features import FeatureParameters, compute_features, feature_names
-from seisclass.signal.windows import available_components, cut_station_day, windows_at
+from seisclass.core.waveforms import read_checked, select_stations
+from seisclass.data.labels import annotations_for_station, best_annotation
+from seisclass.signal.windows import windows_at
 
 log = logging.getLogger(__name__)
-
-
-def station_day_features(
-    stream: Stream, keys: dict, t0: float, t1: float, length_s: float, step_s: float,
-    components: list[str], sampling_rate: float, p: FeatureParameters,
-) -> pd.DataFrame:
-    """One row per complete window: key columns, ``snr`` (dB) and the features."""
-    starts, array = cut_station_day(stream, t0, t1, length_s, step_s, components, sampling_rate)
-    values, snr = compute_features(array, sampling_rate, components, p)
-    table = pd.DataFrame(values, columns=feature_names(components, p))
-    head = pd.DataFrame({
-        "network": keys["network"], "station": keys["station"], "location": keys["location"],
-        "channel": keys["channel"], "start": to_timestamps(starts), "end": to_timestamps(starts + length_s),
-        "snr": snr.astype(np.float32),
-    }, index=table.index)
-    return pd.concat([head, table], axis=1)
-
-
-def chunk_features(
-    stream: Stream, members: list[dict], length_s: float, step_s: float, components: list[str],
-    sampling_rate: float, p: FeatureParameters,
-) -> pd.DataFrame:
-    """Feature tables of a chunk's station-days, concatenated.
-
-    ``members`` are ``{"keys": {network, station, location, channel}, "day": YYYY-MM-DD,
-    "span": [t0, t1]}`` (epoch s). A station-day without one of ``components``
-    gives no windows, with a warning naming the station and the missing components.
-    """
-    tables = []
-    for member in members:
-        keys = member["keys"]
-        sid = station_id(keys["network"], keys["station"], keys["location"])
-        part = select_stations(stream, [sid])
-        missing = [c for c in components if c not in available_components(part, components)]
-        t0, t1 = member["span"]
-        if missing:
-            if len(part):
-                log.warning("%s %s: component(s) %s missing: no windows", sid, member.get("day", ""), missing)
-            t1 = t0  # an empty table with the configured columns
-        tables.append(station_day_features(part, keys, t0, t1, length_s, step_s, components, sampling_rate, p))
-    return pd.concat(tables, ignore_index=True) if tables else station_day_features(
-        Stream(), {k: "" for k in ("network", "station", "location", "channel")}, 0.0, 0.0, length_s, step_s,
-        components, sampling_rate, p)
-
-
-def add_context(table: pd.DataFrame, context: pd.DataFrame) -> pd.DataFrame:
-    """The window table with the context feature columns joined by station and start.
-
-    A window without context values (its component trace shorter than the
-    window grid, which cutting normally rules out) gets 0, the value of an
-    empty span.
-    """
-    on = ["network", "station", "location", "start"]
-    merged = table.merge(context, on=on, how="left", validate="one_to_one")
-    columns = [c for c in context.columns if c not in on]
-    merged[columns] = merged[columns].fillna(0.0).astype(np.float32)
-    return merged
 
 
 def label_table(
@@ -109,9 +52,8 @@ def label_table(
         chosen = ann.iloc[best[hit]]
         labels.loc[rows.index[hit]] = chosen["label"].to_numpy()
         sid = station_id(network, station, location)
-        intervals.loc[rows.index[hit]] = (sid + "/" + to_timestamps(chosen["t0"]).dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-                                          + "/" + to_timestamps(chosen["t1"]).dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-                                          ).to_numpy()
+        intervals.loc[rows.index[hit]] = (sid + "/" + format_times(to_timestamps(chosen["t0"])) + "/"
+                                          + format_times(to_timestamps(chosen["t1"]))).to_numpy()
     out["label"] = labels
     out["interval"] = intervals
     return out
@@ -208,7 +150,7 @@ def window_waveforms(
     """Samples of one component for a few windows (plots), ``None`` where a window has no data.
 
     ``rows`` hold ``network, station, location, start``; ``files`` maps
-    :func:`seisclass.schema.station_day_key` to the preprocessed chunk file
+    :func:`seisclass.core.vocabulary.station_day_key` to the preprocessed chunk file
     holding that station-day. Each file is read once, and only if a row needs it.
     """
     streams: dict[str, Stream] = {}

@@ -13,7 +13,7 @@ import fnmatch
 import numpy as np
 import pandas as pd
 
-from seisclass.schema import ANNOTATION_COLUMNS, UNLABELED, epoch_seconds
+from seisclass.core.vocabulary import ANNOTATION_COLUMNS, UNLABELED, epoch_seconds
 
 
 class LabelError(ValueError):

@@ -10,15 +10,11 @@ time never land on two sides. Unlabelled windows get the split ``none``.
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
-from seisclass.config import ConfigSection
-from seisclass.schema import NO_SPLIT, PURGED, SPLITS
+from seisclass.core.config import ConfigSection, config_section
+from seisclass.core.vocabulary import NO_SPLIT, PURGED, SPLITS
 
 __all__ = ["NO_SPLIT", "PURGED", "SPLITS", "SplitError", "assign_split", "block_index"]
 
@@ -31,53 +27,29 @@ class SplitError(ValueError):
 FRACTION_TOLERANCE = 1e-6  # split.fractions must sum to 1 within this
 
 
-@dataclass(frozen=True)
+@config_section("split.fractions")
 class SplitFractions(ConfigSection):
     """Config section ``split.fractions``: target fraction of each class per split (sum 1)."""
 
-    section = "split.fractions"
-
-    train: float = 0.8
-    validation: float = 0.1
-    test: float = 0.1
+    train: float
+    validation: float
+    test: float
 
     def _check(self) -> None:
-        values = self.as_dict()
-        for name, value in values.items():
-            if not (isinstance(value, int | float) and math.isfinite(value) and 0 < value <= 1):
-                raise self.error(f"split.fractions.{name}: must be in (0, 1], got {value!r}")
+        values = self.to_config()
         total = sum(values.values())
         if abs(total - 1.0) > FRACTION_TOLERANCE:
             raise self.error(f"split.fractions: train + validation + test = {total:g}, must be 1 "
                              f"(within {FRACTION_TOLERANCE:g}); got {values}")
 
-    def as_dict(self) -> dict[str, float]:
-        """``{train, validation, test}`` as :func:`assign_split` takes them."""
-        return dataclasses.asdict(self)
 
-
-@dataclass(frozen=True)
+@config_section("split")
 class SplitParameters(ConfigSection):
     """Config section ``split``: fractions, time-block length (s), minimum blocks per class."""
 
-    section = "split"
-
-    fractions: SplitFractions = field(default_factory=SplitFractions)
-    block_s: float = 1800.0
-    min_blocks_per_class: int = 3
-
-    @classmethod
-    def _prepare(cls, section: dict) -> dict:
-        if "fractions" in section and not isinstance(section["fractions"], SplitFractions):
-            section["fractions"] = SplitFractions.from_config(section["fractions"])
-        return section
-
-    def _check(self) -> None:
-        if not self.block_s > 0:
-            raise self.error(f"split.block_s: must be positive, got {self.block_s}")
-        if self.min_blocks_per_class < 3:
-            raise self.error(f"split.min_blocks_per_class: need at least 3 (one block per split), "
-                             f"got {self.min_blocks_per_class}")
+    fractions: SplitFractions
+    block_s: float
+    min_blocks_per_class: int
 
     def _check_settings(self, settings) -> None:
         length = settings["windows"].length_s

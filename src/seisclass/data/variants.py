@@ -10,8 +10,9 @@ config's values)::
       band_5_45:
         preprocess: {bandpass_hz: [5, 45]}
 
-Each variant runs preprocessing, features, labels, the random forest and the
-exploration on the same split as the base run (:func:`transfer_split`): the
+The workflow runs its own preprocessing, feature and label rules for each variant
+(with :func:`merged_settings`), then the random forest and the exploration on the
+same split as the base run (:func:`variant_table`, :func:`transfer_split`): the
 test windows of a variant are the base run's test windows (same time blocks),
 so differences in the scores come from the settings, not from another split.
 :func:`comparison_table` sets the variants side by side.
@@ -27,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from seisclass.config import ConfigError, ConfigSection
-from seisclass.schema import KEY_COLUMNS, NO_SPLIT, PURGED, SPLITS, epoch_seconds
+from seisclass.core.config import ConfigError, ConfigSection, schema_error
+from seisclass.core.vocabulary import KEY_COLUMNS, NO_SPLIT, PURGED, SPLITS, epoch_seconds
 
 log = logging.getLogger(__name__)
 
@@ -67,28 +68,17 @@ class VariantsParameters(ConfigSection):
     alternatives: tuple[Variant, ...] = ()
 
     @classmethod
-    def _prepare(cls, section: dict) -> dict:
-        alternatives = []
-        for name, overrides in section.items():
-            if isinstance(overrides, Variant):
-                alternatives.append(overrides)
-                continue
-            if not isinstance(overrides, Mapping):
-                raise cls.error(f"variants.{name}: expected a mapping of sections, got {overrides!r}")
-            unknown = sorted(set(overrides) - set(VARIANT_SECTIONS))
-            if unknown:
-                raise cls.error(f"variants.{name}: unknown section(s) {unknown}; a variant overrides "
-                                f"{list(VARIANT_SECTIONS)}")
-            alternatives.append(Variant(str(name), **{s: dict(overrides.get(s) or {}) for s in VARIANT_SECTIONS}))
-        return {"alternatives": tuple(alternatives)}
+    def from_config(cls, values: Mapping | None = None) -> VariantsParameters:
+        """Variants in config order; the schema checks names, sections and keys."""
+        values = dict(values or {})
+        problem = schema_error(cls.section, values)
+        if problem:
+            raise cls.error(problem)
+        return cls(tuple(Variant(str(name), **{s: dict(overrides.get(s) or {}) for s in VARIANT_SECTIONS})
+                         for name, overrides in values.items()))
 
-    def _check(self) -> None:
-        import re
-
-        for v in self.alternatives:
-            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,39}", v.name):
-                raise self.error(f"variants.{v.name}: a variant name is 1-40 letters, digits, '_' or '-', "
-                                 "starting with a letter (it names a directory)")
+    def to_config(self) -> dict:
+        return {v.name: v.overrides() for v in self.alternatives}
 
     def _check_settings(self, settings: Mapping[str, ConfigSection]) -> None:
         """Every variant, merged into the base settings, passes the sections' own checks."""
@@ -115,19 +105,7 @@ def merged_settings(settings: Mapping[str, ConfigSection], variant: Variant) -> 
     out = dict(settings)
     for name, overrides in variant.overrides().items():
         base = settings[name]
-        out[name] = type(base).from_config({**dataclasses.asdict(base), **overrides})
-    return out
-
-
-def merged_config(config: Mapping, variant: Variant) -> dict[str, dict]:
-    """The raw config sections ``preprocess``, ``windows``, ``features`` with the variant's overrides."""
-    out = {}
-    for name in VARIANT_SECTIONS:
-        section = dict(config.get(name) or {})
-        overrides = dict(getattr(variant, name))
-        if name == "preprocess" and {"freqmin", "freqmax"} & set(overrides):
-            section.pop("bandpass_hz", None)
-        out[name] = {**section, **overrides}
+        out[name] = type(base).from_config({**base.to_config(), **overrides})
     return out
 
 
@@ -144,8 +122,8 @@ def transfer_split(base: pd.DataFrame, table: pd.DataFrame, block_s: float) -> n
     to different sides, ``none`` when no base window tells the side of its block
     (it is used by no split). Unlabelled windows get ``none``.
     """
+    from seisclass.core.vocabulary import UNLABELED
     from seisclass.data.split import block_index
-    from seisclass.schema import UNLABELED
 
     keyed = table[[*KEY_COLUMNS, "label"]].merge(base[[*KEY_COLUMNS, "label", "split"]], on=KEY_COLUMNS,
                                                  how="left", suffixes=("", "_base"), validate="one_to_one")
@@ -171,57 +149,15 @@ def transfer_split(base: pd.DataFrame, table: pd.DataFrame, block_s: float) -> n
 # ------------------------------------------------------------------ one variant's dataset
 
 
-def variant_dataset(chunks: list[dict], sections: Mapping[str, dict], base: pd.DataFrame, annotations: pd.DataFrame,
-                    block_s: float, inventories: Mapping | None = None,
-                    context: Mapping | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Preprocess, cut, compute features and label every chunk with a variant's settings; the base split.
+def variant_table(feature_tables: list[pd.DataFrame], label_tables: list[pd.DataFrame], base: pd.DataFrame,
+                  block_s: float) -> pd.DataFrame:
+    """A variant's assembled windows (:func:`seisclass.data.dataset.assemble`) on the base run's split."""
+    from seisclass.data.dataset import assemble
 
-    ``chunks`` are ``{"raw": path, "members": [...]}`` (the workflow's chunks);
-    ``sections`` the merged raw config sections (:func:`merged_config`);
-    ``base`` the base run's assembled dataset; ``annotations`` as
-    :func:`seisclass.data.labels.read_annotations` returns them; ``context``
-    the base config's ``context`` section (context features are added as in
-    the workflow when enabled). Returns the assembled table (with ``split``)
-    and the summary of masked bands.
-    """
-    from seisclass.acquire.waveforms import read_chunk
-    from seisclass.data.dataset import add_context, assemble, chunk_features, label_table
-    from seisclass.signal.context import ContextParameters, chunk_context_features
-    from seisclass.signal.features import FeatureParameters, mask_unmeasured_bands
-    from seisclass.signal.preprocess import (
-        ORIGINAL_RATE_COLUMNS,
-        PreprocessParameters,
-        original_sampling_rates,
-        preprocess_chunk,
-    )
-
-    pre = PreprocessParameters.from_config(sections["preprocess"])
-    windows = sections["windows"]
-    components = list(windows["components"])
-    features = FeatureParameters.from_config(sections["features"])
-    inventories = dict(inventories or {})
-    long_context = ContextParameters.from_config(context)
-    feature_tables, label_tables, masked = [], [], []
-    for chunk in chunks:
-        members = chunk["members"]
-        raw = read_chunk(chunk["raw"], [m["station"]["id"] for m in members], f"chunk {chunk.get('id', '')}")
-        wanted = {p: inventories[p] for p in chunk.get("inventories", []) if p in inventories}
-        stream, notes = preprocess_chunk(raw, pre, members, wanted, pre.remove_response)
-        table = chunk_features(stream, members, windows["length_s"], windows["step_s"], components,
-                               pre.sampling_rate, features)
-        rates = pd.DataFrame(original_sampling_rates(raw, members), columns=ORIGINAL_RATE_COLUMNS)
-        table, summary = mask_unmeasured_bands(table, rates, components, features)
-        if long_context.enabled:
-            table = add_context(table, chunk_context_features(stream, members, rates, windows["length_s"],
-                                                              windows["step_s"], long_context))
-        feature_tables.append(table)
-        label_tables.append(label_table(table, annotations, windows["min_overlap"]))
-        masked.append(summary)
-        log.info("chunk %s: %d windows", chunk.get("id", ""), len(table))
     table = assemble(feature_tables, label_tables)
     table.insert(table.columns.get_loc("snr") + 1, "split", transfer_split(base, table, block_s))
     table["split"] = table["split"].astype("string")
-    return table, pd.concat(masked, ignore_index=True)
+    return table
 
 
 # ------------------------------------------------------------------ comparison

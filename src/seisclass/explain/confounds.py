@@ -46,7 +46,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from seisclass.schema import KEY_COLUMNS, station_ids
+from seisclass.core.vocabulary import KEY_COLUMNS, station_ids
 
 METADATA = ("network", "station", "sampling_rate", "band_code", "hour_utc", "snr_bin")
 CONFOUND_COLUMNS = ["method", "cluster", "metadata", "dominant_value", "share", "base_share", "association",

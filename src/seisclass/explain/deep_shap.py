@@ -36,7 +36,7 @@ class _SequenceHead(nn.Module):
 
 def network(model) -> nn.Module:
     """The PyTorch module of a :class:`seisclass.learn.deep.networks.DeepClassifier` (or the module itself)."""
-    from seisclass.learn.models import WindowClassifier
+    from seisclass.learn.classifier import WindowClassifier
 
     return model.module if isinstance(model, WindowClassifier) else model
 

@@ -47,8 +47,8 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
 from sklearn.neighbors import NearestNeighbors
 
-from seisclass.config import ConfigSection
-from seisclass.schema import UNLABELED
+from seisclass.core.config import ConfigSection, config_section
+from seisclass.core.vocabulary import UNLABELED
 
 log = logging.getLogger(__name__)
 
@@ -60,73 +60,37 @@ class ExploreError(ValueError):
     """Bad exploration input or settings; the message names the culprit."""
 
 
-@dataclass(frozen=True)
+@config_section("explore")
 class ExploreParameters(ConfigSection):
     """Config section ``explore`` (see config/README.md for every key)."""
 
-    section = "explore"
     error = ExploreError
 
-    fit_subsample: int = 20000
-    n_seeds: int = 5
-    method: str = "kmeans"
-    kmeans_k: int | None = None
-    k_range: tuple[int, int] = (2, 10)
-    kmeans_n_init: int = 4
-    silhouette_sample: int = 5000
-    hdbscan_min_cluster_fraction: float = 0.01
-    hdbscan_min_samples: int | None = None
-    umap_n_neighbors: int = 15
-    umap_min_dist: float = 0.1
-    log_span: float = 1000.0
-    correlation_threshold: float = 0.8
-    correlation_sample: int = 20000
-    hypothesis_features: int = 3
-    min_effect_size: float = 0.5
-    zero_inflated_fraction: float | None = 0.5
-    zero_indicator_weight: float = 0.25
-    confound_share: float = 0.8
-    confound_association: float = 0.5
-    confound_drivers: int = 5
-
-    @classmethod
-    def _prepare(cls, section: dict) -> dict:
-        if "k_range" in section:
-            section["k_range"] = tuple(int(k) for k in section["k_range"])
-        return section
+    fit_subsample: int
+    n_seeds: int
+    method: str
+    kmeans_k: int | None
+    k_range: tuple[int, int]
+    kmeans_n_init: int
+    silhouette_sample: int
+    hdbscan_min_cluster_fraction: float
+    hdbscan_min_samples: int | None
+    umap_n_neighbors: int
+    umap_min_dist: float
+    log_span: float
+    correlation_threshold: float
+    correlation_sample: int
+    hypothesis_features: int
+    min_effect_size: float
+    zero_inflated_fraction: float | None
+    zero_indicator_weight: float
+    confound_share: float
+    confound_association: float
+    confound_drivers: int
 
     def _check(self) -> None:
-        self.validate()
-
-    def validate(self) -> None:
-        """Raise :class:`ExploreError` naming the first invalid key."""
-        if self.method not in METHODS:
-            raise ExploreError(f"explore.method: {self.method!r} is not one of {list(METHODS)}")
-        if self.n_seeds < 2:
-            raise ExploreError(f"explore.n_seeds: need at least 2 runs to measure stability, got {self.n_seeds}")
-        if len(self.k_range) != 2 or not 2 <= self.k_range[0] <= self.k_range[1]:
-            raise ExploreError(f"explore.k_range: need [k_min, k_max] with 2 <= k_min <= k_max, got {list(self.k_range)}")
-        if self.kmeans_k is not None and self.kmeans_k < 2:
-            raise ExploreError(f"explore.kmeans_k: need at least 2 clusters, got {self.kmeans_k}")
-        if not 0 < self.hdbscan_min_cluster_fraction < 1:
-            raise ExploreError(
-                f"explore.hdbscan_min_cluster_fraction: must be in (0, 1), got {self.hdbscan_min_cluster_fraction}"
-            )
-        if not 0 < self.correlation_threshold <= 1:
-            raise ExploreError(f"explore.correlation_threshold: must be in (0, 1], got {self.correlation_threshold}")
-        if self.zero_inflated_fraction is not None and not 0 < self.zero_inflated_fraction <= 1:
-            raise ExploreError(f"explore.zero_inflated_fraction: must be in (0, 1] or null, "
-                               f"got {self.zero_inflated_fraction}")
-        if not 0 <= self.zero_indicator_weight <= 1:
-            raise ExploreError(f"explore.zero_indicator_weight: must be in [0, 1], got {self.zero_indicator_weight}")
-        for name in ("confound_share", "confound_association"):
-            if not 0 < getattr(self, name) <= 1:
-                raise ExploreError(f"explore.{name}: must be in (0, 1], got {getattr(self, name)}")
-        for name in ("fit_subsample", "silhouette_sample", "correlation_sample", "umap_n_neighbors",
-                     "kmeans_n_init", "hypothesis_features", "confound_drivers"):
-            if getattr(self, name) < 1:
-                raise ExploreError(f"explore.{name}: must be positive, got {getattr(self, name)}")
-
+        if self.k_range[0] > self.k_range[1]:
+            raise self.error(f"explore.k_range: need [k_min, k_max] with k_min <= k_max, got {list(self.k_range)}")
 
 # ------------------------------------------------------------------ feature matrix
 

@@ -18,35 +18,25 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from seisclass.config import ConfigSection
-from seisclass.schema import SPLITS
+from seisclass.core.config import ConfigSection, config_section
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@config_section("explain")
 class ExplainParameters(ConfigSection):
     """Config section ``explain``."""
 
-    section = "explain"
+    split: str
+    max_windows_per_class: int
+    top_features: int
+    dependence_features: int
+    summary_features: int
 
-    split: str = "test"
-    max_windows_per_class: int = 300
-    top_features: int = 15
-    dependence_features: int = 6
-    summary_features: int = 4
-
-    def _check(self) -> None:
-        if self.split not in (*SPLITS, "all"):
-            raise self.error(f"explain.split: {self.split!r} is not one of {', '.join(SPLITS)}, all")
-        for name in ("max_windows_per_class", "top_features", "dependence_features", "summary_features"):
-            if getattr(self, name) < 1:
-                raise self.error(f"explain.{name}: must be >= 1, got {getattr(self, name)}")
 
 
 def sample_windows(table: pd.DataFrame, classes: list[str], split: str, per_class: int, seed: int) -> pd.DataFrame:
@@ -78,7 +68,7 @@ def tree_shap_values(model, features: np.ndarray, classes: list[str],
     """
     import shap
 
-    from seisclass.learn.models import WindowClassifier
+    from seisclass.learn.classifier import WindowClassifier
 
     estimator = model.estimator if isinstance(model, WindowClassifier) else model
     explainer = shap.TreeExplainer(estimator)

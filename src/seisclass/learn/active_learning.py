@@ -16,39 +16,24 @@ copied into a file listed in ``annotations`` once ``label`` is filled in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from seisclass.config import ConfigSection
-from seisclass.schema import KEY_COLUMNS, UNLABELED
+from seisclass.core.config import ConfigSection, config_section
+from seisclass.core.vocabulary import KEY_COLUMNS, UNLABELED
 
 STRATEGIES = ("entropy", "margin")
 
 
-@dataclass(frozen=True)
+@config_section("active_learning")
 class ActiveLearningParameters(ConfigSection):
     """Config section ``active_learning``."""
 
-    section = "active_learning"
+    model: str
+    strategy: str
+    n_candidates: int
+    thumbnails: int
 
-    model: str = "rf"
-    strategy: str = "entropy"
-    n_candidates: int = 50
-    thumbnails: int = 12
-
-    def _check(self) -> None:
-        from seisclass.schema import MODELS
-
-        if self.model not in MODELS:
-            raise self.error(f"active_learning.model: {self.model!r} is not one of {list(MODELS)}")
-        if self.strategy not in STRATEGIES:
-            raise self.error(f"active_learning.strategy: {self.strategy!r} is not one of {list(STRATEGIES)}")
-        if self.n_candidates < 1:
-            raise self.error(f"active_learning.n_candidates: must be >= 1, got {self.n_candidates}")
-        if self.thumbnails < 0:
-            raise self.error(f"active_learning.thumbnails: must not be negative, got {self.thumbnails}")
 
 
 def predictive_entropy(probabilities: np.ndarray) -> np.ndarray:

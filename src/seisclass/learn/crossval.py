@@ -21,9 +21,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from seisclass.core.vocabulary import epoch_seconds, probability_columns
 from seisclass.data.split import block_index
 from seisclass.learn.metrics import evaluate_windows
-from seisclass.schema import epoch_seconds, probability_columns
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Continuous classification: smooth window probabilities over time and merge them into segments.
 
-1. A model (:class:`seisclass.learn.models.WindowClassifier`) gives every window of
+1. A model (:class:`seisclass.learn.classifier.WindowClassifier`) gives every window of
    the grid its class probabilities ``p_<class>`` (labelled or not).
 2. :func:`smooth` averages each class probability over ``k`` consecutive
    windows (centred moving average) inside runs of contiguous windows; a gap
@@ -20,14 +20,11 @@ classes into an ObsPy Catalog (QuakeML).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
-from seisclass.config import ConfigSection
-from seisclass.learn.models import ModelMismatchError  # noqa: F401  (re-exported: raised when applying models)
-from seisclass.schema import (
+from seisclass.core.config import ConfigSection, config_section
+from seisclass.core.vocabulary import (
     MODELS,
     PROBABILITY_PREFIX,
     epoch_seconds,
@@ -44,27 +41,13 @@ EVENT_TYPES = {"earthquake": "earthquake", "surface": "landslide", "tourists": "
                "silence": None, "noise": None}
 
 
-@dataclass(frozen=True)
+@config_section("detections")
 class DetectionParameters(ConfigSection):
     """Config section ``detections``."""
 
-    section = "detections"
-
-    model: str = "rf"
-    smoothing_windows: int = 3
-    exclude_classes: tuple[str, ...] = field(default_factory=tuple)
-
-    @classmethod
-    def _prepare(cls, section: dict) -> dict:
-        if "exclude_classes" in section:
-            section["exclude_classes"] = tuple(section["exclude_classes"] or ())
-        return section
-
-    def _check(self) -> None:
-        if self.model not in MODEL_KINDS:
-            raise self.error(f"detections.model: {self.model!r} is not one of {list(MODEL_KINDS)}")
-        if self.smoothing_windows < 1:
-            raise self.error(f"detections.smoothing_windows: must be >= 1, got {self.smoothing_windows}")
+    model: str
+    smoothing_windows: int
+    exclude_classes: tuple[str, ...]
 
     def _check_settings(self, settings) -> None:
         classes = settings["study"].classes
@@ -79,23 +62,15 @@ TRAINED_MODEL_FILES = ("results/models/rf.skops", "results/models/cnn.pt", "resu
 MODEL_SUFFIXES = (".skops", ".pt")
 
 
-@dataclass(frozen=True)
+@config_section("classify")
 class ClassifyParameters(ConfigSection):
     """Config section ``classify``: the saved model that ``snakemake classify`` applies."""
 
-    section = "classify"
-
-    model: str = "models/rf.skops"
+    model: str
 
     def _check(self) -> None:
         import os
 
-        if not isinstance(self.model, str) or not self.model.strip():
-            raise self.error(f"classify.model: need the path of a saved model file, got {self.model!r}")
-        if self.model.endswith(".joblib"):
-            raise self.error(f"classify.model: {self.model!r} is a legacy joblib file (a pickle, which can run "
-                             "code when loaded); if you trust it, convert it: seisclass convert --trust "
-                             f"{self.model} NEW.skops --config CONFIG_IT_WAS_TRAINED_WITH")
         if not self.model.endswith(MODEL_SUFFIXES):
             raise self.error(f"classify.model: {self.model!r} must be a .skops (random forest) or .pt "
                              "(CNN/LSTM) file")
@@ -229,6 +204,32 @@ def read_probabilities(paths: list[str]) -> tuple[pd.DataFrame, list[str], str]:
     return pd.concat(tables, ignore_index=True), classes[0], names.pop()
 
 
+# ----------------------------------------------------------------- probability traces
+
+
+def probability_stream(table: pd.DataFrame, classes: list[str], name: str, length_s: float, step_s: float):
+    """ObsPy traces of a probability table: see :meth:`seisclass.learn.classifier.WindowClassifier.annotate`."""
+    from obspy import Stream, Trace, UTCDateTime
+
+    out = Stream()
+    for (network, station, location, band), rows in table.groupby(
+            ["network", "station", "location", "channel"], sort=True):
+        rows = rows.drop_duplicates("start").sort_values("start")
+        starts = epoch_seconds(rows["start"])
+        run = runs(starts, step_s)
+        for r in np.unique(run):
+            first = int(np.argmax(run == r))
+            for c in classes:
+                header = {"network": network, "station": station, "location": location,
+                          "channel": f"{name}_{c}", "sampling_rate": 1.0 / step_s,
+                          "starttime": UTCDateTime(starts[first] + length_s / 2)}
+                trace = Trace(rows[f"p_{c}"].to_numpy(np.float64)[run == r], header=header)
+                trace.stats.seisclass = {"band": band, "model": name, "class": c, "window_length_s": length_s,
+                                         "sample_time": "window centre"}
+                out.append(trace)
+    return out
+
+
 # ----------------------------------------------------------------- QuakeML
 
 
@@ -282,7 +283,7 @@ def _utc(time):
 
 def write_quakeml(table: pd.DataFrame, path, event_types: dict[str, str | None] | None = None) -> int:
     """Write :func:`to_catalog` of a segment table as QuakeML, atomically; returns the number of events."""
-    from seisclass.io import atomic_path
+    from seisclass.core.io import atomic_path
 
     catalog = to_catalog(table, event_types)
     with atomic_path(path) as tmp:

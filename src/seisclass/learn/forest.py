@@ -1,10 +1,10 @@
 """Random forest on window features (scikit-learn), saved as a skops file.
 
 :class:`ForestClassifier` is the forest behind the common model interface
-(:class:`seisclass.learn.models.WindowClassifier`). Its file (``rf.skops``) holds the
+(:class:`seisclass.learn.classifier.WindowClassifier`). Its file (``rf.skops``) holds the
 fitted estimator and the model card; skops loads it without running code from the
-file, and only accepts the types listed in :data:`TRUSTED_TYPES`. Old joblib files
-are pickles and load only when trusted (:meth:`ForestClassifier.read_legacy`).
+file, and only accepts the types listed in :data:`TRUSTED_TYPES`. Pickled forests
+(joblib) are refused: nothing in seisclass unpickles.
 """
 
 from __future__ import annotations
@@ -13,21 +13,15 @@ import logging
 import time
 import warnings
 import zipfile
-from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from seisclass.config import ConfigSection
-from seisclass.io import ZIP_EPOCH, atomic_path
-from seisclass.learn.models import (
-    FORMAT,
-    ModelFileError,
-    ModelMismatchError,
-    WindowClassifier,
-    model_card,
-    training_summary,
-)
+from seisclass.core.config import ConfigSection, config_section
+from seisclass.core.io import ZIP_EPOCH
+from seisclass.learn.card import FORMAT, model_card, training_summary
+from seisclass.learn.classifier import ModelFileError, ModelMismatchError, WindowClassifier
+from seisclass.signal.recipe import Recipe
 
 log = logging.getLogger(__name__)
 
@@ -39,39 +33,17 @@ TRUSTED_TYPES = (
 )
 
 
-@dataclass(frozen=True)
+@config_section("random_forest")
 class ForestParameters(ConfigSection):
     """Config section ``random_forest``."""
 
-    section = "random_forest"
-
-    n_estimators: int = 300
-    max_depth: int | None = None
-    min_samples_leaf: int = 1
-    max_features: str | float = "sqrt"
-    class_weight: str | None = "balanced_subsample"
-    tune_decision_weights: bool = False
-    recall_targets: dict[str, float] = field(default_factory=dict)
-
-    def _check(self) -> None:
-        bad = {c: t for c, t in self.recall_targets.items() if not 0 <= t <= 1}
-        if bad:
-            raise self.error(f"random_forest.recall_targets: recalls must lie in [0, 1], got {bad}")
-        if self.n_estimators < 1:
-            raise self.error(f"random_forest.n_estimators: must be >= 1, got {self.n_estimators}")
-        if self.max_depth is not None and self.max_depth < 1:
-            raise self.error(f"random_forest.max_depth: must be >= 1 or null, got {self.max_depth}")
-        if self.min_samples_leaf < 1:
-            raise self.error(f"random_forest.min_samples_leaf: must be >= 1, got {self.min_samples_leaf}")
-        if isinstance(self.max_features, str):
-            if self.max_features not in ("sqrt", "log2"):
-                raise self.error(f"random_forest.max_features: {self.max_features!r} is not sqrt, log2 "
-                                 "or a fraction")
-        elif not 0 < self.max_features <= 1:
-            raise self.error(f"random_forest.max_features: a fraction must be in (0, 1], got {self.max_features}")
-        if self.class_weight not in ("balanced", "balanced_subsample", None):
-            raise self.error(f"random_forest.class_weight: {self.class_weight!r} is not balanced, "
-                             "balanced_subsample or null")
+    n_estimators: int
+    max_depth: int | None
+    min_samples_leaf: int
+    max_features: str | float
+    class_weight: str | None
+    tune_decision_weights: bool
+    recall_targets: dict[str, float]
 
     def _check_settings(self, settings) -> None:
         classes = settings["study"].classes
@@ -137,7 +109,7 @@ def stable_skops_names(data: bytes) -> bytes:
     skops names each array file, and marks each object, with its ``id()``, and
     zip entries carry the time of writing; here array names become a digest
     of their bytes, object ids a counter by first appearance (in
-    ``schema.json``), every entry gets :data:`seisclass.io.ZIP_EPOCH`, and the
+    ``schema.json``), every entry gets :data:`seisclass.core.io.ZIP_EPOCH`, and the
     files are stored in name order after ``schema.json``.
     """
     import hashlib
@@ -203,45 +175,20 @@ class ForestClassifier(WindowClassifier):
         return apply_decision_weights(predict_proba(self.estimator, features, self.classes_), self.classes_,
                                       self.metadata.get("decision_weights"))
 
-    def _table_proba(self, table: pd.DataFrame, stream) -> np.ndarray:
-        return self.predict_proba(table)
+    def model_inputs(self, table: pd.DataFrame, stream=None) -> tuple[pd.DataFrame, np.ndarray]:
+        """The table itself (its feature columns are read by :meth:`predict_proba`); every row usable."""
+        return table, np.ones(len(table), bool)
 
-    def _span_table(self, stream, keys: dict, t0: float, t1: float, native_rates: dict | None = None) -> pd.DataFrame:
-        """Features as the workflow computes them (bands above the recorded Nyquist NaN, context), then probabilities."""
-        from seisclass.data.dataset import add_context, station_day_features
-        from seisclass.signal.context import ContextParameters, chunk_context_features
-        from seisclass.signal.features import FeatureParameters, mask_unmeasured_bands
-        from seisclass.signal.preprocess import ORIGINAL_RATE_COLUMNS
-
-        p = FeatureParameters.from_config(self.metadata["features"])
-        features = station_day_features(stream, keys, t0, t1, self.window_length_s, self.step_s, self.components,
-                                        self.sampling_rate, p)
-        sid = ".".join([keys["network"], keys["station"]] + ([keys["location"]] if keys["location"] else []))
-        day = pd.Timestamp(t0, unit="s", tz="UTC").strftime("%Y-%m-%d")
-        rates = pd.DataFrame([(sid, day, "", c, r) for c, r in (native_rates or {}).items()],
-                             columns=ORIGINAL_RATE_COLUMNS)
-        features, _ = mask_unmeasured_bands(features, rates, self.components, p)
-        context = ContextParameters.from_config(self.metadata.get("context"))
-        if context.enabled:
-            member = {"station": {"id": sid}, "keys": keys, "day": day, "span": [t0, t1]}
-            features = add_context(features, chunk_context_features(stream, [member], rates, self.window_length_s,
-                                                                    self.step_s, context))
-        return self.table_probabilities(features)
-
-    # ---------------------------------------------------- files
-
-    def save(self, path) -> None:
-        """Write a skops file (format marker, model card, estimator), atomically."""
+    def write(self, path) -> None:
+        """A skops file (format marker, model card, estimator), the same bytes for the same model."""
         import skops.io as sio
 
-        with atomic_path(path) as tmp:
-            sio.dump({"format": FORMAT, "metadata": self.metadata, "estimator": self.estimator}, tmp,
-                     compression=zipfile.ZIP_DEFLATED, compresslevel=6)
-            tmp.write_bytes(stable_skops_names(tmp.read_bytes()))  # same model, same bytes
-        self.path = str(path)
+        sio.dump({"format": FORMAT, "metadata": self.metadata, "estimator": self.estimator}, path,
+                 compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        path.write_bytes(stable_skops_names(path.read_bytes()))
 
     @classmethod
-    def read(cls, path) -> ForestClassifier:
+    def read(cls, path, **options) -> ForestClassifier:
         """Load a skops file written by :meth:`save`; anything else raises :class:`ModelFileError`."""
         import skops.io as sio
 
@@ -263,30 +210,6 @@ class ForestClassifier(WindowClassifier):
         return cls._checked(payload.get("estimator"), payload.get("metadata"), path)
 
     @classmethod
-    def read_legacy(cls, path) -> ForestClassifier:
-        """Load an old joblib bundle (a pickle: only for trusted files); its card lacks most settings."""
-        import joblib
-
-        try:
-            bundle = joblib.load(path)
-        except Exception as exc:  # noqa: BLE001
-            raise ModelFileError(f"{path}: corrupt joblib file ({type(exc).__name__}: {exc})") from None
-        if not isinstance(bundle, dict) or "model" not in bundle or "feature_names" not in bundle:
-            raise ModelFileError(f"{path}: not a seisclass random-forest bundle")
-        names = list(bundle["feature_names"])
-        metadata = {
-            "format": "seisclass-joblib-0", "name": "rf", "kind": "rf", "description": "random forest (legacy joblib file)",
-            "classes": list(bundle["classes"]), "feature_names": names,
-            "preprocessing": {"sampling_rate": bundle.get("sampling_rate")},
-            "windows": {"length_s": bundle.get("window_length_s"), "step_s": bundle.get("window_step_s"),
-                        "components": sorted({n.split("_")[0] for n in names if n[1:2] == "_"},
-                                             key="ZNE".find)},
-            "features": None, "training_data": {}, "versions": {},
-        }
-        log.warning("%s: legacy joblib model; its card records no band-pass or feature settings", path)
-        return cls._checked(bundle["model"], metadata, path)
-
-    @classmethod
     def _checked(cls, estimator, metadata, path) -> ForestClassifier:
         from sklearn.ensemble import RandomForestClassifier
 
@@ -302,14 +225,14 @@ class ForestClassifier(WindowClassifier):
         return cls(estimator, metadata, path)
 
 
-def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, seed: int, config: dict,
+def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, seed: int, recipe: Recipe,
                n_jobs: int = 1, decision_weights: dict | None = None,
                splits: tuple[str, ...] = ("train",)) -> ForestClassifier:
-    """Fit the forest on the ``splits`` (default ``train``) of an assembled dataset; the card comes from ``config``.
+    """Fit the forest on the ``splits`` (default ``train``) of an assembled dataset.
 
-    ``config`` holds the workflow sections ``preprocess``, ``windows``, ``features``
-    and ``context``; ``decision_weights`` (class -> weight) go into the card
-    and are applied to every prediction (:func:`apply_decision_weights`).
+    ``recipe`` is how the dataset's windows were made (it goes into the card);
+    ``decision_weights`` (class -> weight) go into the card too and are applied to
+    every prediction (:func:`apply_decision_weights`).
     """
     from seisclass.data.dataset import feature_columns
 
@@ -317,7 +240,7 @@ def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, see
     names = feature_columns(table)
     log.info("training on %d windows, %d features, %d threads", len(train), len(names), n_jobs)
     estimator = train_random_forest(train[names].to_numpy(), train["label"].to_numpy(dtype=str), p, seed, n_jobs)
-    card = model_card("rf", classes, config, training_summary(train, classes), ("scikit-learn", "skops"),
-                      features=True, kind="rf", feature_names=names, parameters=asdict(p), seed=seed,
-                      context=dict(config.get("context") or {}), decision_weights=decision_weights or {})
+    card = model_card("rf", classes, recipe, training_summary(train, classes), ("scikit-learn", "skops"),
+                      feature_names=names, parameters=p.to_config(), seed=seed,
+                      decision_weights=decision_weights or {})
     return ForestClassifier(estimator, card)

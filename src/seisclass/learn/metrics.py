@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from sklearn.metrics import (
@@ -14,30 +12,22 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from seisclass.config import ConfigSection
-from seisclass.schema import KEY_COLUMNS, probability_column, probability_columns
+from seisclass.core.config import ConfigSection, config_section
+from seisclass.core.vocabulary import KEY_COLUMNS, probability_column, probability_columns
 
 
-@dataclass(frozen=True)
+@config_section("evaluation")
 class EvaluationParameters(ConfigSection):
     """Config section ``evaluation``."""
 
-    section = "evaluation"
-
-    snr_bins_db: tuple[float, ...] = (-5.0, 0.0, 3.0, 6.0, 10.0, 15.0, 20.0, 30.0, 60.0)  # bin edges (dB)
-    cv_folds: int = 5  # folds of the grouped cross-validation of the forest
-
-    @classmethod
-    def _prepare(cls, section: dict) -> dict:
-        if "snr_bins_db" in section:
-            section["snr_bins_db"] = tuple(float(v) for v in section["snr_bins_db"])
-        return section
+    snr_bins_db: tuple[float, ...]  # bin edges (dB)
+    cv_folds: int  # folds of the grouped cross-validation of the forest
 
     def _check(self) -> None:
-        edges = list(self.snr_bins_db)
-        if len(edges) < 2 or not all(np.isfinite(edges)) or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
-            raise self.error(f"evaluation.snr_bins_db: need at least two finite, strictly increasing bin "
-                             f"edges (dB), got {edges}")
+        edges = np.asarray(self.snr_bins_db)
+        if not np.isfinite(edges).all() or (np.diff(edges) <= 0).any():
+            raise self.error(f"evaluation.snr_bins_db: need finite, strictly increasing bin edges (dB), "
+                             f"got {list(self.snr_bins_db)}")
 
 
 def classification_metrics(y_true, y_pred, classes: list[str]) -> dict:

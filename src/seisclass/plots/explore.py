@@ -15,8 +15,8 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from seisclass.core.vocabulary import UNLABELED
 from seisclass.plots.style import class_colors
-from seisclass.schema import UNLABELED
 
 NOISE_COLOR = "#b0b0b0"
 PANELS = (("pca", "PCA"), ("umap", "UMAP"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seisclass.schema import UNLABELED
+from seisclass.core.vocabulary import UNLABELED
 
 CLASS_COLORS = ["#4c72b0", "#dd8452", "#c44e52", "#55a868", "#8172b3", "#937860", "#da8bc3"]
 

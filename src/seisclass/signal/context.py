@@ -45,48 +45,36 @@ intervals sit inside the 2-3 min event files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from seisclass.config import ConfigSection
+from seisclass.core.config import ConfigSection, check_band, config_section
+from seisclass.core.records import StationDay
 
 __all__ = ["ContextParameters", "chunk_context_features", "context_features", "feature_units"]
 
 
-@dataclass(frozen=True)
+@config_section("context")
 class ContextParameters(ConfigSection):
     """Config section ``context``: long-context features (off by default; on in the real-data example)."""
 
-    section = "context"
-
-    enabled: bool = False
-    frame_s: float = 2.0            # spectrogram frame length (s)
-    hop_s: float = 1.0              # frame step (s); frames start at integer multiples of hop_s
-    common_band_hz: tuple = (1.0, 9.0)
-    sub_bands_hz: tuple = ((1.0, 3.0), (3.0, 6.0), (6.0, 9.0))
-    high_band_hz: tuple = (9.0, 15.0)
-    noise_percentile: float = 10.0
-    above_db: float = 6.0           # "above noise" threshold for duration fractions (dB)
-    run_db: tuple = (3.0, 6.0, 12.0)  # thresholds for event runs (dB above noise); one feature set each
-    smooth_frames: int = 5          # running-mean length (frames) of the power before run detection
-
-    @classmethod
-    def _prepare(cls, section: dict) -> dict:
-        for key in ("common_band_hz", "high_band_hz", "run_db"):
-            if key in section:
-                section[key] = tuple(float(v) for v in section[key])
-        if "sub_bands_hz" in section:
-            section["sub_bands_hz"] = tuple(tuple(float(v) for v in band) for band in section["sub_bands_hz"])
-        return section
+    enabled: bool
+    frame_s: float  # spectrogram frame length (s)
+    hop_s: float  # frame step (s); frames start at integer multiples of hop_s
+    common_band_hz: tuple[float, float]
+    sub_bands_hz: tuple[tuple[float, float], ...]
+    high_band_hz: tuple[float, float]
+    noise_percentile: float
+    above_db: float  # "above noise" threshold for duration fractions (dB)
+    run_db: tuple[float, ...]  # thresholds for event runs (dB above noise); one feature set each
+    smooth_frames: int  # running-mean length (frames) of the power before run detection
 
     def _check(self) -> None:
-        for key in ("common_band_hz", "high_band_hz", *[f"sub_bands_hz[{i}]" for i in range(len(self.sub_bands_hz))]):
-            band = self.sub_bands_hz[int(key[13:-1])] if key.startswith("sub_") else getattr(self, key)
-            if not 0 < band[0] < band[1]:
-                raise self.error(f"context.{key}: need 0 < low < high, got {list(band)}")
+        check_band(type(self), "common_band_hz", self.common_band_hz, low_inclusive=False)
+        check_band(type(self), "high_band_hz", self.high_band_hz, low_inclusive=False)
+        for i, band in enumerate(self.sub_bands_hz):
+            check_band(type(self), f"sub_bands_hz[{i}]", band, low_inclusive=False)
         if self.hop_s > self.frame_s:
             raise self.error(f"context.hop_s ({self.hop_s}) must not exceed context.frame_s ({self.frame_s})")
 
@@ -101,8 +89,9 @@ SHAPE_SPANS = ("c60", "c120", "c180")  # spans that also get envelope-shape feat
 _EPS = 1e-20
 
 
-def feature_units(p: ContextParameters = ContextParameters()) -> pd.DataFrame:
-    """Name, unit and definition of every column :func:`context_features` returns."""
+def feature_units(p: ContextParameters | None = None) -> pd.DataFrame:
+    """Name, unit and definition of every column :func:`context_features` returns (``p``: default settings)."""
+    p = p or ContextParameters()
     rows = []
     for name, a, b in SPANS:
         span = f"frames in [start{a:+g} s, start{b:+g} s]"
@@ -200,7 +189,7 @@ def context_features(
     trace_start: float,
     window_starts: np.ndarray,
     native_rate: float | None = None,
-    p: ContextParameters = ContextParameters(),
+    p: ContextParameters | None = None,
     window_s: float = 10.0,
 ) -> pd.DataFrame:
     """Context features of the grid windows of one preprocessed, contiguous trace.
@@ -213,7 +202,7 @@ def context_features(
     window_starts : epoch seconds of the 10-s grid windows (all inside the trace).
     native_rate : the station's recorded sampling rate (Hz, from the header) before
         resampling; decides whether the high band is visible (default ``sampling_rate``).
-    p : parameters (defaults are the recipe).
+    p : parameters (None: the defaults, which are the recipe).
     window_s : length of the grid windows (s).
 
     Returns
@@ -223,6 +212,7 @@ def context_features(
     """
     starts = np.asarray(window_starts, np.float64)
     native_rate = sampling_rate if native_rate is None else native_rate
+    p = p or ContextParameters()
     power, ftimes, freqs = _spectrogram(samples, sampling_rate, trace_start, p)
     names = feature_units(p)["name"].tolist()
     if len(ftimes) == 0 or len(starts) == 0:
@@ -343,29 +333,28 @@ def _run_features(slev, db, loud, centre, t_first, hop, prefix):
     return {f"{prefix}_{k}": np.where(has, v, 0.0) for k, v in zip(names, values, strict=True)}
 
 
-def chunk_context_features(stream, members: list[dict], original_rates: pd.DataFrame, length_s: float,
+def chunk_context_features(stream, days: list[StationDay], original_rates: pd.DataFrame, length_s: float,
                            step_s: float, p: ContextParameters, component: str = "Z") -> pd.DataFrame:
     """Context features of every grid window of a chunk's station-days, on one component.
 
-    ``stream`` holds the preprocessed traces (any stations); ``members`` are
-    ``{"station": {"id"}, "keys": {network, station, location}, "day", "span": [t0, t1]}``;
-    ``original_rates`` (:func:`seisclass.signal.preprocess.read_original_rates`)
-    give each station-day's recorded rate. Each contiguous trace is handled
-    at once (one loop per trace, none per window). Returns ``network,
-    station, location, start`` (UTC) and the feature columns.
+    ``stream`` holds the preprocessed traces (any stations); ``original_rates``
+    (:func:`seisclass.signal.preprocess.read_original_rates`) give each
+    station-day's recorded rate. Each contiguous trace is handled at once (one
+    loop per trace, none per window). Returns ``network, station, location,
+    start`` (UTC) and the feature columns.
     """
-    from seisclass.acquire.waveforms import select_stations
-    from seisclass.schema import to_timestamps
+    from seisclass.core.vocabulary import to_timestamps
+    from seisclass.core.waveforms import select_stations
     from seisclass.signal.windows import ORIENTATION_ALIASES, window_starts
 
     names = feature_units(p)["name"].tolist()
     parts = []
-    for member in members:
-        sid, (t0, t1) = member["station"]["id"], member["span"]
-        rates = original_rates[(original_rates["station"] == sid) & (original_rates["day"] == member["day"])
+    for day in days:
+        t0, t1 = day.span
+        rates = original_rates[(original_rates["station"] == day.id) & (original_rates["day"] == day.day)
                                & (original_rates["component"] == component)]["sampling_rate"]
         native = float(rates.min()) if len(rates) else None
-        traces = [tr for tr in select_stations(stream, [sid])
+        traces = [tr for tr in select_stations(stream, [day.id])
                   if ORIENTATION_ALIASES.get(tr.stats.channel[-1:]) == component]
         for tr in traces:
             start, end = tr.stats.starttime.timestamp, tr.stats.endtime.timestamp + tr.stats.delta
@@ -373,10 +362,9 @@ def chunk_context_features(stream, members: list[dict], original_rates: pd.DataF
             if not len(starts):
                 continue
             values = context_features(tr.data, tr.stats.sampling_rate, start, starts, native, p, length_s)
-            keys = member["keys"]
             values.insert(0, "start", to_timestamps(starts).to_numpy())
             for column in ("location", "station", "network"):
-                values.insert(0, column, keys[column])
+                values.insert(0, column, getattr(day, column))
             parts.append(values)
     if not parts:
         return pd.DataFrame(columns=["network", "station", "location", "start", *names])

@@ -20,51 +20,29 @@ import numpy as np
 import pandas as pd
 from scipy import fft as sfft
 
-from seisclass.config import ConfigSection, check_band
+from seisclass.core.config import ConfigSection, check_band, config_section
 
 
-@dataclass(frozen=True)
+@config_section("features")
 class FeatureParameters(ConfigSection):
-    """Config section ``features``."""
-
-    section = "features"
+    """Config section ``features``: frequency bands (Hz), envelope and cadence settings."""
 
     # Windows per vectorized block: bounds memory, never changes a value, so it is no config key.
     block_size: ClassVar[int] = 2048
 
-    bands_hz: tuple[tuple[float, float], ...] = ((1.0, 5.0), (5.0, 10.0), (10.0, 20.0), (20.0, 45.0))
-    duration_threshold: float = 3.0
-    envelope_rate_hz: float = 20.0
-    cadence_hz: tuple[float, float] = (0.8, 4.0)
-    rolloff_fraction: float = 0.85
-
-    @classmethod
-    def _prepare(cls, section: dict) -> dict:
-        if "bands_hz" in section:
-            section["bands_hz"] = tuple(tuple(map(float, b)) for b in section["bands_hz"])
-        if "cadence_hz" in section:
-            section["cadence_hz"] = tuple(map(float, section["cadence_hz"]))
-        return section
+    bands_hz: tuple[tuple[float, float], ...]
+    duration_threshold: float
+    envelope_rate_hz: float
+    cadence_hz: tuple[float, float]
+    rolloff_fraction: float
 
     def _check(self) -> None:
-        if not self.bands_hz:
-            raise self.error("features.bands_hz: need at least one [low, high] band")
         for i, band in enumerate(self.bands_hz):
             check_band(type(self), f"bands_hz[{i}]", band)
-        repeated = sorted({b for b in self.bands_hz if self.bands_hz.count(b) > 1})
-        if repeated:
-            raise self.error(f"features.bands_hz: band(s) {[list(b) for b in repeated]} given twice "
-                             "(their feature columns would collide)")
         check_band(type(self), "cadence_hz", self.cadence_hz, low_inclusive=False)
-        if not self.duration_threshold > 0:
-            raise self.error(f"features.duration_threshold: must be positive, got {self.duration_threshold}")
-        if not self.envelope_rate_hz > 0:
-            raise self.error(f"features.envelope_rate_hz: must be positive, got {self.envelope_rate_hz}")
         if self.cadence_hz[1] > self.envelope_rate_hz / 2:
             raise self.error(f"features.cadence_hz: high edge {self.cadence_hz[1]:g} Hz exceeds the Nyquist "
                              f"frequency ({self.envelope_rate_hz / 2:g} Hz) of features.envelope_rate_hz")
-        if not 0 < self.rolloff_fraction <= 1:
-            raise self.error(f"features.rolloff_fraction: must be in (0, 1], got {self.rolloff_fraction}")
 
     def _check_settings(self, settings) -> None:
         fs = settings["preprocess"].sampling_rate
@@ -190,7 +168,7 @@ def mask_unmeasured_bands(table: pd.DataFrame, original_rates: pd.DataFrame, com
     masked station-day, component and column: ``station, day, component,
     sampling_rate, column, windows``.
     """
-    from seisclass.schema import station_ids
+    from seisclass.core.vocabulary import station_ids
 
     out = table.copy()
     summary_columns = ["station", "day", "component", "sampling_rate", "column", "windows"]

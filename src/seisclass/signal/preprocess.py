@@ -10,57 +10,40 @@ with a recorded reason, never silently mixed.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from obspy import Inventory, Stream
 
-from seisclass.config import ConfigSection
+from seisclass.core.config import ConfigSection, check_band, config_section
+from seisclass.core.records import StationDay
+from seisclass.core.waveforms import select_stations
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@config_section("preprocess")
 class PreprocessParameters(ConfigSection):
-    """Config section ``preprocess``."""
+    """Config section ``preprocess``: gaps, band-pass (Hz), resampling (Hz), response removal."""
 
-    section = "preprocess"
-
-    sampling_rate: float = 100.0
-    freqmin: float = 1.0
-    freqmax: float = 45.0
-    corners: int = 4
-    taper_s: float = 5.0
-    max_gap_s: float = 1.0
-    min_segment_s: float = 30.0
-    remove_response: str | None = None  # None, "velocity" or "displacement" (seisclass.signal.response)
-
-    @classmethod
-    def _prepare(cls, section: dict) -> dict:
-        band = section.pop("bandpass_hz", None)
-        if band is not None:
-            if len(band) != 2:
-                raise cls.error(f"preprocess.bandpass_hz: need [freqmin, freqmax], got {list(band)}")
-            section["freqmin"], section["freqmax"] = (float(f) for f in band)
-        return section
+    sampling_rate: float
+    bandpass_hz: tuple[float, float]
+    corners: int
+    taper_s: float
+    max_gap_s: float
+    min_segment_s: float
+    remove_response: str | None  # None, "velocity" or "displacement" (seisclass.signal.response)
 
     def _check(self) -> None:
-        band = [self.freqmin, self.freqmax]
-        if not self.sampling_rate > 0:
-            raise self.error(f"preprocess.sampling_rate: must be positive, got {self.sampling_rate}")
-        if not 0 < self.freqmin < self.freqmax:
-            raise self.error(f"preprocess.bandpass_hz: need 0 < freqmin < freqmax, got {band}")
+        check_band(type(self), "bandpass_hz", self.bandpass_hz, low_inclusive=False)
+        low, high = self.bandpass_hz
         nyquist = self.sampling_rate / 2.0
-        if self.freqmax >= nyquist:
-            raise self.error(f"preprocess.bandpass_hz: freqmax {self.freqmax:g} Hz must be below the Nyquist "
+        if high >= nyquist:
+            raise self.error(f"preprocess.bandpass_hz: the high edge {high:g} Hz must be below the Nyquist "
                              f"frequency ({nyquist:g} Hz) of preprocess.sampling_rate {self.sampling_rate:g} Hz")
-        if self.freqmin >= 0.9 * nyquist:
-            raise self.error(f"preprocess.bandpass_hz: freqmin {self.freqmin:g} Hz must be below 0.9 x the Nyquist "
+        if low >= 0.9 * nyquist:
+            raise self.error(f"preprocess.bandpass_hz: the low edge {low:g} Hz must be below 0.9 x the Nyquist "
                              f"frequency ({0.9 * nyquist:g} Hz), where the band-pass is capped")
-        if self.remove_response not in (None, "velocity", "displacement"):
-            raise self.error(f"preprocess.remove_response: {self.remove_response!r} is not one of "
-                             "null, velocity, displacement")
 
 
 def drop_odd_sampling_rates(stream: Stream) -> tuple[Stream, list[str]]:
@@ -153,8 +136,9 @@ def _process_segment(tr, p: PreprocessParameters):
     duration = tr.stats.npts / tr.stats.sampling_rate
     tr.taper(max_percentage=0.5, max_length=min(p.taper_s, duration / 4), type="hann")
     nyquist_out = p.sampling_rate / 2.0
-    freqmax = min(p.freqmax, 0.9 * nyquist_out, 0.9 * tr.stats.sampling_rate / 2.0)
-    tr.filter("bandpass", freqmin=p.freqmin, freqmax=freqmax, corners=p.corners, zerophase=True)
+    freqmin, freqmax = p.bandpass_hz
+    freqmax = min(freqmax, 0.9 * nyquist_out, 0.9 * tr.stats.sampling_rate / 2.0)
+    tr.filter("bandpass", freqmin=freqmin, freqmax=freqmax, corners=p.corners, zerophase=True)
     if tr.stats.sampling_rate != p.sampling_rate:
         # FFT resampling without a spectral window: the band-pass above already
         # removed energy beyond the new Nyquist frequency.
@@ -163,43 +147,42 @@ def _process_segment(tr, p: PreprocessParameters):
     return tr
 
 
-def preprocess_chunk(raw: Stream, p: PreprocessParameters, members: list[dict], inventories: dict,
-                     remove_response: str | None = None) -> tuple[Stream, list[str]]:
-    """Preprocess a chunk station-day by station-day; remove the response first if asked.
+def preprocess_chunk(raw: Stream, p: PreprocessParameters, days: list[StationDay],
+                     inventories: dict | None = None) -> tuple[Stream, list[str]]:
+    """Preprocess a chunk station-day by station-day; remove the response first if ``p`` asks.
 
-    ``members`` are ``{"station": {"id": ...}, "span": [t0, t1]}`` (epoch s):
-    each station-day is processed on its own, so traces of one channel on
-    days far apart are never merged. ``inventories`` maps a StationXML path
-    to its Inventory; with ``remove_response`` (``velocity`` or
-    ``displacement``) every station with data needs a response in one of
-    them, else :class:`ResponseError` names the station.
+    Each station-day (:class:`~seisclass.core.records.StationDay`) is processed
+    on its own, so traces of one channel on days far apart are never merged.
+    ``inventories`` maps a StationXML path to its Inventory; with
+    ``p.remove_response`` (``velocity`` or ``displacement``) every station with
+    data needs a response in one of them, else :class:`ResponseError` names the station.
     """
     from obspy import UTCDateTime
 
-    from seisclass.acquire.waveforms import select_stations
     from seisclass.signal.response import ResponseError, remove_instrument_response
 
-    if remove_response and len(raw) and not inventories:
+    inventories = inventories or {}
+    if p.remove_response and len(raw) and not inventories:
         stations = sorted({f"{tr.stats.network}.{tr.stats.station}" for tr in raw})
         raise ResponseError(f"station(s) {stations}: preprocess.remove_response is set but there is no "
                             "StationXML (fdsn, or the station option / config key stationxml)")
     combined = sum(inventories.values(), start=Inventory()) if inventories else None
     out, notes = Stream(), []
-    for member in members:
-        t0, t1 = (UTCDateTime(t) for t in member["span"])
-        part = select_stations(raw, [member["station"]["id"]]).slice(t0, t1, nearest_sample=False)
+    for day in days:
+        t0, t1 = (UTCDateTime(t) for t in day.span)
+        part = select_stations(raw, [day.id]).slice(t0, t1, nearest_sample=False)
         if not len(part):
             continue
-        if remove_response:
-            part = remove_instrument_response(part, combined, remove_response, p.freqmin, p.freqmax,
+        if p.remove_response:
+            part = remove_instrument_response(part, combined, p.remove_response, *p.bandpass_hz,
                                               source=", ".join(inventories))
-        processed, member_notes = preprocess_stream(part, p)
+        processed, day_notes = preprocess_stream(part, p)
         out += processed
-        notes += member_notes
+        notes += day_notes
     return out, notes
 
 
-def original_sampling_rates(raw: Stream, members: list[dict]) -> list[dict]:
+def original_sampling_rates(raw: Stream, days: list[StationDay]) -> list[dict]:
     """Sampling rate of every channel of a chunk's station-days BEFORE resampling.
 
     One record per station-day and channel: ``station`` (id), ``day``,
@@ -211,17 +194,15 @@ def original_sampling_rates(raw: Stream, members: list[dict]) -> list[dict]:
     """
     from obspy import UTCDateTime
 
-    from seisclass.acquire.waveforms import select_stations
     from seisclass.signal.windows import ORIENTATION_ALIASES
 
     out = []
-    for member in members:
-        sid = member["station"]["id"]
-        t0, t1 = (UTCDateTime(t) for t in member["span"])
-        part, _ = drop_odd_sampling_rates(select_stations(raw, [sid]).slice(t0, t1, nearest_sample=False))
+    for day in days:
+        t0, t1 = (UTCDateTime(t) for t in day.span)
+        part, _ = drop_odd_sampling_rates(select_stations(raw, [day.id]).slice(t0, t1, nearest_sample=False))
         for channel_id in sorted({tr.id for tr in part}):
             channel = channel_id.split(".")[-1]
-            out.append({"station": sid, "day": member.get("day") or t0.strftime("%Y-%m-%d"), "channel": channel,
+            out.append({"station": day.id, "day": day.day, "channel": channel,
                         "component": ORIENTATION_ALIASES.get(channel[-1:], channel[-1:]),
                         "sampling_rate": float(part.select(id=channel_id)[0].stats.sampling_rate)})
     return out

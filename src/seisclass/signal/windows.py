@@ -9,46 +9,26 @@ the epoch (UTC).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from obspy import Stream
 
-from seisclass.config import ConfigSection
-
-MAX_WINDOW_S = 86400.0  # a window longer than a day (one job's span) is a typo
+from seisclass.core.config import ConfigSection, config_section
 
 
-@dataclass(frozen=True)
+@config_section("windows")
 class WindowParameters(ConfigSection):
     """Config section ``windows``: the window grid (s) and labelling."""
 
-    section = "windows"
-
-    length_s: float = 10.0
-    step_s: float = 5.0
-    min_overlap: float = 0.5
-    components: tuple[str, ...] = ("Z", "N", "E")
-
-    @classmethod
-    def _prepare(cls, section: dict) -> dict:
-        if "components" in section:
-            section["components"] = tuple(section["components"] or ())
-        return section
+    length_s: float
+    step_s: float
+    min_overlap: float
+    components: tuple[str, ...]
 
     def _check(self) -> None:
-        if not 0 < self.length_s <= MAX_WINDOW_S:
-            raise self.error(f"windows.length_s: must be in (0, {MAX_WINDOW_S:g}] s (one day), got {self.length_s}")
-        if not 0 < self.step_s <= self.length_s:
-            raise self.error(f"windows.step_s: must be positive and at most windows.length_s ({self.length_s:g} s; "
-                             f"a larger step leaves data between windows unused), got {self.step_s}")
-        if not 0 < self.min_overlap <= 1:
-            raise self.error(f"windows.min_overlap: must be in (0, 1], got {self.min_overlap}")
-        if not self.components or set(self.components) - {"Z", "N", "E"} or \
-                len(set(self.components)) != len(self.components):
-            raise self.error(f"windows.components: need distinct components out of Z, N, E, got "
-                             f"{list(self.components)}")
+        if self.step_s > self.length_s:
+            raise self.error(f"windows.step_s: must be at most windows.length_s ({self.length_s:g} s; a larger "
+                             f"step leaves data between windows unused), got {self.step_s}")
 
     def _check_settings(self, settings) -> None:
         study = settings["study"]
@@ -93,12 +73,33 @@ def cut_windows(
     grid start time.
     """
     n_samples = samples_per_window(length_s, sampling_rate)
-    offsets = np.rint((np.asarray(starts) - trace_start) * sampling_rate).astype(np.int64)
-    inside = (offsets >= 0) & (offsets + n_samples <= len(data))
+    offsets, inside = window_offsets(len(data), trace_start, sampling_rate, starts, n_samples)
     if len(data) < n_samples:
         return np.empty((0, n_samples), dtype=data.dtype), inside
     view = sliding_window_view(data, n_samples)
     return view[offsets[inside]], inside
+
+
+def window_offsets(n_data: int, trace_start: float, sampling_rate: float, starts: np.ndarray,
+                   n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """First-sample index of each window (the sample nearest its start) and whether it fits the trace."""
+    offsets = np.rint((np.asarray(starts, float) - trace_start) * sampling_rate).astype(np.int64)
+    return offsets, (offsets >= 0) & (offsets + n_samples <= n_data)
+
+
+def complete_windows(stream: Stream, starts: np.ndarray, length_s: float, components: list[str],
+                     sampling_rate: float) -> np.ndarray:
+    """Mask over ``starts``: windows lying inside one trace of every component (as :func:`cut_stream_windows`)."""
+    n_samples = samples_per_window(length_s, sampling_rate)
+    by_component = traces_by_component(stream)
+    keep = np.ones(len(starts), bool)
+    for component in components:
+        covered = np.zeros(len(starts), bool)
+        for trace in by_component.get(component, []):
+            covered |= window_offsets(len(trace.data), trace.stats.starttime.timestamp, sampling_rate, starts,
+                                      n_samples)[1]
+        keep &= covered
+    return keep
 
 
 def cut_stream_windows(

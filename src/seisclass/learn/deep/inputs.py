@@ -17,9 +17,15 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from seisclass.acquire.waveforms import read_checked, select_stations
-from seisclass.io import atomic_path
-from seisclass.schema import KEY_COLUMNS, SPLITS, WINDOW_COLUMNS, epoch_seconds, station_ids
+from seisclass.core.io import atomic_path
+from seisclass.core.vocabulary import (
+    KEY_COLUMNS,
+    SPLITS,
+    WINDOW_COLUMNS,
+    epoch_seconds,
+    station_ids,
+)
+from seisclass.core.waveforms import read_checked, select_stations
 from seisclass.signal.windows import windows_at
 
 log = logging.getLogger(__name__)
@@ -114,7 +120,7 @@ def select_windows(table: pd.DataFrame, classes: list[str], max_train_per_class:
 
 
 def station_day_of(index: pd.DataFrame) -> pd.Series:
-    """:func:`seisclass.schema.station_day_key` of each window (vectorized)."""
+    """:func:`seisclass.core.vocabulary.station_day_key` of each window (vectorized)."""
     return station_ids(index) + "/" + index["start"].dt.strftime("%Y-%m-%d")
 
 

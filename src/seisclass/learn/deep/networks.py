@@ -3,7 +3,7 @@
 Both take the same input, windows of shape ``(batch, components, samples)``
 prepared by :func:`seisclass.learn.deep.inputs.prepare_windows`, and return class
 logits in the order of the configured classes. :class:`DeepClassifier` puts them
-behind the common model interface (:mod:`seisclass.learn.models`). Saved models are a
+behind the common model interface (:mod:`seisclass.learn.classifier`). Saved models are a
 plain dict (format marker, model card, ``state_dict``) that :func:`torch.load` reads
 with ``weights_only=True``, so loading cannot run code from the file.
 """
@@ -18,22 +18,12 @@ import pandas as pd
 import torch
 from torch import nn
 
-from seisclass.io import atomic_path
+from seisclass.core.vocabulary import epoch_seconds, station_ids
+from seisclass.core.waveforms import select_stations
+from seisclass.learn.card import FORMAT, model_card, plain, training_summary
+from seisclass.learn.classifier import ModelFileError, ModelMismatchError, WindowClassifier
 from seisclass.learn.deep.inputs import iterate_batches, prepare_windows
-from seisclass.learn.models import (
-    FORMAT,
-    ModelFileError,
-    ModelMismatchError,
-    WindowClassifier,
-    model_card,
-    plain,
-    same,
-    training_summary,
-)
-from seisclass.schema import epoch_seconds, station_ids, to_timestamps
-
-LEGACY_FORMAT = "seisclass-deep-1"  # before model cards: input spec and architecture only
-BLOCK = 4096  # windows cut and classified at a time
+from seisclass.signal.recipe import Recipe, same
 
 
 class WaveformCNN(nn.Module):
@@ -197,6 +187,7 @@ class DeepClassifier(WindowClassifier):
     """
 
     reads = "waveforms"
+    block = 4096  # windows cut and classified at a time
 
     def __init__(self, module: nn.Module, metadata: dict, path=None, device: str = "cpu"):
         super().__init__(metadata, path)
@@ -226,63 +217,43 @@ class DeepClassifier(WindowClassifier):
         prepare = None if prepared else (lambda x: prepare_windows(x, spec["decimate"], spec["normalization"]))
         return predict_proba(self.module, windows, batch_size, self.device, prepare).astype(np.float64)
 
-    def _table_proba(self, table: pd.DataFrame, stream) -> np.ndarray:
-        """Windows of the table cut from ``stream`` per station; NaN rows where a window is incomplete."""
-        from seisclass.acquire.waveforms import select_stations
+    def model_inputs(self, table: pd.DataFrame, stream) -> tuple[np.ndarray, np.ndarray]:
+        """The table's windows cut from ``stream`` station by station; rows whose window is incomplete are unusable."""
+        from seisclass.signal.windows import cut_stream_windows, traces_by_component
 
         if stream is None:
             raise ValueError(f"{self.path}: a {self.kind} reads waveforms: pass the preprocessed stream of the windows")
-        proba = np.full((len(table), len(self.classes_)), np.nan)
-        for sid, rows in table.groupby(station_ids(table), sort=False):
-            part = select_stations(stream, [sid])
-            index = rows.index.to_numpy()
-            for i in range(0, len(index), BLOCK):
-                block = index[i : i + BLOCK]
-                keep, array = self._cut(part, epoch_seconds(table.loc[block, "start"]))
-                if keep.any():
-                    proba[block[keep]] = self.predict_proba(array)
-        return proba
+        spec = self.input_spec
+        usable = np.zeros(len(table), bool)
+        parts = []
+        for sid, rows in table.groupby(station_ids(table).to_numpy(), sort=False):
+            array, keep = cut_stream_windows(traces_by_component(select_stations(stream, [sid])), self.components,
+                                             epoch_seconds(rows["start"]), self.window_length_s,
+                                             self.sampling_rate, spec.get("context_s", 0.0))
+            position = table.index.get_indexer(rows.index)
+            usable[position[keep]] = True
+            parts.append((position[keep], array))
+        x = np.zeros((int(usable.sum()), len(self.components), spec["n_source_samples"]), np.float32)
+        order = np.cumsum(usable) - 1
+        for position, array in parts:
+            x[order[position]] = array
+        return x, usable
 
-    def _span_table(self, stream, keys: dict, t0: float, t1: float, native_rates: dict | None = None) -> pd.DataFrame:
-        from seisclass.signal.windows import window_starts
-
-        starts = window_starts(t0, t1, self.window_length_s, self.step_s)
-        kept, proba = [], []
-        for i in range(0, len(starts), BLOCK):
-            keep, array = self._cut(stream, starts[i : i + BLOCK])
-            kept.append(starts[i : i + BLOCK][keep])
-            proba.append(self.predict_proba(array) if keep.any() else np.zeros((0, len(self.classes_))))
-        kept = np.concatenate(kept) if kept else np.zeros(0)
-        table = pd.DataFrame({**keys, "start": to_timestamps(kept), "end": to_timestamps(kept + self.window_length_s)})
-        return self._probability_table(table, np.vstack(proba) if proba else np.zeros((0, len(self.classes_))))
-
-    def _cut(self, stream, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        from seisclass.signal.windows import cut_stream_windows, traces_by_component
-
-        array, keep = cut_stream_windows(traces_by_component(stream), self.components, np.asarray(starts, float),
-                                         self.window_length_s, self.sampling_rate,
-                                         self.input_spec.get("context_s", 0.0))
-        return keep, array
-
-    # ---------------------------------------------------- files
-
-    def save(self, path) -> None:
-        """Write format marker, model card and ``state_dict`` (loadable with ``weights_only=True``)."""
+    def write(self, path) -> None:
+        """Format marker, model card and ``state_dict`` (loadable with ``weights_only=True``)."""
         bundle = {"format": FORMAT, "metadata": plain(self.metadata),
                   "state_dict": {k: v.detach().cpu() for k, v in self.module.state_dict().items()}}
-        with atomic_path(path) as tmp:
-            torch.save(bundle, tmp)
-        self.path = str(path)
+        torch.save(bundle, path)
 
     @classmethod
-    def read(cls, path, device: str | None = None) -> DeepClassifier:
+    def read(cls, path, device: str | None = None, **options) -> DeepClassifier:
         """Load a file written by :meth:`save`; anything else raises :class:`ModelFileError`."""
         from seisclass.learn.deep.training import choose_device
 
         bundle = _torch_load(path)
-        if not isinstance(bundle, dict) or bundle.get("format") not in (FORMAT, LEGACY_FORMAT):
-            raise ModelFileError(f"{path}: not a seisclass model (no format marker {FORMAT!r})")
-        metadata = bundle["metadata"] if bundle["format"] == FORMAT else _legacy_card(bundle)
+        if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
+            raise ModelFileError(f"{path}: not a seisclass model of this version (no format marker {FORMAT!r})")
+        metadata = bundle["metadata"]
         _check_card(metadata, path)
         try:
             module = build_model(metadata["kind"], metadata["input"], len(metadata["classes"]),
@@ -310,34 +281,24 @@ def _torch_load(path) -> object:
         raise ModelFileError(f"{path}: corrupt or not a PyTorch file ({type(exc).__name__}: {reason})") from None
 
 
-def _legacy_card(bundle: dict) -> dict:
-    """Model card of a file saved before model cards (input spec, architecture, training only)."""
-    spec = bundle.get("input") or {}
-    return {"format": LEGACY_FORMAT, "name": bundle.get("kind"), "kind": bundle.get("kind"),
-            "classes": bundle.get("classes"), "input": spec, "architecture": bundle.get("architecture"),
-            "training": bundle.get("training", {}),
-            "preprocessing": {"sampling_rate": spec.get("source_sampling_rate")},
-            "windows": {"length_s": spec.get("window_length_s"), "step_s": None, "components": spec.get("components")},
-            "features": None, "training_data": {}, "versions": {"torch": bundle.get("torch_version")}}
-
-
 def _check_card(meta: dict, path) -> None:
     """Raise :class:`ModelFileError` when the card is incomplete or contradicts itself."""
     try:
-        spec, rate = meta["input"], float(meta["preprocessing"]["sampling_rate"])
+        spec, recipe = meta["input"], meta["recipe"]
+        rate, windows = float(recipe["preprocess"]["sampling_rate"]), recipe["windows"]
         n_source = (int(round(float(spec["window_length_s"]) * rate))
                     + 2 * int(round(float(spec.get("context_s", 0.0)) * rate)))  # the window and its context
         checks = [
             ("kind", meta["kind"] in ("cnn", "lstm"), meta["kind"], "cnn or lstm"),
             ("classes", isinstance(meta["classes"], list) and len(meta["classes"]) >= 2, meta["classes"], ">= 2 names"),
             ("input.source_sampling_rate", same(spec["source_sampling_rate"], rate), spec["source_sampling_rate"],
-             f"preprocessing.sampling_rate {rate:g}"),
+             f"recipe.preprocess.sampling_rate {rate:g}"),
             ("input.sampling_rate", same(spec["sampling_rate"], rate / spec["decimate"]), spec["sampling_rate"],
              f"{rate:g} / decimate {spec['decimate']}"),
-            ("input.components", spec["components"] == meta["windows"]["components"], spec["components"],
-             f"windows.components {meta['windows']['components']}"),
-            ("input.window_length_s", same(spec["window_length_s"], meta["windows"]["length_s"]),
-             spec["window_length_s"], f"windows.length_s {meta['windows']['length_s']}"),
+            ("input.components", spec["components"] == windows["components"], spec["components"],
+             f"recipe.windows.components {windows['components']}"),
+            ("input.window_length_s", same(spec["window_length_s"], windows["length_s"]),
+             spec["window_length_s"], f"recipe.windows.length_s {windows['length_s']}"),
             ("input.n_source_samples", spec["n_source_samples"] == n_source, spec["n_source_samples"], n_source),
             ("input.n_samples", spec["n_samples"] == math.ceil(n_source / spec["decimate"]), spec["n_samples"],
              math.ceil(n_source / spec["decimate"])),
@@ -349,11 +310,11 @@ def _check_card(meta: dict, path) -> None:
         raise ModelFileError(f"{path}: inconsistent model card: {'; '.join(bad)} (file altered?)")
 
 
-def deep_model_card(kind: str, classes: list[str], spec: dict, arch: dict, config: dict, train_rows: pd.DataFrame,
+def deep_model_card(kind: str, classes: list[str], spec: dict, arch: dict, recipe: Recipe, train_rows: pd.DataFrame,
                     training: dict, **extra) -> dict:
-    """Model card of a trained CNN/LSTM (``config``: the workflow's ``preprocess`` and ``windows``)."""
+    """Model card of a trained CNN/LSTM (``recipe``: its windows' ``preprocess`` and ``windows``; no features)."""
     training = {k: v for k, v in training.items() if k != "training_time_s"}  # no timings: files are reproducible
     if "history" in training:
         training["history"] = [{k: v for k, v in epoch.items() if k != "seconds"} for epoch in training["history"]]
-    return model_card(kind, classes, config, training_summary(train_rows, classes), ("torch",), features=False,
-                      kind=kind, input=spec, architecture=arch, training=training, **extra)
+    recipe = Recipe(recipe.preprocess, recipe.windows)  # a waveform model reads no features
+    return model_card(kind, classes, recipe, training_summary(train_rows, classes), ("torch",), kind=kind, input=spec, architecture=arch, training=training, **extra)

@@ -1,4 +1,4 @@
-"""The vocabulary shared by every stage: key columns, labels, splits, models, times.
+"""The vocabulary shared by every stage: key columns, labels, splits, models, station ids, times.
 
 One owner per concept: other modules import these names, never spell the
 values again.
@@ -12,6 +12,9 @@ values again.
   (unlabelled windows) and :data:`PURGED` (windows straddling two sides) are
   used by none.
 - Class probabilities are columns ``p_<class>`` (:func:`probability_columns`).
+- A station id is ``NET.STA`` with ``.LOC`` when a location code is set
+  (:func:`station_id`); it names stations in file paths and wildcards.
+- Times in text files are ISO 8601 UTC with microseconds (:data:`TIME_FORMAT`).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ DEEP_MODELS = ("cnn", "lstm")
 MODELS = (FOREST, *DEEP_MODELS)
 
 PROBABILITY_PREFIX = "p_"
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # UTC times in CSV files, interval names and model cards
+DAY_FORMAT = "%Y-%m-%d"
 
 
 def probability_column(name: str) -> str:
@@ -58,10 +63,24 @@ def epoch_seconds(times) -> np.ndarray:
     return (times - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
 
 
+def format_times(times) -> pd.Series:
+    """UTC timestamps (anything ``pd.to_datetime`` reads) as text in :data:`TIME_FORMAT`."""
+    return pd.Series(pd.to_datetime(times, utc=True)).dt.strftime(TIME_FORMAT)
+
+
+def format_time(time) -> str:
+    """One UTC timestamp as text in :data:`TIME_FORMAT`."""
+    return pd.Timestamp(time).tz_convert("UTC").strftime(TIME_FORMAT)
+
+
+def station_id(network: str, station: str, location: str = "") -> str:
+    """The station id ``NET.STA`` or ``NET.STA.LOC``."""
+    return f"{network}.{station}" + (f".{location}" if location else "")
+
+
 def station_day_key(network: str, station: str, location: str, time) -> str:
     """``NET.STA[.LOC]/YYYY-MM-DD``: the station-day holding ``time`` (a timestamp or ``YYYY-MM-DD``)."""
-    day = pd.Timestamp(time).strftime("%Y-%m-%d")
-    return f"{network}.{station}" + (f".{location}" if location else "") + f"/{day}"
+    return f"{station_id(network, station, location)}/{pd.Timestamp(time).strftime(DAY_FORMAT)}"
 
 
 def station_ids(table: pd.DataFrame) -> pd.Series:

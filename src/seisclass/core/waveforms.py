@@ -2,7 +2,7 @@
 
 *Chunk files.* Every source writes one raw chunk file per work unit (see
 :mod:`seisclass.acquire.planning`) plus a status record per station-day
-(:func:`status_record`). A chunk without data is an empty (0-byte) file, so
+(:func:`seisclass.acquire.availability.status_record`). A chunk without data is an empty (0-byte) file, so
 "no data" is a finished result, never a missing one. Preprocessed chunks use
 the same convention.
 
@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 from obspy import Stream, read
 
-from seisclass.io import atomic_path, write_json
+from seisclass.core.io import atomic_path
+from seisclass.core.vocabulary import station_id
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,7 @@ def select_stations(stream: Stream, stations: list[str]) -> Stream:
 
 def trace_station(trace) -> str:
     """Station id ``NET.STA[.LOC]`` of a trace."""
-    s = trace.stats
-    return f"{s.network}.{s.station}" + (f".{s.location}" if s.location else "")
+    return station_id(trace.stats.network, trace.stats.station, trace.stats.location)
 
 
 def read_chunk(path: str | os.PathLike, stations: list[str], where: str = "") -> Stream:
@@ -115,13 +115,3 @@ def write_chunk(stream: Stream, path: str | os.PathLike) -> None:
             stream.write(str(tmp), format="MSEED")
         else:
             tmp.write_bytes(b"")
-
-
-def status_record(station: str, day: str, source: str, status: str, message: str = "", **extra) -> dict:
-    """Status of one station-day: ``ok``, ``partial``, ``no_data`` or ``unreadable``, with a message."""
-    return {"station": station, "day": day, "source": source, "status": status, "message": message, **extra}
-
-
-def write_status(path, records: list[dict]) -> None:
-    """Write the status records of a chunk (one per station-day) as JSON, atomically."""
-    write_json({"records": records}, path)
