@@ -36,7 +36,7 @@ real-dev: $(STAMP)
 	cp results/models/rf_all_splits.skops resources/models/real_dev.skops
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests workflow/scripts
+	$(BIN)/ruff check src tests workflow/scripts benchmarks
 	$(BIN)/snakemake --lint
 
 # Lint and every test (unit and workflow; tests/slurm only under test-slurm).

@@ -37,7 +37,7 @@ from seisclass.signal.features import (
     feature_names,
 )
 
-from .oracle import compare, reference_features
+from .oracles import compare, reference_features
 
 WINDOWS_PER_YEAR_10S = 365 * 86400 // 10  # 3.15 million non-overlapping 10-s windows
 

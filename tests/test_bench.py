@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from oracles.features import compare, reference_features
 
 from benchmarks.harness import extrapolate
+from benchmarks.oracles import compare, reference_features
 from seisclass.signal.features import FeatureParameters, compute_features, feature_names
 
 pytestmark = pytest.mark.unit

@@ -13,7 +13,7 @@ from obspy import Stream, Trace, UTCDateTime, read
 from seisclass.core.vocabulary import epoch_seconds
 from seisclass.explain.deep_shap import attribution_over_time, pick_representatives, shap_values
 from seisclass.learn.classifier import ModelFileError, ModelMismatchError
-from seisclass.learn.compare import comparison_table
+from seisclass.learn.compare import model_comparison_table
 from seisclass.learn.deep import training
 from seisclass.learn.deep.inputs import (
     InputError,
@@ -421,12 +421,12 @@ def test_pick_representatives_prefers_confident_correct_windows():
 
 def test_comparison_table_refuses_different_test_sets():
     m = classification_metrics(["silence", "tourists"], ["silence", "silence"], CLASSES)
-    table = comparison_table({"rf": m, "cnn": m}, {"rf": {"training_time_s": 2.0, "windows_per_second": 10.0}},
+    table = model_comparison_table({"rf": m, "cnn": m}, {"rf": {"training_time_s": 2.0, "windows_per_second": 10.0}},
                              CLASSES)
     assert table.loc[0, "f1_silence"] == pytest.approx(2 / 3) and np.isnan(table.loc[1, "training_time_s"])
     other = classification_metrics(["silence"], ["silence"], CLASSES)
     with pytest.raises(ValueError, match="different numbers of windows"):
-        comparison_table({"rf": m, "cnn": other}, {}, CLASSES)
+        model_comparison_table({"rf": m, "cnn": other}, {}, CLASSES)
 
 
 # ---------------------------------------------------------------- end to end (tiny run)

@@ -15,7 +15,6 @@ from conftest import REPO, make_workdir, snakemake
 from obspy import Stream, Trace, UTCDateTime
 
 from seisclass.acquire.archives import index_mseed_dir
-from seisclass.acquire.availability import skipped_files
 from seisclass.core.records import StationDay
 from seisclass.core.waveforms import WaveformReadError, read_chunk
 from seisclass.data.dataset import (
@@ -24,6 +23,7 @@ from seisclass.data.dataset import (
     label_table,
 )
 from seisclass.data.split import SplitError, assign_split
+from seisclass.quality.availability import skipped_files
 from seisclass.signal.features import FeatureParameters, compute_features
 from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
 from seisclass.signal.recipe import station_day_features

@@ -19,12 +19,12 @@ from seisclass.acquire.archives import (
     read_sds_day,
     stations_from_index,
 )
-from seisclass.acquire.availability import chunk_availability, interval_stats, unmatched_annotations
 from seisclass.acquire.planning import add_mseed_dirs, continuous_plan, pack_chunks
 from seisclass.acquire.stations import Station, StationTableError, parse_options, read_station_table
 from seisclass.core.records import StationDay
 from seisclass.core.waveforms import read_checked, write_chunk
 from seisclass.data.labels import read_annotations
+from seisclass.quality.availability import chunk_availability, interval_stats, unmatched_annotations
 from seisclass.signal.preprocess import PreprocessParameters, preprocess_stream
 
 pytestmark = pytest.mark.unit

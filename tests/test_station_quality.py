@@ -7,7 +7,8 @@ from conftest import REAL_DATA
 from obspy import Stream, Trace, UTCDateTime, read, read_inventory
 
 from seisclass.acquire.demo import DemoParameters, ambient_noise
-from seisclass.acquire.station_quality import (
+from seisclass.core.records import StationDay
+from seisclass.quality.stations import (
     STATION_COLUMNS,
     QualityParameters,
     band_mask,
@@ -21,7 +22,6 @@ from seisclass.acquire.station_quality import (
     save_ppsds,
     station_table,
 )
-from seisclass.core.records import StationDay
 
 BAND = (1.0, 8.0)  # below the 10 Hz Nyquist frequency of the 20 Hz test data
 P = QualityParameters(noise_band_hz=BAND)

@@ -13,7 +13,7 @@ from seisclass.core.config import ConfigError, apply_schema_defaults, schema_def
 from seisclass.core.vocabulary import KEY_COLUMNS
 from seisclass.data.variants import (
     VariantsParameters,
-    comparison_table,
+    variant_comparison_table,
     merged_settings,
     transfer_split,
 )
@@ -91,7 +91,7 @@ def test_comparison_table_has_the_contract_columns():
                "per_class": {"silence": {"recall": 0.75}, "quake": {"recall": 1.0}}}
     stability = {"method": "kmeans", "ari_mean": 0.9, "ari_min": 0.8, "per_method": {"kmeans": {"n_clusters": 3}}}
     worse = {**metrics, "balanced_accuracy": 0.6}
-    table = comparison_table({"a": {"metrics": worse, "stability": stability, "settings": "x", "n_windows": 10},
+    table = variant_comparison_table({"a": {"metrics": worse, "stability": stability, "settings": "x", "n_windows": 10},
                               "b": {"metrics": metrics, "stability": stability, "settings": "y", "n_windows": 10}},
                              ["silence", "quake"])
     assert list(table.columns[:6]) == ["variant", "balanced_accuracy", "f1_macro", "recall_silence", "recall_quake",

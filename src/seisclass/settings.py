@@ -100,7 +100,7 @@ SECTIONS: dict[str, str] = {
     "fdsn": "seisclass.acquire.fdsn:FdsnParameters",
     "catalogue": "seisclass.acquire.catalogue:CatalogueParameters",
     "work": "seisclass.acquire.planning:WorkParameters",
-    "quality": "seisclass.acquire.station_quality:QualityParameters",
+    "quality": "seisclass.quality.stations:QualityParameters",
     "variants": "seisclass.data.variants:VariantsParameters",
 }
 STUDY_KEYS = tuple(f.name for f in dataclasses.fields(StudyParameters))

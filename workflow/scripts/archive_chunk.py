@@ -5,7 +5,7 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 import pandas as pd
 
 from seisclass.acquire.archives import read_archive_chunk, read_mseed_dir_day, read_sds_day
-from seisclass.acquire.availability import write_status
+from seisclass.acquire.status import write_status
 from seisclass.core.runlog import log_to
 from seisclass.core.waveforms import write_chunk
 

@@ -4,11 +4,11 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.acquire.availability import chunks_availability, skipped_files, unmatched_annotations
 from seisclass.core.io import save_figure, write_csv
 from seisclass.core.runlog import log_to
 from seisclass.data.labels import read_annotations
 from seisclass.plots.acquire import plot_availability
+from seisclass.quality.availability import chunks_availability, skipped_files, unmatched_annotations
 
 log = log_to(snakemake.log[0])
 table = chunks_availability(snakemake.params.chunks)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from seisclass.core.io import save_figure, write_csv
 from seisclass.core.runlog import log_to
-from seisclass.learn.compare import comparison_table
+from seisclass.learn.compare import model_comparison_table
 from seisclass.learn.deep.inputs import open_array
 from seisclass.learn.deep.training import configure_torch, windows_per_second
 from seisclass.learn.loading import load_classifier
@@ -34,7 +34,7 @@ for name, path in zip(snakemake.params.deep_models, snakemake.input.deep_models,
                      "windows_per_second": windows_per_second(lambda a, m=model: m.predict_proba(a, prepared=True),
                                                               test_windows, repeats=2)}
 log.info("timings (%d threads): %s", snakemake.threads, timings)
-table = comparison_table(metrics, timings, classes)
+table = model_comparison_table(metrics, timings, classes)
 timing_columns = ["training_time_s", "windows_per_second"]
 write_csv(table.drop(columns=timing_columns), snakemake.output.table, sep="\t", float_format="%.4g")
 write_csv(table[["model", *timing_columns]], snakemake.output.timings, sep="\t", float_format="%.4g")

@@ -4,8 +4,8 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 from obspy import UTCDateTime
 
-from seisclass.acquire.availability import status_record, write_status
 from seisclass.acquire.fdsn import download_waveforms, make_client, provider_of
+from seisclass.acquire.status import status_record, write_status
 from seisclass.core.runlog import log_to
 
 log = log_to(snakemake.log[0])

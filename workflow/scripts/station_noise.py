@@ -4,9 +4,9 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 from obspy import read_inventory
 
-from seisclass.acquire.station_quality import chunk_ppsds, save_ppsds
 from seisclass.core.runlog import log_to
 from seisclass.core.waveforms import read_chunk
+from seisclass.quality.stations import chunk_ppsds, save_ppsds
 
 log = log_to(snakemake.log[0])
 days = snakemake.params.members

@@ -4,14 +4,14 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 import pandas as pd
 
-from seisclass.acquire.station_quality import (
+from seisclass.core.io import save_figure, write_csv
+from seisclass.core.runlog import log_to
+from seisclass.plots.quality import ppsd_panel
+from seisclass.quality.stations import (
     load_ppsds,
     noise_by_hour,
     station_table,
 )
-from seisclass.core.io import save_figure, write_csv
-from seisclass.core.runlog import log_to
-from seisclass.plots.quality import ppsd_panel
 
 log = log_to(snakemake.log[0])
 p = snakemake.params.quality

@@ -8,7 +8,7 @@ import pandas as pd
 
 from seisclass.core.io import save_figure, write_csv
 from seisclass.core.runlog import log_to
-from seisclass.data.variants import comparison_table
+from seisclass.data.variants import variant_comparison_table
 from seisclass.plots.variants import comparison_figure, spectra_figure
 
 log = log_to(snakemake.log[0])
@@ -21,7 +21,7 @@ results = {
     for name, m, s, text in zip(names, snakemake.input.metrics, snakemake.input.stability, snakemake.params.settings,
                                 strict=True)
 }
-table = comparison_table(results, classes)
+table = variant_comparison_table(results, classes)
 log.info("variants:\n%s", table.to_string())
 write_csv(table, snakemake.output.table, sep="\t", float_format="%.4f")
 save_figure(comparison_figure(table, classes), snakemake.output.plot)

@@ -2,7 +2,7 @@
 
 *Chunk files.* Every source writes one raw chunk file per work unit (see
 :mod:`seisclass.acquire.planning`) plus a status record per station-day
-(:func:`seisclass.acquire.availability.status_record`). A chunk without data is an empty (0-byte) file, so
+(:func:`seisclass.acquire.status.status_record`). A chunk without data is an empty (0-byte) file, so
 "no data" is a finished result, never a missing one. Preprocessed chunks use
 the same convention.
 

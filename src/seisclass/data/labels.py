@@ -125,19 +125,3 @@ def best_annotation(
         hit = fraction[np.arange(len(best)), best] >= min_overlap - 1e-9
         best_index[i : i + chunk][hit] = best[hit]
     return best_index
-
-
-def assign_labels(
-    starts: np.ndarray,
-    ends: np.ndarray,
-    annotation_t0: np.ndarray,
-    annotation_t1: np.ndarray,
-    annotation_labels: np.ndarray,
-    min_overlap: float,
-) -> np.ndarray:
-    """Label of each window: that of :func:`best_annotation`, or :data:`UNLABELED`."""
-    best = best_annotation(starts, ends, annotation_t0, annotation_t1, min_overlap)
-    names = np.asarray(annotation_labels, dtype=object)
-    labels = np.full(len(best), UNLABELED, dtype=object)
-    labels[best >= 0] = names[best[best >= 0]] if len(names) else []
-    return labels

@@ -15,7 +15,7 @@ The workflow runs its own preprocessing, feature and label rules for each varian
 same split as the base run (:func:`variant_table`, :func:`transfer_split`): the
 test windows of a variant are the base run's test windows (same time blocks),
 so differences in the scores come from the settings, not from another split.
-:func:`comparison_table` sets the variants side by side.
+:func:`variant_comparison_table` sets the variants side by side.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def variant_table(feature_tables: list[pd.DataFrame], label_tables: list[pd.Data
 # ------------------------------------------------------------------ comparison
 
 
-def comparison_table(results: Mapping[str, dict], classes: list[str]) -> pd.DataFrame:
+def variant_comparison_table(results: Mapping[str, dict], classes: list[str]) -> pd.DataFrame:
     """One row per variant: ``variant, balanced_accuracy, f1_macro, recall_<class>..., ari_mean`` and more.
 
     ``results`` maps a variant name to ``{"metrics": rf metrics (test split),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 
-def comparison_table(metrics: dict[str, dict], timings: dict[str, dict], classes: list[str]) -> pd.DataFrame:
+def model_comparison_table(metrics: dict[str, dict], timings: dict[str, dict], classes: list[str]) -> pd.DataFrame:
     """One row per model: test scores, per-class F1, training time (s), inference (windows/s).
 
     ``metrics`` maps a model name to the output of

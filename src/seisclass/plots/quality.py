@@ -17,7 +17,7 @@ def ppsd_panel(ppsds: dict[str, tuple], stations: pd.DataFrame, band_hz: tuple[f
     """
     from obspy.signal.spectral_estimation import get_nhnm, get_nlnm
 
-    from seisclass.acquire.station_quality import noise_by_hour, psd_matrix
+    from seisclass.quality.stations import noise_by_hour, psd_matrix
 
     chosen = _chosen(stations, ppsds, n)
     if not chosen:

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from obspy import Stream
 
-from seisclass.core.io import write_json
 from seisclass.core.waveforms import read_checked, select_stations
 
 AVAILABILITY_COLUMNS = ["station", "day", "source", "status", "channel", "sampling_rate_hz", "traces",
@@ -123,13 +122,3 @@ def skipped_files(index: pd.DataFrame) -> pd.DataFrame:
         "sampling_rate_hz": "", "traces": 0, "coverage": 0.0, "covered_s": 0.0, "gaps": 0, "gap_s": 0.0,
         "overlaps": 0, "overlap_s": 0.0, "message": (bad["path"] + ": " + bad["error"]).to_numpy(),
     }, columns=AVAILABILITY_COLUMNS)
-
-
-def status_record(station: str, day: str, source: str, status: str, message: str = "", **extra) -> dict:
-    """Status of one station-day: ``ok``, ``partial``, ``no_data`` or ``unreadable``, with a message."""
-    return {"station": station, "day": day, "source": source, "status": status, "message": message, **extra}
-
-
-def write_status(path, records: list[dict]) -> None:
-    """Write the status records of a chunk (one per station-day) as JSON, atomically."""
-    write_json({"records": records}, path)

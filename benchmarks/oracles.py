@@ -1,4 +1,4 @@
-"""Test oracle: the window features straight from their definitions, one window at a time.
+"""Reference features: the window features straight from their definitions, one window at a time.
 
 :func:`reference_features` is a deliberately plain, unvectorized (float64,
 ``scipy.signal.hilbert``, ``scipy.stats``) implementation of the features of

@@ -1,1 +1,0 @@
-"""Reference implementations used as test oracles (and as benchmark yardsticks)."""
