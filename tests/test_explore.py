@@ -12,6 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 from seisclass.core.vocabulary import KEY_COLUMNS, WINDOW_COLUMNS
 from seisclass.explain.clustering import choose_k, kmeans_run
 from seisclass.explain.consensus import (
+    RepeatedClustering,
     align,
     consensus,
     pairwise_ari,
@@ -76,6 +77,17 @@ def test_align_maps_unmatched_clusters_to_noise_and_relabel_orders_by_size():
     labels = np.array([5, 5, 5, 9, 9, 7, -1])  # 5 -> 0; 9 overlaps cluster 1 most; 7 has no partner left
     np.testing.assert_array_equal(align(labels, reference), [0, 0, 0, 1, 1, -1, -1])
     np.testing.assert_array_equal(relabel_by_size(np.array([3, 8, 8, -1, 8, 3, 1])), [1, 0, 0, -1, 0, 1, 2])
+
+
+def test_repeated_clustering_summary_counts_clusters_without_noise():
+    runs = np.array([[0, 0, 1, 1, -1], [1, 1, 0, 0, 0]])
+    ari = pairwise_ari(runs)
+    labels, agreement, medoid = consensus(runs, ari)
+    summary = RepeatedClustering(runs, ari, medoid, relabel_by_size(labels), agreement).summary([7, 8])
+    assert summary["n_clusters_per_run"] == [2, 2] and summary["n_clusters"] == 2
+    assert summary["medoid_seed"] in (7, 8) and summary["ari_min"] == summary["ari_mean"] == ari[0, 1]
+    assert summary["verdict"].startswith(("stable", "moderately", "unstable"))
+    assert summary["consensus_agreement_mean"] == pytest.approx(agreement.mean())
 
 
 def test_scaling_logs_features_spanning_decades_and_keeps_constants_finite():

@@ -5,9 +5,12 @@ consensus aligns every run to the *medoid run* (the highest mean ARI to the
 others) by an optimal one-to-one matching of clusters (Hungarian algorithm on
 the contingency table) and takes each window's majority vote; ``agreement``
 is the fraction of runs that voted for the consensus cluster.
+:class:`RepeatedClustering` holds one method's runs and consensus and sums them up.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -88,3 +91,29 @@ def relabel_by_size(labels: np.ndarray) -> np.ndarray:
     for new, old in enumerate(values[np.argsort(-counts, kind="stable")]):
         out[labels == old] = new
     return out
+
+
+def n_clusters(labels: np.ndarray) -> int:
+    """Number of clusters in ``labels`` (noise not counted)."""
+    return int(len(np.unique(labels[labels != NOISE])))
+
+
+@dataclass
+class RepeatedClustering:
+    """Runs of one clustering method over the seeds, and their consensus for every window."""
+
+    runs: np.ndarray  # seeds x windows (k-means: all windows; HDBSCAN: the fit subsample)
+    ari: np.ndarray  # seeds x seeds, on the fit subsample
+    medoid: int  # index of the medoid run
+    labels: np.ndarray  # consensus cluster of every window, relabelled by size
+    agreement: np.ndarray  # fraction of runs (0-1] voting for it
+
+    def summary(self, seeds: list[int]) -> dict:
+        """The method's entry of ``stability.json``: ARI mean, min and verdict, clusters, medoid, agreement."""
+        ari = summarize_ari(self.ari)
+        return {
+            **ari, "verdict": stability_verdict(ari["ari_mean"], ari["ari_min"]),
+            "n_clusters": n_clusters(self.labels), "n_clusters_per_run": [n_clusters(r) for r in self.runs],
+            "medoid_seed": seeds[self.medoid], "consensus_agreement_mean": float(self.agreement.mean()),
+            "pairwise_ari": self.ari.round(4).tolist(),
+        }

@@ -47,13 +47,7 @@ from seisclass.explain.clustering import (
     kmeans_run,
     propagate,
 )
-from seisclass.explain.consensus import (
-    consensus,
-    pairwise_ari,
-    relabel_by_size,
-    stability_verdict,
-    summarize_ari,
-)
+from seisclass.explain.consensus import RepeatedClustering, consensus, pairwise_ari, relabel_by_size
 from seisclass.explain.effects import cluster_effects, label_agreement
 from seisclass.explain.embedding import fit_umap, pca_embedding, umap_all
 from seisclass.explain.errors import ExploreError
@@ -125,17 +119,6 @@ class Features:
     missing: dict[str, int]  # feature -> missing values imputed
 
 
-@dataclass
-class Clustering:
-    """Runs of one method over the seeds and their consensus (labels and agreement for every window)."""
-
-    runs: np.ndarray  # seeds x windows (k-means: all windows; HDBSCAN: the fit subsample)
-    ari: np.ndarray  # seeds x seeds, on the fit subsample
-    medoid: int
-    labels: np.ndarray
-    agreement: np.ndarray
-
-
 def explore(table: pd.DataFrame, names: list[str], key_columns: list[str], classes: list[str],
             groups: pd.DataFrame, units: dict[str, str], p: ExploreParameters, seed: int) -> Exploration:
     """Embed, cluster (with stability over seeds ``seed, seed+1, ...``) and explain ``table``'s windows."""
@@ -203,16 +186,16 @@ def number_of_clusters(f: Features, p: ExploreParameters, seed: int) -> tuple[in
     return k, silhouette
 
 
-def kmeans_clustering(f: Features, k: int, p: ExploreParameters, seeds: list[int]) -> Clustering:
+def kmeans_clustering(f: Features, k: int, p: ExploreParameters, seeds: list[int]) -> RepeatedClustering:
     """k-means over ``seeds`` in the cluster space; ARI on the fit subsample, consensus over all windows."""
     runs = np.stack([kmeans_run(f.x, f.fit, k, p.kmeans_n_init, s) for s in seeds])
     ari = pairwise_ari(runs[:, f.fit])
     labels, agreement, medoid = consensus(runs, ari)
-    return Clustering(runs, ari, medoid, relabel_by_size(labels), agreement)
+    return RepeatedClustering(runs, ari, medoid, relabel_by_size(labels), agreement)
 
 
 def umap_hdbscan_clustering(f: Features, p: ExploreParameters, seeds: list[int],
-                            timer: _Timer) -> tuple[Clustering, np.ndarray]:
+                            timer: _Timer) -> tuple[RepeatedClustering, np.ndarray]:
     """UMAP + HDBSCAN over ``seeds`` on the fit subsample, extended to every window through the medoid's UMAP.
 
     Returns the clustering and the UMAP coordinates (n x 2) of the medoid run.
@@ -226,11 +209,11 @@ def umap_hdbscan_clustering(f: Features, p: ExploreParameters, seeds: list[int],
     umap_xy = umap_all(models[medoid], f.x, f.fit)
     timer.lap(f"UMAP transform of {len(f.x) - len(f.fit)} windows")
     labels, agreement = propagate(umap_xy, f.fit, fit_labels, fit_agreement)
-    return Clustering(runs, ari, medoid, relabel_by_size(labels), agreement), umap_xy
+    return RepeatedClustering(runs, ari, medoid, relabel_by_size(labels), agreement), umap_xy
 
 
 def embedding_table(table: pd.DataFrame, key_columns: list[str], f: Features, pca: np.ndarray,
-                    umap_xy: np.ndarray, clusterings: dict[str, Clustering], method: str) -> pd.DataFrame:
+                    umap_xy: np.ndarray, clusterings: dict[str, RepeatedClustering], method: str) -> pd.DataFrame:
     """One row per window: keys, label, PCA and UMAP coordinates, consensus clusters of both methods."""
     primary = clusterings[method]
     embedding = table[key_columns].reset_index(drop=True).copy()
@@ -244,7 +227,7 @@ def embedding_table(table: pd.DataFrame, key_columns: list[str], f: Features, pc
     return embedding
 
 
-def explain_clusters(f: Features, clusterings: dict[str, Clustering], labels: np.ndarray, names: list[str],
+def explain_clusters(f: Features, clusterings: dict[str, RepeatedClustering], labels: np.ndarray, names: list[str],
                      classes: list[str], groups: pd.DataFrame, units: dict[str, str], p: ExploreParameters,
                      seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Effect sizes and hypotheses of both clusterings (column ``method``), the configured method first."""
@@ -261,14 +244,17 @@ def explain_clusters(f: Features, clusterings: dict[str, Clustering], labels: np
     return effects, statements[["method", *[c for c in statements.columns if c != "method"]]]
 
 
-def stability_report(f: Features, names: list[str], clusterings: dict[str, Clustering], k: int,
+def stability_report(f: Features, names: list[str], clusterings: dict[str, RepeatedClustering], k: int,
                      silhouette: pd.Series | None, variance: np.ndarray, seeds: list[int],
                      p: ExploreParameters) -> dict:
     """``stability.json``: ARI summaries and verdicts per method, the configured one at the top, and the inputs."""
-    per_method = {"kmeans": _kmeans_detail(clusterings["kmeans"], k, p, seeds),
-                  "umap_hdbscan": _hdbscan_detail(clusterings["umap_hdbscan"], seeds)}
-    for detail in per_method.values():
-        detail["verdict"] = stability_verdict(detail["ari_mean"], detail["ari_min"])
+    kmeans, hdbscan = clusterings["kmeans"], clusterings["umap_hdbscan"]
+    per_method = {
+        "kmeans": {**kmeans.summary(seeds), "k": int(k), "n_init": p.kmeans_n_init,
+                   "space": "standardized features (zero-inflated ones split, see cluster_space)"},
+        "umap_hdbscan": {**hdbscan.summary(seeds), "space": "2-D UMAP of the fit subsample",
+                         "noise_fraction_per_run": [float((r == NOISE).mean()) for r in hdbscan.runs]},
+    }
     primary = per_method[p.method]
     space = f.space
     return {
@@ -287,32 +273,6 @@ def stability_report(f: Features, names: list[str], clusterings: dict[str, Clust
         "silhouette": None if silhouette is None else {str(kk): v for kk, v in silhouette.items()},
         "per_method": per_method,
     }
-
-
-def _kmeans_detail(c: Clustering, k: int, p: ExploreParameters, seeds: list[int]) -> dict:
-    return {
-        **summarize_ari(c.ari), "k": int(k), "n_init": p.kmeans_n_init,
-        "space": "standardized features (zero-inflated ones split, see cluster_space)",
-        "n_clusters": _n_clusters(c.labels),
-        "n_clusters_per_run": [int(len(np.unique(r))) for r in c.runs],
-        "medoid_seed": seeds[c.medoid], "consensus_agreement_mean": float(c.agreement.mean()),
-        "pairwise_ari": c.ari.round(4).tolist(),
-    }
-
-
-def _hdbscan_detail(c: Clustering, seeds: list[int]) -> dict:
-    return {
-        **summarize_ari(c.ari), "space": "2-D UMAP of the fit subsample",
-        "n_clusters": _n_clusters(c.labels),
-        "n_clusters_per_run": [_n_clusters(r) for r in c.runs],
-        "noise_fraction_per_run": [float((r == NOISE).mean()) for r in c.runs],
-        "medoid_seed": seeds[c.medoid], "consensus_agreement_mean": float(c.agreement.mean()),
-        "pairwise_ari": c.ari.round(4).tolist(),
-    }
-
-
-def _n_clusters(labels: np.ndarray) -> int:
-    return int(len(np.unique(labels[labels != NOISE])))
 
 
 def _check_table(table: pd.DataFrame, names: list[str], key_columns: list[str], p: ExploreParameters) -> None:
