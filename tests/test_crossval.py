@@ -18,20 +18,68 @@ pytestmark = pytest.mark.unit
 CLASSES = ["quiet", "event"]
 
 
-def test_windows_of_one_block_share_a_fold_and_straddlers_are_purged():
-    starts = np.arange(0, 1000, 5.0)
-    labels = np.where((starts // 100) % 3 == 0, "event", "quiet").astype(object)
+def _blocks_table(seed=0, n_blocks=40):
+    """Windows every 5 s (10 s long) over ``n_blocks`` 100-s blocks; events in 8 blocks, some windows unlabelled."""
+    rng = np.random.default_rng(seed)
+    starts = np.arange(0, n_blocks * 100, 5.0)
+    event_blocks = rng.choice(n_blocks, 8, replace=False)
+    labels = np.where(np.isin(starts // 100, event_blocks), "event", "quiet").astype(object)
+    labels[rng.uniform(size=len(starts)) < 0.2] = "quiet"  # blocks of both classes
     labels[::17] = "unlabeled"
-    folds = fold_of_windows(starts, starts + 10, labels, CLASSES, block_s=100.0, k=3, seed=1)
-    first, last = starts // 100, (starts + 10 - 1e-6) // 100
+    return starts, labels
+
+
+def _fold_of_block(starts, folds):
+    """{block: fold} of the scored windows; fails if one block's windows are in two folds."""
     fold_of_block = {}
-    for b, f in zip(first[folds >= 0], folds[folds >= 0], strict=True):
+    for b, f in zip(starts[folds >= 0] // 100, folds[folds >= 0], strict=True):
         assert fold_of_block.setdefault(b, f) == f  # one fold per block
+    return fold_of_block
+
+
+def test_windows_of_one_block_share_a_fold_and_straddlers_are_purged():
+    starts, labels = _blocks_table()
+    folds = fold_of_windows(starts, starts + 10, labels, CLASSES, block_s=100.0, k=3, seed=1)
+    fold_of_block = _fold_of_block(starts, folds)
+    first, last = starts // 100, (starts + 10 - 1e-6) // 100
     crossing = np.array([last[i] in fold_of_block and fold_of_block.get(first[i]) != fold_of_block[last[i]]
                          for i in range(len(starts))])
+    labelled = labels != "unlabeled"
     assert crossing.any() and (folds[crossing] == -1).all()  # windows across two folds are purged
-    assert (folds[labels == "unlabeled"] == -1).all()
+    np.testing.assert_array_equal(folds[labelled] == -1, crossing[labelled])  # and only those
+    assert ((last != first) & ~crossing & labelled & (folds >= 0)).any()  # a straddler inside one fold stays
+    assert (folds[~labelled] == -1).all()
     assert set(folds[folds >= 0]) == {0, 1, 2}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_every_class_reaches_every_fold_and_the_folds_are_balanced(seed):
+    """Events are in 8 blocks, 5 folds: each fold gets event windows; windows per fold are near n / 5."""
+    starts, labels = _blocks_table(seed)
+    folds = fold_of_windows(starts, starts + 10, labels, CLASSES, block_s=100.0, k=5, seed=seed)
+    _fold_of_block(starts, folds)
+    for c in CLASSES:
+        assert set(folds[(labels == c) & (folds >= 0)]) == {0, 1, 2, 3, 4}, c
+    sizes = np.bincount(folds[folds >= 0], minlength=5)
+    assert sizes.min() > 0.6 * sizes.mean()
+
+
+def test_folds_are_reproducible_with_the_seed():
+    starts, labels = _blocks_table()
+    first = fold_of_windows(starts, starts + 10, labels, CLASSES, block_s=100.0, k=5, seed=3)
+    np.testing.assert_array_equal(first, fold_of_windows(starts, starts + 10, labels, CLASSES, 100.0, 5, 3))
+    other = fold_of_windows(starts, starts + 10, labels, CLASSES, block_s=100.0, k=5, seed=4)
+    assert not np.array_equal(first, other)  # another seed deals the blocks otherwise
+
+
+def test_fewer_blocks_than_folds_or_no_labels():
+    starts = np.arange(0, 300, 5.0)  # three blocks, five folds: one block per fold, two folds empty
+    labels = np.where(starts < 100, "event", "quiet").astype(object)
+    folds = fold_of_windows(starts, starts + 5, labels, CLASSES, block_s=100.0, k=5, seed=0)
+    assert len(set(folds.tolist())) == 3 and folds.min() >= 0 and folds.max() < 5
+    assert len(_fold_of_block(starts, folds)) == 3
+    unlabelled = np.full(len(starts), "unlabeled", dtype=object)
+    assert (fold_of_windows(starts, starts + 5, unlabelled, CLASSES, 100.0, 5, 0) == -1).all()
 
 
 def test_interval_vote_is_the_mean_probability_of_its_windows():

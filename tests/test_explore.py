@@ -10,23 +10,20 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
 from seisclass.core.vocabulary import KEY_COLUMNS, WINDOW_COLUMNS
-from seisclass.explain.correlation import clustered_order, correlated_groups, spearman_matrix
-from seisclass.explain.exploration import (
-    ExploreError,
-    ExploreParameters,
+from seisclass.explain.clustering import choose_k, kmeans_run
+from seisclass.explain.consensus import (
+    RepeatedClustering,
     align,
-    choose_k,
-    cluster_effects,
     consensus,
-    explore,
-    fit_cluster_space,
-    fit_scaling,
-    hypotheses,
-    kmeans_run,
     pairwise_ari,
     relabel_by_size,
     summarize_ari,
 )
+from seisclass.explain.correlation import clustered_order, correlated_groups, spearman_matrix
+from seisclass.explain.effects import cluster_effects
+from seisclass.explain.exploration import ExploreError, ExploreParameters, explore
+from seisclass.explain.hypotheses import hypotheses
+from seisclass.explain.scaling import fit_cluster_space, fit_scaling
 
 CLASSES = ["silence", "tourists", "earthquake"]
 
@@ -82,6 +79,17 @@ def test_align_maps_unmatched_clusters_to_noise_and_relabel_orders_by_size():
     np.testing.assert_array_equal(relabel_by_size(np.array([3, 8, 8, -1, 8, 3, 1])), [1, 0, 0, -1, 0, 1, 2])
 
 
+def test_repeated_clustering_summary_counts_clusters_without_noise():
+    runs = np.array([[0, 0, 1, 1, -1], [1, 1, 0, 0, 0]])
+    ari = pairwise_ari(runs)
+    labels, agreement, medoid = consensus(runs, ari)
+    summary = RepeatedClustering(runs, ari, medoid, relabel_by_size(labels), agreement).summary([7, 8])
+    assert summary["n_clusters_per_run"] == [2, 2] and summary["n_clusters"] == 2
+    assert summary["medoid_seed"] in (7, 8) and summary["ari_min"] == summary["ari_mean"] == ari[0, 1]
+    assert summary["verdict"].startswith(("stable", "moderately", "unstable"))
+    assert summary["consensus_agreement_mean"] == pytest.approx(agreement.mean())
+
+
 def test_scaling_logs_features_spanning_decades_and_keeps_constants_finite():
     rng = np.random.default_rng(1)
     energy = 10 ** rng.uniform(0, 6, 500)  # six decades
@@ -115,8 +123,7 @@ def test_zero_inflated_features_no_longer_define_the_clusters():
     plain = kmeans_run(z, fit, 2, 4, 0)
     active = raw[:, 2] != 0
     assert adjusted_rand_score(active, plain) > 0.5 and adjusted_rand_score(truth, plain) < 0.1
-    p = ExploreParameters(zero_inflated_fraction=0.5, zero_indicator_weight=0.5)
-    space = fit_cluster_space(raw, names, p)
+    space = fit_cluster_space(raw, names, zero_inflated_fraction=0.5, log_span=1000, indicator_weight=0.5)
     assert space.zero_inflated.tolist() == [False, False, True, True, True, True]
     assert [group for _, group in space.indicators] == [["duration_s", "rise_s", "decay_s", "other_s"]]  # one
     x = space.apply(raw, z)
@@ -126,7 +133,7 @@ def test_zero_inflated_features_no_longer_define_the_clusters():
     np.testing.assert_allclose(x[:, 6].std(), 0.5)  # the indicator, z-scored and weighted
     treated = kmeans_run(x, fit, 2, 4, 0)
     assert adjusted_rand_score(truth, treated) > 0.9
-    off = fit_cluster_space(raw, names, ExploreParameters(zero_inflated_fraction=None))
+    off = fit_cluster_space(raw, names, zero_inflated_fraction=None, log_span=1000, indicator_weight=0.25)
     np.testing.assert_array_equal(off.apply(raw, z), z)
     assert "zero-inflated" not in off.describe() or off.describe().startswith("no zero-inflated")
 

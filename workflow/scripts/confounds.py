@@ -6,8 +6,8 @@ import pandas as pd
 
 from seisclass.core.io import save_figure, write_csv
 from seisclass.core.runlog import log_to
+from seisclass.explain.clustering import METHODS
 from seisclass.explain.confounds import check_confounds
-from seisclass.explain.exploration import METHODS
 from seisclass.plots.confounds import confound_figure
 from seisclass.signal.preprocess import read_original_rates
 

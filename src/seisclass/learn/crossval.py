@@ -3,11 +3,12 @@
 Windows are grouped by the absolute time block of the split
 (:func:`seisclass.data.split.block_index`, ``split.block_s``): all windows of
 one event, at every station, share a block, so a fold never sees another
-part of a test event. Blocks are dealt to ``k`` folds stratified by class
-(each block is labelled by its rarest class, then blocks of each label are
-dealt round-robin in a seeded order). A window whose end lies in a block of
-another fold is *purged* from that round (neither trained on nor scored), so
-windows that overlap in time never land on both sides.
+part of a test event. Blocks are dealt to ``k`` folds by scikit-learn's
+:class:`~sklearn.model_selection.StratifiedGroupKFold` (groups: the blocks;
+shuffled with the seed), which balances every class's windows over the folds
+(greedily: a class found in at least ``k`` blocks normally reaches every fold). A window whose end
+lies in a block of another fold is *purged* from that round (neither trained on
+nor scored), so windows that overlap in time never land on both sides.
 
 Scores are pooled over the folds, per window and per labelled interval
 (:func:`seisclass.learn.metrics.interval_metrics`).
@@ -16,10 +17,12 @@ Scores are pooled over the folds, per window and per labelled interval
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from sklearn.model_selection import StratifiedGroupKFold
 
 from seisclass.core.vocabulary import epoch_seconds, probability_columns
 from seisclass.data.split import block_index
@@ -30,26 +33,42 @@ log = logging.getLogger(__name__)
 
 def fold_of_windows(starts_s: np.ndarray, ends_s: np.ndarray, labels: np.ndarray, classes: list[str],
                     block_s: float, k: int, seed: int) -> np.ndarray:
-    """Fold (0..k-1) of each labelled window, -1 for unlabelled or purged windows."""
+    """Fold (0..k-1) of each labelled window, -1 for unlabelled or purged windows.
+
+    ``starts_s``/``ends_s`` are epoch seconds; a window belongs to the time
+    block (``block_s`` seconds) of its start, and is purged when its end lies in
+    a block of another fold.
+    """
     labels = np.asarray(labels, dtype=object)
     first = block_index(starts_s, block_s)
     last = block_index(np.asarray(ends_s, float) - 1e-6, block_s)
     labelled = np.isin(labels, classes)
-    blocks = np.unique(first[labelled])
-    counts = pd.crosstab(first[labelled], labels[labelled]).reindex(index=blocks, columns=classes, fill_value=0)
-    totals = counts.sum(axis=0).replace(0, 1)
-    rarest = (counts > 0).mul(1.0 / totals, axis=1).to_numpy().argmax(axis=1)  # the block's rarest class
-    rng = np.random.default_rng(seed)
-    block_fold = np.empty(len(blocks), dtype=np.int64)
-    offset = 0
-    for c in range(len(classes)):
-        members = rng.permutation(np.flatnonzero(rarest == c))
-        block_fold[members] = (offset + np.arange(len(members))) % k
-        offset += len(members)
-    fold_by_block = dict(zip(blocks.tolist(), block_fold.tolist(), strict=True))
+    fold_by_block = deal_blocks(first[labelled], labels[labelled], k, seed)
     first_fold = np.array([fold_by_block.get(b, -1) for b in first.tolist()])
     last_fold = np.array([fold_by_block.get(b, f) for b, f in zip(last.tolist(), first_fold.tolist(), strict=True)])
     return np.where(labelled & (first_fold == last_fold), first_fold, -1)
+
+
+def deal_blocks(blocks: np.ndarray, labels: np.ndarray, k: int, seed: int) -> dict[int, int]:
+    """Fold of each time block, from its labelled windows' ``blocks`` and ``labels`` (one entry per window).
+
+    :class:`~sklearn.model_selection.StratifiedGroupKFold` with ``k`` splits
+    (fewer when there are fewer blocks, or fewer windows in the largest class),
+    shuffled with ``seed``: whole blocks, each class's windows spread evenly.
+    """
+    unique, counts = np.unique(blocks), np.unique(labels, return_counts=True)[1]
+    n_splits = min(k, len(unique), int(counts.max(initial=0)))
+    if n_splits < 2:
+        return dict.fromkeys(unique.tolist(), 0)
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    fold_by_block: dict[int, int] = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)  # a class with fewer windows than folds
+        for fold, (_, test) in enumerate(splitter.split(blocks, labels, groups=blocks)):
+            fold_by_block.update(dict.fromkeys(np.unique(blocks[test]).tolist(), fold))
+    for warning in caught:
+        log.info("cross-validation folds: %s", warning.message)
+    return fold_by_block
 
 
 def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[str],
