@@ -6,7 +6,8 @@ lazy ``"module:Class"`` strings of the settings registry.
 
 Layers, lowest first: ``core`` (the typed records, vocabulary, config base, strict reader, io),
 ``signal`` (preprocessing, the window grid, features: it imports only ``core``), the sources
-(``acquire``) and the window tables (``data``), ``quality``, ``learn``, ``explain``, ``plots``;
+(``acquire``) and the window tables (``data``), ``quality``, ``events`` (probability tables to
+catalogues: no model), ``learn``, ``explain``, ``plots``;
 top-level modules above them (``settings``, ``cli``) may import anything.
 """
 
@@ -22,7 +23,7 @@ from conftest import REPO
 pytestmark = pytest.mark.unit
 
 PACKAGE = REPO / "src" / "seisclass"
-SUBPACKAGES = ("core", "signal", "acquire", "data", "quality", "learn", "explain", "plots")
+SUBPACKAGES = ("core", "signal", "acquire", "data", "quality", "events", "learn", "explain", "plots")
 # What each subpackage may import (besides itself); anything else is a layering error.
 ALLOWED = {
     "core": set(),
@@ -30,9 +31,10 @@ ALLOWED = {
     "acquire": {"core", "signal"},
     "data": {"core", "signal"},
     "quality": {"core", "signal", "acquire", "data"},
-    "learn": {"core", "signal", "data"},
+    "events": {"core", "signal"},
+    "learn": {"core", "signal", "data", "events"},
     "explain": {"core", "signal", "data", "learn"},
-    "plots": {"core", "signal", "acquire", "data", "quality", "learn", "explain"},
+    "plots": {"core", "signal", "acquire", "data", "quality", "events", "learn", "explain"},
 }
 
 

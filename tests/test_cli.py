@@ -18,7 +18,8 @@ from test_models import CLASSES, RECIPE, Payload, labelled_features, synthetic_s
 
 from seisclass.cli import main
 from seisclass.core.vocabulary import KEY_COLUMNS
-from seisclass.learn.detections import SEGMENT_COLUMNS
+from seisclass.events.catalogue import read_events as read_events_csv
+from seisclass.events.segments import SEGMENT_COLUMNS
 from seisclass.learn.forest import ForestParameters, fit_forest
 from seisclass.learn.loading import load_classifier
 
@@ -51,7 +52,7 @@ def classify(*args: str) -> int:
 def test_classify_directory_writes_probabilities_segments_and_events(model_path, inputs, tmp_path):
     root, streams = inputs
     out = tmp_path / "out"
-    assert classify("--model", model_path, str(root), "--out", str(out), "--quakeml", "--exclude", "quiet") == 0
+    assert classify("--model", model_path, str(root), "--out", str(out), "--exclude", "quiet") == 0
     table = pd.read_parquet(out / "probabilities.parquet")
     assert list(table.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst"]
     np.testing.assert_allclose(table[["p_quiet", "p_burst"]].sum(axis=1), 1.0)
@@ -64,8 +65,18 @@ def test_classify_directory_writes_probabilities_segments_and_events(model_path,
     assert list(segments.columns) == SEGMENT_COLUMNS
     assert list(segments.groupby("station").size().items()) == [("SYM", 1), ("SYN", 2)]
     assert set(segments["class"]) == {"burst"} and (segments["model"] == "rf").all()
-    events = read_events(str(out / "events.xml"))
-    assert len(events) == 3 and {e.event_type for e in events} == {"other event"}
+    # one event per burst (SYN 200 s and 700 s, SYM 400 s), each its own network event (different times)
+    events = read_events_csv(out / "events.csv")
+    assert sorted(zip(events["station"], events["class"], strict=True)) == [("SYM", "burst"), ("SYN", "burst"), ("SYN", "burst")]
+    assert set(events["channel"]) == {"HHZ"}  # the real channel code of the onsets
+    t0 = streams["SYN"][0].stats.starttime.timestamp
+    onsets = sorted((events["onset"] - pd.Timestamp(t0, unit="s", tz="UTC")).dt.total_seconds())
+    assert onsets == pytest.approx([200.0, 400.0, 700.0], abs=3.0)
+    network = pd.read_csv(out / "network_events.csv")
+    assert len(network) == 3 and (network["n_stations"] == 1).all()
+    quakeml = read_events(str(out / "events.xml"))
+    assert len(quakeml) == 3 and {e.event_type for e in quakeml} == {"other event"}
+    assert all(len(e.picks) == 1 and e.picks[0].waveform_id.channel_code == "HHZ" for e in quakeml)
 
 
 @pytest.mark.slow

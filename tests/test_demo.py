@@ -97,3 +97,27 @@ def test_station_day_is_reproducible_and_annotations_match_truth():
     starts, ends = pd.to_datetime(truth1["start"]), pd.to_datetime(truth1["end"])
     for a, b in zip(pd.to_datetime(silence["start"]), pd.to_datetime(silence["end"]), strict=True):
         assert not ((starts < b) & (ends > a)).any()  # silence never overlaps an event
+
+
+def test_event_visibility_is_the_band_power_of_the_event_over_the_background():
+    from seisclass.acquire.demo import event_snr_db
+
+    fs, t0 = 100.0, 0.0
+    t = np.arange(int(60 * fs)) / fs
+    background = np.random.default_rng(0).normal(size=len(t))
+    signal = np.where((t >= 20) & (t < 30), 3.0 * np.sin(2 * np.pi * 10.0 * t), 0.0)
+    events = pd.DataFrame({"t0": [20.0, 40.0], "t1": [30.0, 50.0]})
+    snr = event_snr_db(signal, background, events, t0, fs)
+    # a 10 Hz sine of amplitude 3 (power 4.5) over white noise of variance 1, of which 44/50 lies in 1-45 Hz
+    assert snr[0] == pytest.approx(10 * np.log10(4.5 / (44 / 50)), abs=0.5)
+    assert snr[1] < -100  # no event signal in the second span
+
+
+def test_truth_records_each_events_visibility():
+    p = DemoParameters(earthquakes_per_day=500, tourist_bursts_per_day=300)
+    catalogue = earthquake_catalogue("2024-06-01", p, seed=5, center=(46.5, 8.0))
+    _, _, truth = generate_station_day("XX", "A", "", "HH?", 46.5, 8.0, T0, T0 + 1800, catalogue, p, 5)
+    assert "snr_db" in truth and np.isfinite(truth["snr_db"]).all()
+    quakes = truth[truth["label"] == "earthquake"]
+    magnitude = quakes["detail"].str.extract(r"M([\d.]+)")[0].astype(float)
+    assert np.corrcoef(magnitude, quakes["snr_db"])[0, 1] > 0.3  # larger events are seen better

@@ -12,7 +12,7 @@ import yaml
 from conftest import make_workdir, snakemake
 from test_models import Payload
 
-from seisclass.learn.detections import (
+from seisclass.events.segments import (
     SEGMENT_COLUMNS,
     segments,
     smooth,

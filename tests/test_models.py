@@ -16,8 +16,8 @@ from sklearn.ensemble import RandomForestClassifier
 
 import seisclass
 from seisclass.core.records import StationDay
-from seisclass.core.vocabulary import KEY_COLUMNS, to_timestamps
-from seisclass.learn import detections
+from seisclass.core.vocabulary import KEY_COLUMNS
+from seisclass.events import segments as detections
 from seisclass.learn.card import FORMAT
 from seisclass.learn.classifier import ModelFileError, ModelMismatchError, station_days
 from seisclass.learn.forest import (
@@ -275,16 +275,18 @@ def test_annotate_gives_one_trace_per_class_at_window_centres(forest):
     np.testing.assert_allclose(quiet[0].data + first[0].data, 1.0)
 
 
-def test_classify_returns_standard_segments(forest):
+def test_classify_returns_the_event_catalogue(forest, tmp_path):
     model, _, _ = forest
-    table = model.classify(synthetic_stream(100.0, bursts=[200.0, 700.0]), exclude_classes=["quiet"])
-    assert list(table.columns) == detections.SEGMENT_COLUMNS
-    assert list(table["class"]) == ["burst", "burst"] and (table["model"] == "rf").all()
-    assert (table["channel"] == "HH?").all() and (table["network"] == "XX").all()
+    catalogue = model.classify(synthetic_stream(100.0, bursts=[200.0, 700.0]))
+    assert len(catalogue) == 2 and list(catalogue.network_events["class"]) == ["burst", "burst"]
+    events = catalogue.events
     onset = pd.Timestamp(T0.datetime, tz="UTC") + pd.Timedelta(seconds=200)
-    assert table["start"].iloc[0] <= onset <= table["end"].iloc[0]
-    assert (table["start"] <= table["peak_time"]).all() and (table["peak_time"] <= table["end"]).all()
-    assert (table["peak_probability"] >= table["mean_probability"]).all()
+    assert abs((events["onset"].iloc[0] - onset).total_seconds()) <= 3.0
+    assert (events["start"] <= events["onset"]).all() and (events["end"] - events["onset"]).dt.total_seconds().min() >= 8
+    assert list(catalogue.segments.columns) == detections.SEGMENT_COLUMNS and len(catalogue.windows) == 239
+    assert model.background_classes == ["quiet"]  # no silence class: the first class is the background
+    paths = catalogue.write(tmp_path)
+    assert read_events(str(paths["quakeml"]))[0].event_type == "other event"
 
 
 def test_a_stream_across_midnight_is_cut_into_station_days():
@@ -387,24 +389,6 @@ def test_chunked_forest_fit_equals_one_fit():
 
 
 # ---------------------------------------------------------------- segments and QuakeML
-
-
-def test_segments_to_quakeml_round_trip(tmp_path):
-    start = to_timestamps([0.0, 100.0, 300.0])
-    table = pd.DataFrame({"network": "XX", "station": "SYN", "location": "", "channel": "HH?", "model": "rf",
-                          "class": ["earthquake", "silence", "surface"], "start": start,
-                          "end": start + pd.Timedelta(seconds=20), "peak_time": start + pd.Timedelta(seconds=5),
-                          "peak_probability": [0.9, 0.8, 0.7], "mean_probability": [0.8, 0.7, 0.6],
-                          "n_windows": [3, 3, 3]})
-    table.loc[3] = {**table.loc[0], "class": "tourists", "start": start[0] + pd.Timedelta(seconds=500)}
-    assert detections.write_quakeml(table, tmp_path / "events.xml") == 3
-    catalog = read_events(str(tmp_path / "events.xml"))
-    assert [e.event_type for e in catalog] == ["earthquake", "landslide", "other event"]
-    first = catalog[0]
-    assert first.picks[0].time == UTCDateTime(0) and first.picks[0].waveform_id.station_code == "SYN"
-    assert "peak probability 0.9000" in first.comments[0].text and "class earthquake" in first.comments[0].text
-    assert first.event_type_certainty == "suspected"
-    assert len(detections.to_catalog(table, {"earthquake": None})) == 2
 
 
 def test_the_same_forest_saved_twice_gives_the_same_bytes(forest, tmp_path):

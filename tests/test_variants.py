@@ -13,9 +13,9 @@ from seisclass.core.config import ConfigError, apply_schema_defaults, schema_def
 from seisclass.core.vocabulary import KEY_COLUMNS
 from seisclass.data.variants import (
     VariantsParameters,
-    variant_comparison_table,
     merged_settings,
     transfer_split,
+    variant_comparison_table,
 )
 from seisclass.settings import load_settings
 

@@ -2,15 +2,17 @@
 
 ::
 
-    seisclass classify --model MODEL INPUT... --out DIR [--quakeml] [--jobs N]
+    seisclass classify --model MODEL INPUT... --out DIR [--jobs N]
     seisclass classify --model MODEL --sds ROOT --stations NET.STA[,..] --start T --end T --out DIR
     seisclass info MODEL
 
-``classify`` writes ``DIR/probabilities.parquet`` (``network, station, location, channel,
-start, end, p_<class>``: every complete grid window), ``DIR/segments.csv`` (see
-:mod:`seisclass.learn.detections`) and with ``--quakeml`` ``DIR/events.xml``. Each
-input file (or SDS station-day) is read, preprocessed and classified on its own, so
-memory stays flat however many files there are; windows crossing from one file to
+``classify`` writes the event catalogue (:mod:`seisclass.events.catalogue`):
+``DIR/events.csv`` (one row per per-station event), ``DIR/network_events.csv`` and
+``DIR/events.xml`` (QuakeML), plus ``DIR/probabilities.parquet`` (``network, station,
+location, channel, start, end, p_<class>``: every complete grid window) and
+``DIR/segments.csv`` (runs of one most likely class, :mod:`seisclass.events.segments`).
+Each input file (or SDS station-day) is read, preprocessed and classified on its own,
+so memory stays flat however many files there are; windows crossing from one file to
 the next are not classified. Errors (missing file, not miniSEED, a model that does
 not fit the data) end the run with a message and exit status 1.
 """
@@ -119,16 +121,19 @@ def _start_worker(model_path: str, inventory: str | None, channels: str | None, 
     _WORKER.update(model=model, inventory=read_inventory(inventory) if inventory else None, channels=channels)
 
 
-def _classify_unit(unit) -> tuple[str, pd.DataFrame]:
-    """Probability table of one work unit (runs in a worker process or in-process)."""
+def _classify_unit(unit) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """Probability table and per-station events of one work unit (in a worker process or in-process)."""
     label, stream = read_unit(unit)
     if _WORKER["channels"]:
         stream = stream.select(channel=_WORKER["channels"])
-    return label, _WORKER["model"].window_probabilities(stream, _WORKER["inventory"])
+    model = _WORKER["model"]
+    parts = model.station_probabilities(stream, _WORKER["inventory"])
+    events = [model.station_events(table, processed) for table, processed in parts]
+    return label, model._merged([t for t, _ in parts]), pd.concat(events, ignore_index=True) if events else None
 
 
 def classified_units(units: list, args) -> object:
-    """``(label, table)`` per unit, in input order, over ``args.jobs`` processes."""
+    """``(label, table, events)`` per unit, in input order, over ``args.jobs`` processes."""
     options = (args.model, args.inventory, args.channels, 1 if args.jobs > 1 else None)
     if args.jobs <= 1:
         _start_worker(*options)
@@ -185,7 +190,7 @@ class ProbabilityWriter:
 
 def station_segments(path: Path, stations: set[tuple], model, smoothing: int, exclude: tuple[str, ...]) -> pd.DataFrame:
     """Segments of every station and band, each read back from the probability file on its own."""
-    from seisclass.learn.detections import detect_segments
+    from seisclass.events.segments import detect_segments
 
     tables = []
     for network, station, location, channel in sorted(stations):
@@ -202,10 +207,12 @@ def station_segments(path: Path, stations: set[tuple], model, smoothing: int, ex
 
 
 def classify_command(args) -> int:
+    from obspy import read_inventory
     from tqdm import tqdm
 
     from seisclass.core.io import write_csv
-    from seisclass.learn.detections import write_quakeml
+    from seisclass.events.catalogue import build_catalogue
+    from seisclass.learn.classifier import inventory_coordinates
 
     if bool(args.inputs) == bool(args.sds):
         raise InputError("give either INPUT files/directories or --sds ROOT with --stations, --start, --end")
@@ -218,19 +225,25 @@ def classify_command(args) -> int:
     exclude = tuple(filter(None, (args.exclude or "").split(",")))
     out = Path(args.out)
     log.info("%s on %d input(s), %d job(s), output %s", model, len(units), args.jobs, out)
+    station_events = []
     with ProbabilityWriter(out / "probabilities.parquet", model.classes_, model.name) as writer:
         progress = tqdm(total=len(units), unit="input", disable=args.quiet or None, file=sys.stderr)
-        for label, table in classified_units(units, args):
+        for label, table, events in classified_units(units, args):
             writer.write(table)
+            if events is not None and len(events):
+                station_events.append(events)
             progress.update(1)
-            log.info("%s: %d windows", label, len(table))
+            log.info("%s: %d windows, %d event(s)", label, len(table), 0 if events is None else len(events))
         progress.close()
     segments = station_segments(out / "probabilities.parquet", writer.stations, model, args.smoothing, exclude)
     write_csv(segments, out / "segments.csv", date_format=TIME_FORMAT, float_format="%.4f")
-    if args.quakeml:
-        n = write_quakeml(segments, out / "events.xml")
-        log.info("%d event(s) in %s", n, out / "events.xml")
-    log.info("%d windows, %d segments: %s", writer.rows, len(segments), segments["class"].value_counts().to_dict())
+    coordinates = inventory_coordinates(read_inventory(args.inventory)) if args.inventory else {}
+    catalogue = build_catalogue(pd.concat(station_events, ignore_index=True) if station_events else pd.DataFrame(),
+                                model.classes_, model.event_parameters(), coordinates, model.name)
+    catalogue.write(out)
+    log.info("%d windows, %d segments, %d station event(s) in %d network event(s): %s", writer.rows, len(segments),
+             len(catalogue.events), len(catalogue.network_events),
+             catalogue.network_events["class"].value_counts().to_dict() if len(catalogue) else {})
     return 0
 
 
@@ -259,7 +272,6 @@ def build_parser() -> argparse.ArgumentParser:
                    "response removed")
     c.add_argument("--smoothing", type=int, default=3, help="windows in the moving average before segmenting")
     c.add_argument("--exclude", help="classes left out of segments.csv, comma-separated (e.g. silence)")
-    c.add_argument("--quakeml", action="store_true", help="also write events.xml (QuakeML)")
     c.add_argument("--jobs", type=int, default=1, help="parallel processes over inputs")
     c.set_defaults(func=classify_command)
 

@@ -18,6 +18,11 @@ rule classify:
     """Target: continuous classification of the configured stations and span with classify.model."""
     input:
         "results/classify/segments.csv",
+        "results/classify/events.csv",
+        "results/classify/network_events.csv",
+        "results/classify/events.xml",
+        "results/plots/classify/catalogue.png",
+        "results/plots/classify/event_examples.png",
         single_day_chunks("results/plots/classify/{chunk}.png"),
 
 
@@ -88,3 +93,81 @@ rule detection_timeline:
         CONDA_CORE
     script:
         "../scripts/detection_timeline.py"
+
+
+rule station_events:
+    """Per-station events of a chunk: extent from the envelope, one class each (seisclass.events.detect)."""
+    input:
+        probabilities="results/probabilities/{applied}/{chunk}.parquet",
+        waveforms=rules.preprocess.output.waveforms,
+    output:
+        "results/events/{applied}/{chunk}.parquet",
+    params:
+        events=SETTINGS["events"],
+        recipe=RECIPE,
+    log:
+        "logs/events/{applied}/{chunk}.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/station_events.py"
+
+
+rule event_catalogue:
+    """Network events and the catalogue files: events.csv, network_events.csv, events.xml (QuakeML)."""
+    input:
+        lambda w: [f"results/events/{RUN_MODELS[w.run]}/{c}.parquet" for c in plan().chunks],
+    output:
+        events=report(
+            "results/{run}/events.csv",
+            caption="../report/events.rst",
+            category="8. Detections",
+            subcategory="Events",
+        ),
+        network=report(
+            "results/{run}/network_events.csv",
+            caption="../report/network_events.rst",
+            category="8. Detections",
+            subcategory="Events",
+        ),
+        quakeml="results/{run}/events.xml",
+    params:
+        events=SETTINGS["events"],
+        coordinates=lambda w: station_coordinates(),
+    log:
+        "logs/{run}/catalogue.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/event_catalogue.py"
+
+
+rule catalogue_figures:
+    """The catalogue over time and, per class, its most probable events with their probability traces."""
+    input:
+        events="results/{run}/events.csv",
+        network="results/{run}/network_events.csv",
+        windows="results/{run}/windows.parquet",
+        waveforms=chunks(rules.preprocess.output.waveforms),
+    output:
+        timeline=report(
+            "results/plots/{run}/catalogue.png",
+            caption="../report/catalogue_timeline.rst",
+            category="8. Detections",
+            subcategory="Events",
+        ),
+        examples=report(
+            "results/plots/{run}/event_examples.png",
+            caption="../report/event_examples.rst",
+            category="8. Detections",
+            subcategory="Events",
+        ),
+    params:
+        files=waveform_files,
+        per_class=2,
+    log:
+        "logs/{run}/catalogue_figures.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/catalogue_figures.py"

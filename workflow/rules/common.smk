@@ -134,6 +134,15 @@ def stationxml_path(station):
     return f"results/raw/{plan().stations[station].source}/{station}/station.xml"
 
 
+def all_annotation_files():
+    """The annotation files of every chunk (user CSVs, the demo's, the catalogue's)."""
+    files = list(ANNOTATIONS)
+    files += [f"results/raw/demo/{c.id}.annotations.csv" for c in plan().chunks.values() if c.source == "demo"]
+    if SETTINGS["catalogue"].enabled:
+        files.append("results/labels/catalogue/annotations.csv")
+    return files
+
+
 def annotation_files(wildcards):
     """User annotation CSVs plus the generator's (demo chunks) and the catalogue's (if enabled)."""
     files = list(ANNOTATIONS)
@@ -163,6 +172,20 @@ def waveforms_for_deep(wildcards):
     return rules.preprocess.output.waveforms.format(chunk=wildcards.chunk)
 
 
+def station_coordinates():
+    """Station id -> (latitude, longitude) of the stations whose coordinates are known (degrees)."""
+    import math
+
+    return {sid: (s.latitude, s.longitude) for sid, s in plan().stations.items()
+            if math.isfinite(s.latitude) and math.isfinite(s.longitude)}
+
+
+def chunk_days():
+    """Preprocessed chunk file -> its station-days, for every chunk (jobs that read all waveforms)."""
+    return {rules.preprocess.output.waveforms.format(chunk=c): plan().records(c, config["start"], config["end"])
+            for c in plan().chunks}
+
+
 def availability_chunks():
     """Raw file, status file (none for the demo) and station-days of every chunk."""
     return [{"raw": f"results/raw/{c.source}/{c.id}.mseed",
@@ -184,6 +207,7 @@ def all_targets(wildcards):
         *single_day_chunks("results/plots/timeline/{chunk}.png")(wildcards),
         # random forest
         MODEL_FILES[FOREST], "results/metrics/rf.json", "results/metrics/rf_cv.json", "results/plots/rf_confusion.png",
+        "results/metrics/events.json", "results/plots/rf_reliability.png",
         "results/plots/rf_recall_snr.png",
         # deep models and the comparison
         *[MODEL_FILES[m] for m in DEEP_MODELS], *[f"results/metrics/{m}.json" for m in DEEP_MODELS],
@@ -204,8 +228,10 @@ def all_targets(wildcards):
           if VARIANTS.alternatives else []),
         # active learning, detections
         "results/active_learning/candidates.csv", "results/active_learning/thumbnails.png",
-        "results/detections/segments.csv",
+        "results/detections/segments.csv", "results/detections/events.csv",
+        "results/detections/network_events.csv", "results/detections/events.xml",
         *single_day_chunks("results/plots/detections/{chunk}.png")(wildcards),
+        "results/plots/detections/catalogue.png", "results/plots/detections/event_examples.png",
     ]
 
 

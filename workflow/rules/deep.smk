@@ -50,6 +50,7 @@ rule train_deep:
         deep=SETTINGS["deep"],
         seed=STUDY.seed,
         recipe=RECIPE,  # the window geometry and the model card
+        events=SETTINGS["events"],  # the model card records the background classes
     threads: 4
     resources:
         mem_mb=4000,

@@ -1,14 +1,13 @@
 # Random forest: train on the train split, evaluate on the test split.
 
-# Out-of-fold predictions of the grouped cross-validation, read to tune the decision weights.
-CV_PREDICTIONS = (["results/predictions/rf_cv.parquet"] if SETTINGS["random_forest"].tune_decision_weights
-                  else [])
+# Out-of-fold predictions of the grouped cross-validation: calibration and decision weights are
+# fitted on them (never on the test split).
+CV_PREDICTIONS = ["results/predictions/rf_cv.parquet"] if SETTINGS["random_forest"].uses_cross_validation else []
 
 
 rule train_random_forest:
     input:
         dataset=rules.dataset.output.dataset,
-        # out-of-fold predictions of the grouped cross-validation, to tune the decision weights
         cv=CV_PREDICTIONS,
     output:
         "results/models/rf.skops",
@@ -17,6 +16,7 @@ rule train_random_forest:
         forest=SETTINGS["random_forest"],
         seed=STUDY.seed,
         recipe=RECIPE,
+        events=SETTINGS["events"],  # the model card records the background classes
         splits=["train"],
     threads: 8
     resources:
@@ -76,6 +76,11 @@ rule cross_validate_random_forest:
             category="3. Random forest",
         ),
         predictions="results/predictions/rf_cv.parquet",
+        reliability=report(
+            "results/plots/rf_reliability.png",
+            caption="../report/rf_reliability.rst",
+            category="3. Random forest",
+        ),
     params:
         classes=CLASSES,
         forest=SETTINGS["random_forest"],
@@ -104,6 +109,7 @@ rule final_random_forest:
         forest=SETTINGS["random_forest"],
         seed=STUDY.seed,
         recipe=RECIPE,
+        events=SETTINGS["events"],
         splits=list(SPLITS),
     threads: 8
     log:
@@ -112,3 +118,33 @@ rule final_random_forest:
         CONDA_ML
     script:
         "../scripts/train_random_forest.py"
+
+
+rule cross_validate_events:
+    """Event-level skill of the grouped cross-validation: events from the out-of-fold window probabilities
+    (calibrated on the other folds), scored against the labelled events (the demo: its truth)."""
+    input:
+        predictions="results/predictions/rf_cv.parquet",
+        waveforms=chunks(rules.preprocess.output.waveforms),
+        annotations=lambda w: all_annotation_files(),
+        truth=lambda w: [f"results/raw/demo/{c.id}.truth.csv" for c in plan().chunks.values() if c.source == "demo"],
+    output:
+        metrics=report(
+            "results/metrics/events.json",
+            caption="../report/event_metrics.rst",
+            category="3. Random forest",
+        ),
+        events="results/predictions/rf_cv_events.csv",
+    params:
+        classes=CLASSES,
+        events=SETTINGS["events"],
+        recipe=RECIPE,
+        calibration=SETTINGS["random_forest"].calibration,
+        days=lambda w: chunk_days(),
+        coordinates=lambda w: station_coordinates(),
+    log:
+        "logs/forest/cross_validate_events.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/cross_validate_events.py"

@@ -8,6 +8,7 @@ rule headline:
         availability=rules.availability.output.table,
         comparison=rules.compare_models.output.table,
         cv=rules.cross_validate_random_forest.output.metrics,
+        events=rules.cross_validate_events.output.metrics,
     output:
         report("results/headline.html", caption="../report/headline.rst", category="0. Headline"),
     params:

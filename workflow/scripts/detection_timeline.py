@@ -8,7 +8,7 @@ from seisclass.core.io import save_figure
 from seisclass.core.runlog import log_to
 from seisclass.core.vocabulary import station_ids
 from seisclass.core.waveforms import read_checked
-from seisclass.learn.detections import probability_classes
+from seisclass.events.segments import probability_classes
 from seisclass.plots.data import peak_envelope
 from seisclass.plots.detections import timeline_figure
 

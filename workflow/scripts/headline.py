@@ -15,6 +15,9 @@ volume = data_volume(pd.read_csv(snakemake.input.counts, sep="\t"),
                      pd.read_csv(snakemake.input.availability, sep="\t", keep_default_na=False))
 with open(snakemake.input.cv) as f:
     cv = json.load(f)
-text = headline_html(volume, pd.read_csv(snakemake.input.comparison, sep="\t"), cv, list(snakemake.params.classes))
+with open(snakemake.input.events) as f:
+    events = json.load(f)
+text = headline_html(volume, pd.read_csv(snakemake.input.comparison, sep="\t"), cv, list(snakemake.params.classes),
+                     events)
 with atomic_path(snakemake.output[0]) as tmp:
     tmp.write_text(text)

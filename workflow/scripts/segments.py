@@ -4,7 +4,7 @@ import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
 from seisclass.core.io import write_csv, write_parquet
 from seisclass.core.runlog import log_to
-from seisclass.learn.detections import all_detections, read_probabilities
+from seisclass.events.segments import all_detections, read_probabilities
 
 log = log_to(snakemake.log[0])
 p = snakemake.params.detections

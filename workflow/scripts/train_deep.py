@@ -39,6 +39,7 @@ model, summary = train_model(model, x["train"], y["train"], x["validation"], y["
 log.info("trained in %.1f s, best epoch %d of %d", summary["training_time_s"], summary["best_epoch"],
          summary["epochs_run"])
 card = deep_model_card(kind, classes, spec, arch, recipe, index[index["split"] == "train"], summary, seed=seed,
+                       background_classes=[c for c in classes if c in snakemake.params.events.background_classes],
                        parameters=p.to_config())
 DeepClassifier(model, card, device=device).save(snakemake.output.model)
 title = f"{MODEL_NAMES[kind]}: {summary['n_train']} training windows, {summary['epochs_run']} epochs"

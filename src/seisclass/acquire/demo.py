@@ -353,7 +353,8 @@ def generate_station_day(
     Returns ``(stream, annotations, truth)``: the three-component stream in
     counts (float32), the analyst annotations (labels ``silence``,
     ``tourists``, ``earthquake`` limited to the annotated hours) and the full
-    ground truth with event metadata (magnitude, distance, activity).
+    ground truth with event metadata (magnitude, distance, activity) and each
+    event's visibility at the station (``snr_db``, :func:`event_snr_db`).
     """
     sid = ".".join(x for x in (network, station, location) if x)
     rng = np.random.default_rng(_station_seed(seed, sid, t0.timestamp))
@@ -361,6 +362,7 @@ def generate_station_day(
     n = int(round((t1 - t0) * fs))
     data = ambient_noise(t0.timestamp, n, p, rng)
     add_disturbances(data, p, rng)
+    background = data[2].copy()  # the vertical component without events: each event's visibility
     quakes = add_earthquakes(data, t0.timestamp, catalogue, latitude, longitude, p, rng)
     tourists = add_tourists(data, t0.timestamp, p, rng)
 
@@ -379,11 +381,35 @@ def generate_station_day(
     ).sort_values("t0", ignore_index=True)
     truth["t0"] = truth["t0"].clip(lower=t0.timestamp)
     truth["t1"] = truth["t1"].clip(upper=t1.timestamp)
+    truth["snr_db"] = event_snr_db(data[2] - background, background, truth, t0.timestamp, fs).round(2)
     if annotated_hours is None:
         annotated_hours = rng.uniform(0, 1, int(np.ceil(n / fs / 3600))) < p.annotated_fraction
     annotations = analyst_annotations(truth, t0.timestamp, t1.timestamp, annotated_hours, p.silence_guard_s)
     keys = {"network": network, "station": station, "location": location, "channel": channels}
     return stream, _with_keys(annotations, keys), _with_keys(truth, keys)
+
+
+VISIBILITY_BAND_HZ = (1.0, 45.0)  # the band of the visibility of an event (the demo's preprocessing)
+
+
+def event_snr_db(signal: np.ndarray, background: np.ndarray, events: pd.DataFrame, t0: float, fs: float,
+                 band: tuple[float, float] = VISIBILITY_BAND_HZ) -> np.ndarray:
+    """Each event's power over the background in its own span, in ``band`` (dB, vertical component).
+
+    ``signal`` holds the events alone, ``background`` the noise and disturbances (same
+    samples): the visibility of an event at this station, which no detector can beat.
+    """
+    out = np.full(len(events), -np.inf)
+    for i, (a, b) in enumerate(zip(events["t0"], events["t1"], strict=True)):  # one per event
+        i0, i1 = int((a - t0) * fs), int((b - t0) * fs)
+        if i1 - i0 < 2:
+            continue
+        freqs = sfft.rfftfreq(i1 - i0, 1.0 / fs)
+        inside = (freqs >= band[0]) & (freqs <= band[1])
+        event = np.abs(sfft.rfft(signal[i0:i1])[inside]) ** 2
+        noise = np.abs(sfft.rfft(background[i0:i1])[inside]) ** 2
+        out[i] = 10 * np.log10(max(event.sum(), 1e-300) / max(noise.sum(), 1e-300))
+    return out
 
 
 def analyst_annotations(

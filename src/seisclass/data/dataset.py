@@ -166,3 +166,23 @@ def window_waveforms(
         _, array = windows_at(part, epoch_seconds(pd.Series([row.start])), length_s, [component], sampling_rate)
         out.append(array[0, 0] if len(array) else None)
     return out
+
+
+def segment_waveform(files: dict[str, str], network: str, station: str, location: str, t0: float, t1: float,
+                     component: str = "Z") -> tuple[np.ndarray, np.ndarray]:
+    """``(times s epoch, samples)`` of one component in ``[t0, t1]`` from the preprocessed chunk files.
+
+    ``files`` maps :func:`seisclass.core.vocabulary.station_day_key` to the chunk holding that
+    station-day; empty arrays where there are no data.
+    """
+    from obspy import UTCDateTime
+
+    path = files.get(station_day_key(network, station, location, pd.Timestamp(t0, unit="s", tz="UTC")))
+    if path is None:
+        return np.zeros(0), np.zeros(0)
+    part = select_stations(read_checked(path), [station_id(network, station, location)]).select(component=component)
+    part = part.slice(UTCDateTime(t0), UTCDateTime(t1))
+    if not len(part):
+        return np.zeros(0), np.zeros(0)
+    times = np.concatenate([tr.times() + tr.stats.starttime.timestamp for tr in part])
+    return times, np.concatenate([tr.data for tr in part])

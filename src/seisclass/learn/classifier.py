@@ -200,13 +200,19 @@ class WindowClassifier(abc.ABC):
         pattern (``HH?``). ``inventory`` (ObsPy Inventory) is required when the
         model was trained on data with the instrument response removed.
         """
+        return self._merged([table for table, _ in self.station_probabilities(stream, inventory)])
+
+    def station_probabilities(self, stream, inventory=None) -> list[tuple[pd.DataFrame, object]]:
+        """``(probability table, preprocessed stream)`` per station and band of a raw stream."""
         output = self.recipe.preprocess.remove_response
         if output and inventory is None:
             raise ModelMismatchError(
                 f"{self.path}: the model was trained on data with the instrument response removed "
                 f"(preprocess.remove_response: {output}); pass a StationXML inventory (CLI: --inventory)")
-        tables = [self._station_probabilities(part, days, inventory) for part, days in station_days(stream)]
-        tables = [t for t in tables if len(t)]
+        out = [self._station_probabilities(part, days, inventory) for part, days in station_days(stream)]
+        return [(table, processed) for table, processed in out if len(table)]
+
+    def _merged(self, tables: list[pd.DataFrame]) -> pd.DataFrame:
         if not tables:
             return self.probability_table(pd.DataFrame({c: [] for c in KEY_COLUMNS}),
                                           np.zeros((0, len(self.classes_))))
@@ -214,7 +220,7 @@ class WindowClassifier(abc.ABC):
         out.attrs["model"] = self.name
         return out
 
-    def _station_probabilities(self, raw, days: list[StationDay], inventory) -> pd.DataFrame:
+    def _station_probabilities(self, raw, days: list[StationDay], inventory) -> tuple[pd.DataFrame, object]:
         from seisclass.signal.windows import available_components
 
         slow = sorted({tr.id for tr in raw if tr.stats.sampling_rate < self.sampling_rate * (1 - 1e-9)})
@@ -226,14 +232,14 @@ class WindowClassifier(abc.ABC):
         for note in notes:
             log.warning(note)
         if not len(processed):
-            return pd.DataFrame()
+            return pd.DataFrame(), processed
         missing = [c for c in self.components if c not in available_components(processed, self.components)]
         if missing:
             raise ModelMismatchError(
                 f"{self.path}: {days[0].id}.{days[0].band} has no {missing} component(s); windows.components: "
                 f"model {self.components}, data {available_components(processed, ['Z', 'N', 'E'])}")
         table, _ = self.recipe.window_table(processed, days, self.recipe.native_rates(raw, days))
-        return self.table_probabilities(table, processed)
+        return self.table_probabilities(table, processed), processed
 
     def annotate(self, stream, inventory=None):
         """Probability traces of a raw stream (SeisBench convention), one per class and run of windows.
@@ -245,18 +251,74 @@ class WindowClassifier(abc.ABC):
         starts a new trace. ``stats.seisclass`` holds the band, window length
         and model. Names longer than three letters cannot be written to miniSEED.
         """
-        from seisclass.learn.detections import probability_stream
+        from seisclass.events.segments import probability_stream
 
         return probability_stream(self.window_probabilities(stream, inventory), self.classes_, self.name,
                                   self.window_length_s, self.step_s)
 
-    def classify(self, stream, inventory=None, smoothing_windows: int = 3, exclude_classes=()) -> pd.DataFrame:
-        """Segments of a raw stream: ``network, station, location, channel, model, class, start, end,
-        peak_time, peak_probability, mean_probability, n_windows`` (see :mod:`seisclass.learn.detections`)."""
-        from seisclass.learn.detections import detect_segments
+    @property
+    def background_classes(self) -> list[str]:
+        """The classes that are not events: the card's, else ``silence``/``noise``, else the first class."""
+        from seisclass.events.detect import EventParameters
 
-        return detect_segments(self.window_probabilities(stream, inventory), self.classes_, self.step_s,
-                               smoothing_windows, tuple(exclude_classes), self.name)
+        card = [c for c in self.metadata.get("background_classes") or [] if c in self.classes_]
+        default = [c for c in self.classes_ if c in EventParameters().background_classes]
+        return card or default or self.classes_[:1]
+
+    def event_parameters(self, events=None):
+        """The ``events`` settings (default: the schema's) with this model's background classes."""
+        import dataclasses
+
+        from seisclass.events.detect import EventParameters
+
+        return dataclasses.replace(events or EventParameters(), background_classes=tuple(self.background_classes))
+
+    def station_events(self, table: pd.DataFrame, processed, events=None) -> pd.DataFrame:
+        """Per-station events (:mod:`seisclass.events.detect`) of one station's probability table.
+
+        ``processed`` is the station's preprocessed stream (its envelope gives each
+        event's extent); ``events`` the ``events`` settings (default: the schema's).
+        """
+        from seisclass.events.detect import chunk_events
+
+        return chunk_events(table, processed, self.classes_, self.event_parameters(events), self.window_length_s,
+                            self.step_s, self.recipe.preprocess.bandpass_hz)
+
+    def classify(self, stream, inventory=None, events=None, smoothing_windows: int = 3):
+        """The event catalogue of a raw stream (:class:`seisclass.events.catalogue.Catalogue`).
+
+        Per-station events with their extent and class, associated across stations
+        (travel-time aware with the coordinates of ``inventory``, a StationXML
+        Inventory), QuakeML on demand; the window probabilities and the segments
+        (:mod:`seisclass.events.segments`, ``smoothing_windows``) are kept on it.
+        ``events`` are the ``events`` settings (default: the schema's).
+        """
+        from seisclass.events.catalogue import build_catalogue
+        from seisclass.events.segments import detect_segments
+
+        events = self.event_parameters(events)
+        parts = self.station_probabilities(stream, inventory)
+        windows = self._merged([table for table, _ in parts])
+        station_events = [self.station_events(table, processed, events) for table, processed in parts]
+        station_events = pd.concat(station_events, ignore_index=True) if station_events else None
+        segments = detect_segments(windows, self.classes_, self.step_s, smoothing_windows, (), self.name)
+        return build_catalogue(station_events if station_events is not None else pd.DataFrame(), self.classes_,
+                               events, inventory_coordinates(inventory), self.name, windows, segments)
+
+
+def inventory_coordinates(inventory) -> dict[str, tuple[float, float]]:
+    """Station id -> (latitude, longitude) of an ObsPy Inventory (empty without one)."""
+    from seisclass.core.vocabulary import station_id
+
+    out: dict[str, tuple[float, float]] = {}
+    for network in inventory or []:
+        for station in network:
+            for channel in station.channels or [None]:
+                location = channel.location_code if channel is not None else ""
+                lat = channel.latitude if channel is not None and channel.latitude is not None else station.latitude
+                lon = channel.longitude if channel is not None and channel.longitude is not None else station.longitude
+                out.setdefault(station_id(network.code, station.code, location), (float(lat), float(lon)))
+    return out
 
 
 def station_days(stream) -> list[tuple[object, list[StationDay]]]:

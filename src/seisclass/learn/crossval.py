@@ -32,12 +32,14 @@ log = logging.getLogger(__name__)
 
 
 def fold_of_windows(starts_s: np.ndarray, ends_s: np.ndarray, labels: np.ndarray, classes: list[str],
-                    block_s: float, k: int, seed: int) -> np.ndarray:
+                    block_s: float, k: int, seed: int, unlabelled: bool = False) -> np.ndarray:
     """Fold (0..k-1) of each labelled window, -1 for unlabelled or purged windows.
 
     ``starts_s``/``ends_s`` are epoch seconds; a window belongs to the time
     block (``block_s`` seconds) of its start, and is purged when its end lies in
-    a block of another fold.
+    a block of another fold. Folds are dealt by the labelled windows; with
+    ``unlabelled``, an unlabelled window inside one fold's blocks gets that fold
+    too (it is predicted with that fold, never trained on).
     """
     labels = np.asarray(labels, dtype=object)
     first = block_index(starts_s, block_s)
@@ -46,7 +48,8 @@ def fold_of_windows(starts_s: np.ndarray, ends_s: np.ndarray, labels: np.ndarray
     fold_by_block = deal_blocks(first[labelled], labels[labelled], k, seed)
     first_fold = np.array([fold_by_block.get(b, -1) for b in first.tolist()])
     last_fold = np.array([fold_by_block.get(b, f) for b, f in zip(last.tolist(), first_fold.tolist(), strict=True)])
-    return np.where(labelled & (first_fold == last_fold), first_fold, -1)
+    usable = (labelled | unlabelled) & (first_fold == last_fold)
+    return np.where(usable, first_fold, -1)
 
 
 def deal_blocks(blocks: np.ndarray, labels: np.ndarray, k: int, seed: int) -> dict[int, int]:
@@ -73,36 +76,56 @@ def deal_blocks(blocks: np.ndarray, labels: np.ndarray, k: int, seed: int) -> di
 
 def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[str],
                    fit: Callable[[np.ndarray, np.ndarray], Callable[[np.ndarray], np.ndarray]], block_s: float,
-                   k: int, seed: int) -> tuple[dict, pd.DataFrame]:
+                   k: int, seed: int, calibration: str = "none") -> tuple[dict, pd.DataFrame]:
     """Grouped ``k``-fold cross-validation of ``fit(features, labels) -> predict``.
 
     ``predict(features)`` returns class probabilities with columns in ``classes`` order.
 
-    ``table`` is the assembled dataset (keys, label, interval, features).
-    Returns ``(summary, predictions)``: pooled per-window metrics with
-    ``per_interval`` metrics inside, the fold sizes, and the out-of-fold
-    predictions of every scored window.
+    ``table`` is the assembled dataset (keys, label, interval, features). Each
+    fold's model also predicts the fold's unlabelled windows (for event-level
+    evaluation; they never enter a score or a training set). Returns
+    ``(summary, predictions)``: pooled per-window metrics of the labelled windows
+    with ``per_interval`` metrics inside, the fold sizes, ``calibrated`` (the same
+    metrics and the calibration errors after a ``calibration`` fitted on the other
+    folds, :func:`seisclass.learn.calibration.calibrate_out_of_fold`), and the
+    out-of-fold predictions of every predicted window (``label`` ``unlabeled``
+    for the unlabelled ones).
     """
-    folds = fold_of_windows(epoch_seconds(table["start"]), epoch_seconds(table["end"]),
-                            table["label"].to_numpy(dtype=object), classes, block_s, k, seed)
+    from seisclass.learn.calibration import calibrate_out_of_fold, calibration_errors
+
+    labels = table["label"].to_numpy(dtype=object)
+    folds = fold_of_windows(epoch_seconds(table["start"]), epoch_seconds(table["end"]), labels, classes, block_s,
+                            k, seed, unlabelled=True)
+    labelled = np.isin(labels, classes)
     parts = []
     for fold in range(k):
-        train, test = folds >= 0, folds == fold
-        train &= ~test
-        if not test.any() or not train.any():
+        train, test = (folds >= 0) & labelled & (folds != fold), folds == fold
+        if not (test & labelled).any() or not train.any():
             continue
-        predict = fit(table.loc[train, feature_names].to_numpy(), table.loc[train, "label"].to_numpy(dtype=object))
+        predict = fit(table.loc[train, feature_names].to_numpy(), labels[train])
         proba = predict(table.loc[test, feature_names].to_numpy())
         _, predictions = evaluate_windows(table.loc[test], proba, classes)
         predictions["fold"] = fold
         parts.append(predictions)
-        log.info("fold %d: %d training, %d test windows", fold, int(train.sum()), int(test.sum()))
+        log.info("fold %d: %d training, %d test windows (%d labelled)", fold, int(train.sum()), int(test.sum()),
+                 int((test & labelled).sum()))
     predictions = pd.concat(parts, ignore_index=True)
-    summary, _ = evaluate_windows(predictions, predictions[probability_columns(classes)].to_numpy(), classes)
+    scored = predictions[predictions["label"].isin(classes)]
+    columns = probability_columns(classes)
+    summary, _ = evaluate_windows(scored, scored[columns].to_numpy(), classes)
+    summary["calibration_error"] = calibration_errors(scored[columns].to_numpy(), scored["label"], classes)
     summary["folds"] = k
     summary["block_s"] = block_s
-    summary["windows_per_fold"] = predictions.groupby("fold").size().astype(int).tolist()
-    summary["purged_windows"] = int(((folds < 0) & table["label"].isin(classes).to_numpy()).sum())
+    summary["windows_per_fold"] = scored.groupby("fold").size().astype(int).tolist()
+    summary["purged_windows"] = int(((folds < 0) & labelled).sum())
+    summary["unlabelled_windows_predicted"] = int(len(predictions) - len(scored))
+    if calibration != "none":
+        calibrated, fits = calibrate_out_of_fold(scored, classes, calibration)
+        summary["calibrated"], _ = evaluate_windows(calibrated, calibrated[columns].to_numpy(), classes)
+        summary["calibrated"]["method"] = calibration
+        summary["calibrated"]["calibration_error"] = calibration_errors(calibrated[columns].to_numpy(),
+                                                                        calibrated["label"], classes)
+        summary["calibrated"]["fits_per_fold"] = fits
     return summary, predictions
 
 

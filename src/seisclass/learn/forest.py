@@ -19,6 +19,7 @@ import pandas as pd
 
 from seisclass.core.config import ConfigSection, config_section
 from seisclass.core.io import ZIP_EPOCH
+from seisclass.learn.calibration import apply_calibration
 from seisclass.learn.card import FORMAT, model_card, training_summary
 from seisclass.learn.classifier import ModelFileError, ModelMismatchError, WindowClassifier
 from seisclass.signal.recipe import Recipe
@@ -44,6 +45,17 @@ class ForestParameters(ConfigSection):
     class_weight: str | None
     tune_decision_weights: bool
     recall_targets: dict[str, float]
+    calibration: str  # none | temperature | vector (seisclass.learn.calibration)
+
+    def _check(self) -> None:
+        if self.tune_decision_weights and self.calibration != "none":
+            raise self.error("random_forest.tune_decision_weights: use it with calibration: none (calibration "
+                             f"{self.calibration!r} fits class biases by likelihood, which would undo the weights)")
+
+    @property
+    def uses_cross_validation(self) -> bool:
+        """Whether training reads the grouped cross-validation's out-of-fold predictions."""
+        return self.tune_decision_weights or self.calibration != "none"
 
     def _check_settings(self, settings) -> None:
         classes = settings["study"].classes
@@ -172,8 +184,9 @@ class ForestClassifier(WindowClassifier):
                                      f"got {features.shape}")
         if not len(features):
             return np.zeros((0, len(self.classes_)))
-        return apply_decision_weights(predict_proba(self.estimator, features, self.classes_), self.classes_,
-                                      self.metadata.get("decision_weights"))
+        raw = predict_proba(self.estimator, features, self.classes_)
+        weighted = apply_decision_weights(raw, self.classes_, self.metadata.get("decision_weights"))
+        return apply_calibration(weighted, self.metadata.get("calibration"))
 
     def model_inputs(self, table: pd.DataFrame, stream=None) -> tuple[pd.DataFrame, np.ndarray]:
         """The table itself (its feature columns are read by :meth:`predict_proba`); every row usable."""
@@ -227,12 +240,15 @@ class ForestClassifier(WindowClassifier):
 
 def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, seed: int, recipe: Recipe,
                n_jobs: int = 1, decision_weights: dict | None = None,
-               splits: tuple[str, ...] = ("train",)) -> ForestClassifier:
+               splits: tuple[str, ...] = ("train",), calibration: dict | None = None,
+               background_classes: tuple[str, ...] = ()) -> ForestClassifier:
     """Fit the forest on the ``splits`` (default ``train``) of an assembled dataset.
 
     ``recipe`` is how the dataset's windows were made (it goes into the card);
-    ``decision_weights`` (class -> weight) go into the card too and are applied to
-    every prediction (:func:`apply_decision_weights`).
+    ``decision_weights`` (class -> weight) and ``calibration``
+    (:func:`seisclass.learn.calibration.fit_calibration`) go into the card too and are
+    applied to every prediction; ``background_classes`` (the classes that are not events,
+    ``events.background_classes``) tell the event detection of any later use what an event is.
     """
     from seisclass.data.dataset import feature_columns
 
@@ -242,5 +258,6 @@ def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, see
     estimator = train_random_forest(train[names].to_numpy(), train["label"].to_numpy(dtype=str), p, seed, n_jobs)
     card = model_card("rf", classes, recipe, training_summary(train, classes), ("scikit-learn", "skops"),
                       feature_names=names, parameters=p.to_config(), seed=seed,
-                      decision_weights=decision_weights or {})
+                      decision_weights=decision_weights or {}, calibration=calibration or {"method": "none"},
+                      background_classes=[c for c in classes if c in background_classes])
     return ForestClassifier(estimator, card)

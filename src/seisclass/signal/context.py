@@ -47,10 +47,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 
 from seisclass.core.config import ConfigSection, check_band, config_section
 from seisclass.core.records import StationDay
+from seisclass.signal.envelope import band_power, frame_spectra
 
 __all__ = ["ContextParameters", "chunk_context_features", "context_features", "feature_units"]
 
@@ -139,28 +139,6 @@ def _bn(band) -> str:
     return f"{band[0]:g}_{band[1]:g}hz"
 
 
-def _spectrogram(x: np.ndarray, fs: float, t0: float, p: ContextParameters):
-    """Frame power spectra (n_frames, n_bins), frame start times, bin frequencies."""
-    nf = int(round(p.frame_s * fs))
-    hop = int(round(p.hop_s * fs))
-    first_t = np.ceil(round(t0 / p.hop_s, 9)) * p.hop_s
-    offset = int(round((first_t - t0) * fs))
-    x = np.asarray(x, np.float64)
-    if len(x) - offset < nf:
-        return np.zeros((0, nf // 2 + 1)), np.zeros(0), np.fft.rfftfreq(nf, 1 / fs)
-    frames = sliding_window_view(x[offset:], nf)[::hop]
-    frames = frames - frames.mean(axis=1, keepdims=True)
-    spec = np.fft.rfft(frames * np.hanning(nf), axis=1)
-    power = spec.real ** 2 + spec.imag ** 2
-    times = first_t + p.hop_s * np.arange(len(frames))
-    return power, times, np.fft.rfftfreq(nf, 1 / fs)
-
-
-def _band_power(power, freqs, band):
-    sel = (freqs >= band[0]) & (freqs < band[1])
-    return power[:, sel].sum(axis=1)
-
-
 def _gather(series: np.ndarray, idx: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """series[idx] with NaN where not valid; series (n_frames, ...) -> (n_win, K, ...)."""
     out = series[np.clip(idx, 0, len(series) - 1)].astype(np.float64)
@@ -213,17 +191,17 @@ def context_features(
     starts = np.asarray(window_starts, np.float64)
     native_rate = sampling_rate if native_rate is None else native_rate
     p = p or ContextParameters()
-    power, ftimes, freqs = _spectrogram(samples, sampling_rate, trace_start, p)
+    power, ftimes, freqs = frame_spectra(samples, sampling_rate, trace_start, p.frame_s, p.hop_s)
     names = feature_units(p)["name"].tolist()
     if len(ftimes) == 0 or len(starts) == 0:
         return pd.DataFrame(np.zeros((len(starts), len(names)), np.float32), columns=names)
 
-    common = _band_power(power, freqs, p.common_band_hz)
-    subs = np.stack([_band_power(power, freqs, b) for b in p.sub_bands_hz], axis=1)
+    common = band_power(power, freqs, p.common_band_hz)
+    subs = np.stack([band_power(power, freqs, b) for b in p.sub_bands_hz], axis=1)
     cb = (freqs >= p.common_band_hz[0]) & (freqs < p.common_band_hz[1])
     fsum = power[:, cb] @ freqs[cb]                       # sum f * P(f) per frame
     high_ok = 0.9 * native_rate / 2.0 >= p.high_band_hz[1] - 1e-9 and sampling_rate / 2.0 > p.high_band_hz[1]
-    high = _band_power(power, freqs, p.high_band_hz) if high_ok else np.zeros(len(common))
+    high = band_power(power, freqs, p.high_band_hz) if high_ok else np.zeros(len(common))
     noise = max(np.percentile(common, p.noise_percentile), _EPS)
     level = 10 * np.log10(np.maximum(common, _EPS) / noise)   # dB above noise, per frame
 

@@ -14,8 +14,8 @@ Segment tables have the columns :data:`SEGMENT_COLUMNS`: the station keys, the
 ``model`` name, ``class``, ``start``/``end`` (UTC), ``peak_time`` (the centre of
 the segment's window with the largest smoothed probability of the class),
 ``peak_probability`` (that probability), ``mean_probability`` (its mean over the
-segment's windows) and ``n_windows``. :func:`to_catalog` turns the segments of event
-classes into an ObsPy Catalog (QuakeML).
+segment's windows) and ``n_windows``. Events (an extent and one class per physical event) are
+:mod:`seisclass.events.detect`'s.
 """
 
 from __future__ import annotations
@@ -36,9 +36,6 @@ MODEL_KINDS = MODELS
 STATION_COLUMNS = ["network", "station", "location", "channel"]
 SEGMENT_COLUMNS = [*STATION_COLUMNS, "model", "class", "start", "end", "peak_time", "peak_probability",
                    "mean_probability", "n_windows"]
-# QuakeML event type of a segment's class; None: no event. Other classes give "other event".
-EVENT_TYPES = {"earthquake": "earthquake", "surface": "landslide", "tourists": "other event",
-               "silence": None, "noise": None}
 
 
 @config_section("detections")
@@ -228,64 +225,3 @@ def probability_stream(table: pd.DataFrame, classes: list[str], name: str, lengt
                                          "sample_time": "window centre"}
                 out.append(trace)
     return out
-
-
-# ----------------------------------------------------------------- QuakeML
-
-
-def to_catalog(table: pd.DataFrame, event_types: dict[str, str | None] | None = None):
-    """ObsPy Catalog with one event per segment of an event class.
-
-    ``event_types`` maps a class to its QuakeML event type (default
-    :data:`EVENT_TYPES`; ``None`` = no event; unlisted classes give ``other event``).
-    An event has ``event_type_certainty`` ``suspected``, a pick at the segment
-    start on the station's band (``HH?``), the class in its description and the
-    model, probabilities, start, end and peak time in a comment. No origin:
-    a single station does not locate an event.
-    """
-    from obspy.core.event import (
-        Catalog,
-        Comment,
-        CreationInfo,
-        Event,
-        EventDescription,
-        Pick,
-        WaveformStreamID,
-    )
-
-    types = {**EVENT_TYPES, **(event_types or {})}
-    catalog = Catalog(description="seisclass detections", creation_info=CreationInfo(author="seisclass"))
-    for row in table.to_dict("records"):  # one event per segment: a few, not a hot path
-        event_type = types.get(row["class"], "other event")
-        if event_type is None:
-            continue
-        seed = f"{row['network']}.{row['station']}.{row['location']}.{row['channel']}"
-        start, end, peak = (pd.Timestamp(row[k]).isoformat() for k in ("start", "end", "peak_time"))
-        pick = Pick(time=_utc(row["start"]), waveform_id=WaveformStreamID(seed_string=seed),
-                    evaluation_mode="automatic", method_id=f"smi:local/seisclass/{row['model']}")
-        text = (f"seisclass model {row['model']}: class {row['class']}, peak probability "
-                f"{row['peak_probability']:.4f} at {peak}, mean probability {row['mean_probability']:.4f} "
-                f"over {row['n_windows']} window(s), segment {start} to {end}")
-        stamp = pd.Timestamp(row["start"]).strftime("%Y%m%dT%H%M%S.%f")  # QuakeML URIs allow no ':'
-        catalog.append(Event(
-            resource_id=f"smi:local/seisclass/{row['model']}/{seed}/{stamp}", event_type=event_type,
-            event_type_certainty="suspected", picks=[pick], comments=[Comment(text=text)],
-            event_descriptions=[EventDescription(text=f"{row['class']} detected at {seed}")],
-            creation_info=CreationInfo(author="seisclass")))
-    return catalog
-
-
-def _utc(time):
-    from obspy import UTCDateTime
-
-    return UTCDateTime(pd.Timestamp(time).value / 1e9)
-
-
-def write_quakeml(table: pd.DataFrame, path, event_types: dict[str, str | None] | None = None) -> int:
-    """Write :func:`to_catalog` of a segment table as QuakeML, atomically; returns the number of events."""
-    from seisclass.core.io import atomic_path
-
-    catalog = to_catalog(table, event_types)
-    with atomic_path(path) as tmp:
-        catalog.write(str(tmp), format="QUAKEML")
-    return len(catalog)

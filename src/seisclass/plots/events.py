@@ -1,0 +1,109 @@
+"""Figures of the event catalogue: network events over time, example events with their probability
+traces, and the reliability diagram of the calibrated probabilities."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from seisclass.plots.style import class_colors
+
+
+def catalogue_timeline_figure(network_events: pd.DataFrame, classes: list[str], title: str):
+    """Network events: time (UTC) against the number of stations, coloured by class, sized by probability."""
+    import matplotlib.pyplot as plt
+
+    colors = class_colors(classes)
+    fig, ax = plt.subplots(figsize=(12, 3.8))
+    if len(network_events):
+        for c in classes:
+            rows = network_events[network_events["class"] == c]
+            if len(rows):
+                ax.scatter(rows["first_onset"], rows["n_stations"], s=12 + 60 * rows["probability"], color=colors[c],
+                           alpha=0.75, edgecolor="black", linewidth=0.3, label=f"{c} ({len(rows)})")
+        ax.legend(loc="upper right", fontsize=8, ncol=len(classes), title="class (events); size: probability",
+                  title_fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no event", transform=ax.transAxes, ha="center")
+    ax.set_ylabel("stations of the network event")
+    ax.set_xlabel("first onset (UTC)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def event_examples_figure(examples: list[dict], classes: list[str], title: str):
+    """One column per example event: its vertical trace (counts or m/s) with extent and onset, and below it
+    the smoothed window probabilities.
+
+    Each example: ``times`` (s relative to the onset), ``samples``, ``windows`` (window centres in s
+    relative to the onset and ``s_<class>``), ``end_s`` (extent end after the onset), ``label``.
+    """
+    import matplotlib.pyplot as plt
+
+    colors = class_colors(classes)
+    n = max(len(examples), 1)
+    fig, axes = plt.subplots(2, n, figsize=(3.6 * n, 4.4), squeeze=False, height_ratios=[2, 1.3])
+    for k, example in enumerate(examples):
+        top, bottom = axes[0, k], axes[1, k]
+        top.plot(example["times"], example["samples"], color="black", lw=0.3)
+        top.axvspan(0.0, example["end_s"], color=colors.get(example["class"], "grey"), alpha=0.2, lw=0)
+        top.axvline(0.0, color=colors.get(example["class"], "grey"), lw=1.2)
+        top.set_title(example["label"], fontsize=8)
+        top.set_yticks([])
+        for c in classes:
+            if f"s_{c}" in example["windows"]:
+                bottom.plot(example["windows"]["centre_s"], example["windows"][f"s_{c}"], color=colors[c], lw=1.0,
+                            label=c)
+        bottom.set_ylim(-0.02, 1.02)
+        bottom.set_xlabel("s after the onset")
+        if k == 0:
+            top.set_ylabel("vertical, preprocessed")
+            bottom.set_ylabel("smoothed p")
+            bottom.legend(fontsize=7, loc="upper right")
+        bottom.grid(alpha=0.3)
+    if not examples:
+        axes[0, 0].text(0.5, 0.5, "no event", transform=axes[0, 0].transAxes, ha="center")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def reliability_figure(tables: dict[str, pd.DataFrame], errors: dict[str, dict], title: str):
+    """Reliability diagram: accuracy against top-label confidence per bin, one line per calibration.
+
+    ``tables``: name -> :func:`seisclass.learn.calibration.reliability_table`; ``errors``: name ->
+    :func:`seisclass.learn.calibration.calibration_errors`.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, (ax, counts) = plt.subplots(2, 1, figsize=(5.2, 5.6), sharex=True, height_ratios=[3, 1])
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--", label="perfectly calibrated")
+    for (name, table), color in zip(tables.items(), ("#c44e52", "#4c72b0", "#55a868"), strict=False):
+        ece = errors[name]["top_label"]
+        ax.plot(table["confidence"], table["accuracy"], marker="o", ms=3, color=color,
+                label=f"{name} (ECE {ece:.3f})" if ece is not None else name)
+        counts.bar((table["bin_low"] + table["bin_high"]) / 2, table["windows"], width=1 / len(table) * 0.9,
+                   color=color, alpha=0.4)
+    ax.set_ylabel("fraction right (accuracy)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    counts.set_yscale("log")
+    counts.set_xlabel("predicted class probability (top-label confidence)")
+    counts.set_ylabel("windows")
+    fig.tight_layout()
+    return fig
+
+
+def example_events(events: pd.DataFrame, classes: list[str], per_class: int = 2) -> pd.DataFrame:
+    """The most probable events of each class (``per_class`` each), in class order."""
+    picks = [events[events["class"] == c].sort_values("probability", ascending=False).head(per_class)
+             for c in classes]
+    picks = [p for p in picks if len(p)]
+    return pd.concat(picks, ignore_index=True) if picks else events.iloc[:0]
+
+
