@@ -22,6 +22,9 @@ from seisclass.core.config import ConfigError, config_error_message  # noqa: E40
 from seisclass.settings import load_settings  # noqa: E402
 from snakemake.exceptions import WorkflowError  # noqa: E402
 
+import copy  # noqa: E402
+
+GIVEN_CONFIG = copy.deepcopy(config)  # the keys a user set (before defaults): `classify` checks them against a card
 try:
     validate(config, "workflow/schemas/config.schema.yaml", set_default=True)
     SETTINGS = load_settings(config)  # section name -> frozen dataclass (seisclass.settings.SECTIONS)

@@ -110,19 +110,79 @@ def test_bad_inputs_fail_with_a_message_and_exit_status_1(model_path, inputs, tm
     (tmp_path / "notes" / "a.txt").write_text("no waveforms here")
     cases = [
         ([str(tmp_path / "missing.mseed")], "missing.mseed: no such file or directory"),
-        ([str(root / "README.txt")], "README.txt: not a miniSEED file"),
-        ([str(tmp_path / "notes")], "notes: no miniSEED file in this directory"),
+        ([str(root / "README.txt")], "README.txt: not readable as miniSEED"),
+        ([str(tmp_path / "notes")], "no readable miniSEED file (skipped: " + str(tmp_path / "notes" / "a.txt")),
     ]
     only_z = tmp_path / "z.mseed"
     streams["SYN"].select(component="Z").write(str(only_z), format="MSEED")
     cases.append(([str(only_z)], r"has no ['N', 'E'] component"))
     data = (root / "a.mseed").read_bytes()
     (tmp_path / "cut.mseed").write_bytes(data[: len(data) - 100])
-    cases.append(([str(tmp_path / "cut.mseed")], "cut.mseed: truncated miniSEED"))
+    cases.append(([str(tmp_path / "cut.mseed"), str(only_z)], "cut.mseed: truncated miniSEED"))
+    (tmp_path / "empty.mseed").write_bytes(b"")
+    cases.append(([str(tmp_path / "empty.mseed"), str(only_z)], "empty.mseed: empty file (0 bytes)"))
+    cases.append(([str(root), "--exclude", "volcano"], "--exclude volcano: ['volcano'] not among the model's classes"))
+    cases.append(([str(root), "--inventory", str(root / "README.txt")], "README.txt: not StationXML"))
+    cases.append(([str(root), "--sds", str(root)], "give one input"))
+    cases.append(([str(root), "--stations", "../.."], "--stations: '../..' is not NET.STA"))
     for args, message in cases:
-        assert classify("--model", model_path, *args, "--out", out) == 1
-        assert message in capsys.readouterr().err
-    assert not (tmp_path / "out" / "probabilities.parquet").exists()
+        assert classify("--model", model_path, *args, "--out", out) == 1, args
+        assert message in capsys.readouterr().err, args
+    assert not (tmp_path / "out" / "events.csv").exists()
+
+
+def test_selections_that_match_nothing_list_what_the_input_holds(model_path, tmp_path, capsys):
+    from conftest import REAL_DATA
+
+    pnsn = sorted((REAL_DATA / "pnsn").glob("*.mseed"))[:2]
+    out = str(tmp_path / "out")
+    assert classify("--model", model_path, *map(str, pnsn), "--channels", "BH?", "--out", out) == 1
+    err = capsys.readouterr().err
+    assert "--channels BH?: no such channel in the input; it holds" in err and "EHZ" in err
+    assert classify("--model", model_path, *map(str, pnsn), "--stations", "UW.NOPE", "--out", out) == 1
+    assert "--stations UW.NOPE: no such station in the input" in capsys.readouterr().err
+    assert classify("--model", model_path, *map(str, pnsn), "--start", "2030-01-01", "--out", out) == 1
+    assert "--start/--end: no data of the selected stations" in capsys.readouterr().err
+
+
+def test_one_file_per_channel_classifies_like_one_file(model_path, inputs, tmp_path):
+    root, streams = inputs
+    split = tmp_path / "split"
+    split.mkdir()
+    for trace in streams["SYN"]:
+        trace.write(str(split / f"{trace.id}.mseed"), format="MSEED")
+    assert classify("--model", model_path, str(split), "--out", str(tmp_path / "split_out")) == 0
+    whole = tmp_path / "whole.mseed"
+    streams["SYN"].write(str(whole), format="MSEED")
+    assert classify("--model", model_path, str(whole), "--out", str(tmp_path / "whole_out")) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "split_out" / "probabilities.parquet"),
+                                  pd.read_parquet(tmp_path / "whole_out" / "probabilities.parquet"))
+    assert (tmp_path / "split_out" / "events.csv").read_text() == (tmp_path / "whole_out" / "events.csv").read_text()
+    twice = classify("--model", model_path, str(split), str(whole), "--out", str(tmp_path / "twice_out"))
+    assert twice == 0  # the same data twice: one unit, no duplicate rows
+    assert len(pd.read_parquet(tmp_path / "twice_out" / "probabilities.parquet")) == 239
+
+
+def test_keep_going_classifies_the_rest_and_lists_what_it_skipped(model_path, inputs, tmp_path, capsys):
+    root, streams = inputs
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    streams["SYN"].write(str(folder / "good.mseed"), format="MSEED")
+    data = (root / "a.mseed").read_bytes()
+    (folder / "cut.mseed").write_bytes(data[: len(data) - 100])
+    horizontal = streams["SYM"].select(component="N").copy()
+    for trace in horizontal:
+        trace.stats.station = "HOR"
+    horizontal.write(str(folder / "horizontal.mseed"), format="MSEED")
+    out = tmp_path / "out"
+    assert classify("--model", model_path, str(folder), "--out", str(out)) == 1  # without: the first problem stops
+    assert "cut.mseed: truncated miniSEED" in capsys.readouterr().err
+    assert classify("--model", model_path, str(folder), "--out", str(out), "--keep-going") == 3
+    skipped = pd.read_csv(out / "skipped.csv")
+    assert len(skipped) == 2 and skipped["input"].iloc[0].endswith("cut.mseed")
+    assert "truncated" in skipped["reason"].iloc[0] and "XX.HOR.HH? 2024-03-01" in skipped["input"].iloc[1]
+    assert "has no ['Z', 'E'] component" in skipped["reason"].iloc[1]
+    assert set(pd.read_parquet(out / "probabilities.parquet")["station"]) == {"SYN"}
 
 
 def test_a_pickled_model_is_refused_without_running_it(inputs, tmp_path, capsys):

@@ -14,7 +14,7 @@ from seisclass.events.associate import associate, distances_km, locate
 from seisclass.events.catalogue import build_catalogue, merge_across_days
 from seisclass.events.catalogue import read_events as read_event_csv
 from seisclass.events.detect import Envelope, EventParameters, station_events
-from seisclass.events.evaluate import event_metrics, reference_events
+from seisclass.events.evaluate import covered_by, event_metrics, reference_events
 
 pytestmark = pytest.mark.unit
 
@@ -213,3 +213,11 @@ def test_reference_events_prefer_the_truth_of_stations_that_have_one():
                           "detail": ["M1"]})
     reference, background = reference_events(annotations, truth, ["earthquake"], ["silence"])
     assert sorted(reference["station"]) == ["A", "B"] and len(background) == 1
+
+
+def test_only_reference_events_the_cross_validation_predicted_are_scored():
+    t = lambda s: pd.Timestamp(T0 + s, unit="s", tz="UTC")  # noqa: E731
+    reference = pd.DataFrame({"network": "XX", "station": ["A", "A", "B"], "location": "",
+                              "start": [t(0), t(500), t(0)], "end": [t(40), t(540), t(40)], "label": "earthquake"})
+    predicted = windows(np.tile([0.9, 0.05, 0.05], (20, 1)), t0=T0 - 30)  # station A, 30 s before to 75 s after
+    assert covered_by(reference, predicted).index.tolist() == [0]

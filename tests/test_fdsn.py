@@ -115,3 +115,37 @@ def test_workflow_downloads_once_and_resumes(service, fast, tmp_path):
     after = dict(service.requests)
     snakemake(workdir, *args)
     assert service.requests == after  # resume: finished chunks are never fetched again
+
+
+@pytest.mark.slow
+def test_command_line_classifies_an_fdsn_station_into_events(service, tmp_path):
+    """``seisclass classify --fdsn``: the real ObsPy client against the test service, the shipped model."""
+    import pandas as pd
+
+    from seisclass.cli import main
+
+    service.faults.clear()
+    service.faults["dataselect"].extend(["503"])  # retried like the workflow's downloads
+    model = Path(__file__).resolve().parents[1] / "resources" / "models" / "real_dev.skops"
+    out = tmp_path / "out"
+    status = main(["--quiet", "classify", "--model", str(model), "--fdsn", service.url, "--stations",
+                   "AV.SPCG,AV.SPCP", "--start", "2014-09-10T19:20:00", "--end", "2014-09-10T19:24:00",
+                   "--out", str(out)])
+    assert status == 0
+    windows = pd.read_parquet(out / "probabilities.parquet")
+    assert set(windows["station"]) == {"SPCG", "SPCP"} and set(windows["channel"]) == {"BH?"}
+    events = pd.read_csv(out / "events.csv", keep_default_na=False)
+    assert len(events) >= 1 and set(events["channel"]) <= {"BHZ"}  # picked on the real vertical channel
+    assert (out / "network_events.csv").exists() and (out / "events.xml").exists()
+    network = pd.read_csv(out / "network_events.csv")
+    assert network["n_stations"].max() == 2  # the outburst flood at both stations: one network event
+    nothing = main(["--quiet", "classify", "--model", str(model), "--fdsn", service.url, "--stations", "AV.NOPE",
+                    "--start", "2014-09-10T19:20:00", "--end", "2014-09-10T19:24:00", "--out", str(out)])
+    assert nothing == 1
+
+
+def test_routing_providers_are_known():
+    assert check_provider("routing:eida") == "routing:eida"
+    assert check_provider("routing:iris-federator") == "routing:iris-federator"
+    with pytest.raises(SourceError, match="routing:eida"):
+        check_provider("routing:nowhere")

@@ -1,20 +1,25 @@
-"""Command line: apply a saved model to miniSEED files or an SDS archive, show or convert a model.
+"""Command line: apply a saved model to miniSEED files, an SDS archive or an FDSN service; show a model.
 
 ::
 
-    seisclass classify --model MODEL INPUT... --out DIR [--jobs N]
+    seisclass classify --model MODEL INPUT... --out DIR [--keep-going] [--jobs N]
     seisclass classify --model MODEL --sds ROOT --stations NET.STA[,..] --start T --end T --out DIR
-    seisclass info MODEL
+    seisclass classify --model MODEL --fdsn PROVIDER --stations NET.STA[,..] --start T --end T --out DIR
+    seisclass info MODEL [--verbose | --json]
 
-``classify`` writes the event catalogue (:mod:`seisclass.events.catalogue`):
-``DIR/events.csv`` (one row per per-station event), ``DIR/network_events.csv`` and
-``DIR/events.xml`` (QuakeML), plus ``DIR/probabilities.parquet`` (``network, station,
-location, channel, start, end, p_<class>``: every complete grid window) and
-``DIR/segments.csv`` (runs of one most likely class, :mod:`seisclass.events.segments`).
-Each input file (or SDS station-day) is read, preprocessed and classified on its own,
-so memory stays flat however many files there are; windows crossing from one file to
-the next are not classified. Errors (missing file, not miniSEED, a model that does
-not fit the data) end the run with a message and exit status 1.
+``classify`` groups its input as ObsPy and SDS do, by network, station, location, band and
+UTC day (:mod:`seisclass.acquire.units`): a folder with one file per channel, day files and
+event files all classify the same way. It writes the event catalogue
+(:mod:`seisclass.events.catalogue`): ``DIR/events.csv`` (one row per per-station event),
+``DIR/network_events.csv`` and ``DIR/events.xml`` (QuakeML), plus
+``DIR/probabilities.parquet`` (every complete grid window, ``p_<class>``) and
+``DIR/segments.csv`` (runs of one most likely class). One station-day is in memory at a
+time, ``--jobs N`` of them in parallel.
+
+Exit status: 0 when everything was classified; 1 on an error (a damaged file, a model that
+does not fit the data, a selection that matches nothing), naming it; with ``--keep-going``
+damaged files and station-days the model cannot use are skipped and listed in
+``DIR/skipped.csv`` (``input, reason``), and the exit status is 3 when anything was skipped.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import argparse
 import json
 import logging
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -32,82 +38,65 @@ from seisclass.learn.loading import load_classifier
 
 log = logging.getLogger("seisclass.cli")
 _WORKER: dict = {}  # the model and options of this process (set by _start_worker)
+SKIPPED_STATUS = 3  # exit status of a --keep-going run that skipped inputs
 
 
 class InputError(ValueError):
-    """An input is missing or not miniSEED; the message names it."""
+    """An input or an option is unusable; the message names it."""
 
 
 # ----------------------------------------------------------------- inputs
 
 
-def input_files(inputs: list[str]) -> list[Path]:
-    """miniSEED files named or found (recursively, sorted) in directories; other files in directories are skipped."""
-    from obspy.io.mseed.core import _is_mseed
+def plan_units(args, model) -> tuple[list, pd.DataFrame, dict]:
+    """``(units, damaged files, station coordinates)`` of the classify command's input (other files
+    found in directories, text or images, are ignored with a warning)."""
+    from seisclass.acquire.fdsn import FdsnParameters
+    from seisclass.acquire.units import Selection, fdsn_units, file_units, sds_units
 
-    files: list[Path] = []
-    for name in inputs:
-        path = Path(name)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-            mseed = [p for p in found if _is_mseed(str(p))]
-            if len(mseed) < len(found):
-                log.warning("%s: %d file(s) that are not miniSEED skipped", path, len(found) - len(mseed))
-            if not mseed:
-                raise InputError(f"{path}: no miniSEED file in this directory")
-            files += mseed
-        elif path.is_file():
-            if path.stat().st_size and not _is_mseed(str(path)):
-                raise InputError(f"{path}: not a miniSEED file")
-            files.append(path)
-        else:
-            raise InputError(f"{path}: no such file or directory")
-    return files
+    sources = [bool(args.inputs), bool(args.sds), bool(args.fdsn)]
+    if sum(sources) != 1:
+        raise InputError("give one input: INPUT files/directories, --sds ROOT or --fdsn PROVIDER "
+                         "(the last two with --stations, --start and --end)")
+    selection = Selection.parse(args.stations, args.channels, args.start, args.end)
+    if args.inputs:
+        units, damaged, ignored = file_units(args.inputs, selection)
+        for row in ignored.itertuples():
+            log.warning("%s: ignored, not miniSEED", row.file)
+        return units, damaged, {}
+    if args.sds:
+        return sds_units(args.sds, selection), pd.DataFrame(columns=["file", "reason"]), {}
+    units, coordinates = fdsn_units(args.fdsn, selection, FdsnParameters(provider=args.fdsn), model.sampling_rate)
+    return units, pd.DataFrame(columns=["file", "reason"]), coordinates
 
 
-def sds_units(root: str, stations: str, start: str, end: str) -> list[tuple]:
-    """``("sds", root, network, station, location, t0, t1)`` per station and UTC day of ``[start, end)``."""
-    from obspy import UTCDateTime
+def check_options(args, model) -> tuple[str, ...]:
+    """Options checked before any work: the excluded classes exist, the inventory is StationXML."""
+    exclude = tuple(filter(None, (args.exclude or "").split(",")))
+    unknown = sorted(set(exclude) - set(model.classes_))
+    if unknown:
+        raise InputError(f"--exclude {args.exclude}: {unknown} not among the model's classes {model.classes_}")
+    if args.inventory:
+        from obspy import read_inventory
 
-    if not Path(root).is_dir():
-        raise InputError(f"--sds {root}: not a directory")
-    try:
-        t0, t1 = UTCDateTime(start), UTCDateTime(end)
-    except Exception as exc:  # noqa: BLE001 - ObsPy raises TypeError/ValueError for bad times
-        raise InputError(f"--start/--end: not a time ({exc})") from None
-    if t1 <= t0:
-        raise InputError(f"--end {end} is not after --start {start}")
-    units = []
-    for code in filter(None, (s.strip() for s in stations.split(","))):
-        parts = code.split(".")
-        if len(parts) not in (2, 3):
-            raise InputError(f"--stations: {code!r} is not NET.STA or NET.STA.LOC")
-        network, station, location = (*parts, "")[:3]
-        day = UTCDateTime(t0.date)
-        while day < t1:
-            units.append(("sds", root, network, station, location, max(day, t0), min(day + 86400, t1)))
-            day += 86400
-    return units
-
-
-def read_unit(unit) -> tuple[str, object]:
-    """``(label, stream)`` of a work unit: a miniSEED file or an SDS station-day."""
-    from seisclass.core.waveforms import read_checked
-
-    if isinstance(unit, Path):
-        return str(unit), read_checked(unit)
-    from obspy.clients.filesystem.sds import Client
-
-    _, root, network, station, location, t0, t1 = unit
-    stream = Client(root).get_waveforms(network, station, location, "*", t0, t1)
-    return f"{network}.{station}.{location} {t0.date}", stream.trim(t0, t1, nearest_sample=False)
+        if not Path(args.inventory).is_file():
+            raise InputError(f"--inventory {args.inventory}: no such file")
+        try:
+            args.inventory_object = read_inventory(args.inventory)
+        except Exception as exc:  # noqa: BLE001 - ObsPy raises TypeError/ValueError/XML errors
+            raise InputError(f"--inventory {args.inventory}: not StationXML ({type(exc).__name__}: {exc})") from None
+    else:
+        args.inventory_object = None
+    return exclude
 
 
 # ----------------------------------------------------------------- workers
 
 
-def _start_worker(model_path: str, inventory: str | None, channels: str | None, threads: int | None) -> None:
+def _start_worker(model_path: str, inventory, threads: int | None, fdsn: str | None, cache: str) -> None:
     """Load the model (once per process) and the options every unit needs."""
+    from seisclass.acquire.fdsn import FdsnParameters
+
     model = load_classifier(model_path)
     if threads is not None:
         if model.reads == "waveforms":
@@ -116,25 +105,28 @@ def _start_worker(model_path: str, inventory: str | None, channels: str | None, 
             torch.set_num_threads(threads)
         else:
             model.set_threads(threads)
-    from obspy import read_inventory
+    _WORKER.update(model=model, inventory=inventory, cache=Path(cache),
+                   fdsn=FdsnParameters(provider=fdsn) if fdsn else None)
 
-    _WORKER.update(model=model, inventory=read_inventory(inventory) if inventory else None, channels=channels)
 
+def _classify_unit(unit) -> dict:
+    """Probabilities, events and notes of one unit (in a worker process or in-process); errors as text."""
+    from seisclass.acquire.units import read_unit
 
-def _classify_unit(unit) -> tuple[str, pd.DataFrame, pd.DataFrame]:
-    """Probability table and per-station events of one work unit (in a worker process or in-process)."""
-    label, stream = read_unit(unit)
-    if _WORKER["channels"]:
-        stream = stream.select(channel=_WORKER["channels"])
     model = _WORKER["model"]
-    parts = model.station_probabilities(stream, _WORKER["inventory"])
+    try:
+        stream, notes = read_unit(unit, _WORKER["fdsn"], _WORKER["cache"])
+        parts = model.station_probabilities(stream, _WORKER["inventory"])
+    except ValueError as exc:  # a damaged file, data the model cannot use: named, not a traceback
+        return {"unit": str(unit), "error": str(exc), "samples": unit.samples}
     events = [model.station_events(table, processed) for table, processed in parts]
-    return label, model._merged([t for t, _ in parts]), pd.concat(events, ignore_index=True) if events else None
+    return {"unit": str(unit), "table": model._merged([t for t, _ in parts]), "notes": notes,
+            "events": pd.concat(events, ignore_index=True) if events else None, "samples": unit.samples}
 
 
-def classified_units(units: list, args) -> object:
-    """``(label, table, events)`` per unit, in input order, over ``args.jobs`` processes."""
-    options = (args.model, args.inventory, args.channels, 1 if args.jobs > 1 else None)
+def classified_units(units: list, args, cache: str):
+    """One result per unit, in input order, over ``args.jobs`` processes."""
+    options = (args.model, args.inventory_object, 1 if args.jobs > 1 else None, args.fdsn, cache)
     if args.jobs <= 1:
         _start_worker(*options)
         yield from map(_classify_unit, units)
@@ -203,53 +195,92 @@ def station_segments(path: Path, stations: set[tuple], model, smoothing: int, ex
         model.name)
 
 
+class RepeatedWarnings(logging.Filter):
+    """Let the first of each warning text through and count the repeats (summarised at the end)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key = f"{record.name}:{record.msg}"
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return self.counts[key] == 1
+
+    def summary(self) -> list[str]:
+        return [f"{key.split(':', 1)[1][:80]}... repeated {n - 1} more time(s)" for key, n in self.counts.items()
+                if n > 1]
+
+
 # ----------------------------------------------------------------- commands
 
 
 def classify_command(args) -> int:
-    from obspy import read_inventory
     from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
 
     from seisclass.core.io import write_csv
     from seisclass.events.catalogue import build_catalogue
     from seisclass.learn.classifier import inventory_coordinates
 
-    if bool(args.inputs) == bool(args.sds):
-        raise InputError("give either INPUT files/directories or --sds ROOT with --stations, --start, --end")
-    if args.sds and not (args.stations and args.start and args.end):
-        raise InputError("--sds needs --stations, --start and --end")
-    units = sds_units(args.sds, args.stations, args.start, args.end) if args.sds else input_files(args.inputs)
-    if args.inventory and not Path(args.inventory).is_file():
-        raise InputError(f"--inventory {args.inventory}: no such file")
     model = load_classifier(args.model)  # fails early, before any data are read
-    exclude = tuple(filter(None, (args.exclude or "").split(",")))
+    exclude = check_options(args, model)
+    units, skipped_files, coordinates = plan_units(args, model)
+    skipped = [{"input": row.file, "reason": row.reason} for row in skipped_files.itertuples()]
+    if skipped and not args.keep_going:
+        raise InputError(f"{skipped[0]['input']}: {skipped[0]['reason']} (use --keep-going to skip damaged files "
+                         "and classify the rest)")
     out = Path(args.out)
-    log.info("%s on %d input(s), %d job(s), output %s", model, len(units), args.jobs, out)
+    log.info("%s on %d station-day(s), %d job(s), output %s", model, len(units), args.jobs, out)
+    repeated = RepeatedWarnings()
+    logging.getLogger().handlers[0].addFilter(repeated)
     station_events = []
-    with ProbabilityWriter(out / "probabilities.parquet", model.classes_, model.name) as writer:
-        progress = tqdm(total=len(units), unit="input", disable=args.quiet or None, file=sys.stderr)
-        for label, table, events in classified_units(units, args):
-            writer.write(table)
-            if events is not None and len(events):
-                station_events.append(events)
-            progress.update(1)
-            log.info("%s: %d windows, %d event(s)", label, len(table), 0 if events is None else len(events))
+    total = sum(u.samples for u in units)
+    with ProbabilityWriter(out / "probabilities.parquet", model.classes_, model.name) as writer, \
+            tempfile.TemporaryDirectory(dir=out, prefix=".downloads.") as cache, logging_redirect_tqdm():
+        progress = tqdm(total=total or len(units), unit="sample" if total else "station-day", unit_scale=bool(total),
+                        disable=args.quiet or None, file=sys.stderr)
+        for result in classified_units(units, args, cache):
+            progress.update(result["samples"] or (0 if total else 1))
+            if "error" in result:
+                if not args.keep_going:
+                    raise InputError(f"{result['unit']}: {result['error']}")
+                log.warning("%s: skipped: %s", result["unit"], result["error"])
+                skipped.append({"input": result["unit"], "reason": result["error"]})
+                continue
+            for note in result["notes"]:
+                skipped.append({"input": result["unit"], "reason": note})
+            writer.write(result["table"])
+            if result["events"] is not None and len(result["events"]):
+                station_events.append(result["events"])
+            log.info("%s: %d windows, %d event(s)", result["unit"], len(result["table"]),
+                     0 if result["events"] is None else len(result["events"]))
         progress.close()
     segments = station_segments(out / "probabilities.parquet", writer.stations, model, args.smoothing, exclude)
     write_csv(segments, out / "segments.csv", date_format=TIME_FORMAT, float_format="%.4f")
-    coordinates = inventory_coordinates(read_inventory(args.inventory)) if args.inventory else {}
+    coordinates = {**coordinates, **inventory_coordinates(args.inventory_object)}
     catalogue = build_catalogue(pd.concat(station_events, ignore_index=True) if station_events else pd.DataFrame(),
                                 model.classes_, model.event_parameters(), coordinates, model.name)
     catalogue.write(out)
-    log.info("%d windows, %d segments, %d station event(s) in %d network event(s): %s", writer.rows, len(segments),
-             len(catalogue.events), len(catalogue.network_events),
-             catalogue.network_events["class"].value_counts().to_dict() if len(catalogue) else {})
-    return 0
+    write_csv(pd.DataFrame(skipped, columns=["input", "reason"]), out / "skipped.csv")
+    for line in repeated.summary():
+        log.warning(line)
+    log.info("%d windows, %d segments, %d station event(s) in %d network event(s): %s; %d input(s) skipped",
+             writer.rows, len(segments), len(catalogue.events), len(catalogue),
+             catalogue.network_events["class"].value_counts().to_dict() if len(catalogue) else {}, len(skipped))
+    return SKIPPED_STATUS if skipped else 0
 
 
 def info_command(args) -> int:
     model = load_classifier(args.model, device="cpu")
-    print(json.dumps(model.metadata, indent=2) if args.json else model.describe())
+    if args.json:
+        print(json.dumps(model.metadata, indent=2))
+    else:
+        from seisclass.learn.card import describe
+
+        print(describe(model.metadata, model.path, verbose=args.verbose))
     return 0
 
 
@@ -259,27 +290,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the traceback of errors")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    c = commands.add_parser("classify", help="apply a model to miniSEED files or an SDS archive")
+    c = commands.add_parser("classify", help="apply a model to miniSEED files, an SDS archive or an FDSN service")
     c.add_argument("inputs", nargs="*", metavar="INPUT", help="miniSEED files or directories (searched recursively)")
     c.add_argument("--model", required=True, help="model file (.skops forest, .pt CNN/LSTM)")
     c.add_argument("--out", required=True, help="output directory")
     c.add_argument("--sds", metavar="ROOT", help="read an SDS archive instead of files")
-    c.add_argument("--stations", help="with --sds: NET.STA[.LOC] list, comma-separated")
-    c.add_argument("--start", help="with --sds: first UTC time (ISO 8601)")
-    c.add_argument("--end", help="with --sds: end UTC time (exclusive)")
-    c.add_argument("--channels", help="classify only these channels (ObsPy pattern, e.g. 'HH?')")
+    c.add_argument("--fdsn", metavar="PROVIDER", help="download from an FDSN service: an ObsPy provider name (IRIS, "
+                   "ETH, GFZ, ...), a base URL, routing:eida or routing:iris-federator")
+    c.add_argument("--stations", help="NET.STA[.LOC] list, comma-separated, wildcards allowed (needed by --sds and "
+                   "--fdsn; with files: classify only these)")
+    c.add_argument("--start", help="first UTC time (ISO 8601; needed by --sds and --fdsn; with files: from then on)")
+    c.add_argument("--end", help="end UTC time (exclusive)")
+    c.add_argument("--channels", help="classify only these channels (ObsPy pattern, e.g. 'HH?'; comma-separated); "
+                   "--fdsn without it picks the band that suits the model")
     c.add_argument("--inventory", help="StationXML: needed by models trained on data with the instrument "
-                   "response removed")
-    c.add_argument("--smoothing", type=int, default=3, help="windows in the moving average before segmenting")
+                   "response removed; its coordinates associate the stations' events")
+    c.add_argument("--keep-going", action="store_true", help="skip damaged files and station-days the model cannot "
+                   "use, list them in skipped.csv (exit status 3 when anything was skipped)")
+    c.add_argument("--smoothing", type=int, default=3, help="windows in the moving average of the segments")
     c.add_argument("--exclude", help="classes left out of segments.csv, comma-separated (e.g. silence)")
-    c.add_argument("--jobs", type=int, default=1, help="parallel processes over inputs")
+    c.add_argument("--jobs", type=int, default=1, help="parallel processes over station-days")
     c.set_defaults(func=classify_command)
 
-    i = commands.add_parser("info", help="print a model's card (classes, preprocessing, training data)")
+    i = commands.add_parser("info", help="print a model's card (classes, recipe, training data, skill)")
     i.add_argument("model")
+    i.add_argument("--verbose", action="store_true", help="also the stations, settings and library versions")
     i.add_argument("--json", action="store_true", help="the full card as JSON")
     i.set_defaults(func=info_command)
-
     return parser
 
 
@@ -293,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.captureWarnings(True)
     try:
         return args.func(args)
-    except (ValueError, OSError) as exc:  # seisclass errors name the file or key; others are bugs
+    except (ValueError, OSError, RuntimeError) as exc:  # seisclass errors name the file or key; others are bugs
         if args.debug:
             raise
         print(f"seisclass: error: {exc}", file=sys.stderr)

@@ -26,18 +26,53 @@ rule classify:
         single_day_chunks("results/plots/classify/{chunk}.png"),
 
 
+# `snakemake classify` makes windows by the saved model's recipe (its card): its own preprocessed and
+# feature files when that recipe differs from the configuration's, else the run's own.
+PREPROCESSED = {"base": rules.preprocess.output.waveforms, "classify": "results/classify/preprocessed/{chunk}.mseed"}
+NOTES = {"base": rules.preprocess.output.notes, "classify": "results/classify/preprocessed/{chunk}.notes.json"}
+FEATURES = {"base": rules.features.output[0], "classify": "results/classify/features/{chunk}.parquet"}
+
+
+use rule preprocess as classify_preprocess with:
+    output:
+        waveforms=PREPROCESSED["classify"],
+        notes=NOTES["classify"],
+    params:
+        members=members,
+        recipe=lambda w: classify_recipe(),
+    benchmark:
+        "results/benchmarks/classify/preprocess/{chunk}.tsv"
+    log:
+        "logs/classify/preprocess/{chunk}.log",
+
+
+use rule features as classify_features with:
+    input:
+        PREPROCESSED["classify"],
+        notes=NOTES["classify"],
+    output:
+        FEATURES["classify"],
+    params:
+        members=members,
+        recipe=lambda w: classify_recipe(),
+    benchmark:
+        "results/benchmarks/classify/features/{chunk}.tsv"
+    log:
+        "logs/classify/features/{chunk}.log",
+
+
 rule window_probabilities:
     """Class probabilities of every window of a chunk."""
     input:
         model=applied_model,
-        features=rules.features.output[0],
+        features=applied_path(FEATURES),
         waveforms=waveforms_for_deep,
     output:
         "results/probabilities/{applied}/{chunk}.parquet",
     params:
         classes=CLASSES,
         classes_from_model=lambda w: w.applied == "classify",  # a saved model brings its classes
-        recipe=RECIPE,  # checked against the model card
+        recipe=applied_recipe,  # checked against the model card
     log:
         "logs/probabilities/{applied}/{chunk}.log",
     conda:
@@ -61,7 +96,7 @@ rule segments:
     params:
         classes=CLASSES,
         detections=SETTINGS["detections"],
-        step_s=RECIPE.windows.step_s,
+        step_s=lambda w: (classify_recipe() if w.run == "classify" else RECIPE).windows.step_s,
     log:
         "logs/{run}/segments.log",
     conda:
@@ -73,7 +108,7 @@ rule segments:
 rule detection_timeline:
     """A station-day's waveform with its detected segments and smoothed probabilities (one-day chunks)."""
     input:
-        waveforms=rules.preprocess.output.waveforms,
+        waveforms=applied_path(PREPROCESSED),
         windows="results/{run}/windows.parquet",
         segments="results/{run}/segments.csv",
     output:
@@ -99,12 +134,12 @@ rule station_events:
     """Per-station events of a chunk: extent from the envelope, one class each (seisclass.events.detect)."""
     input:
         probabilities="results/probabilities/{applied}/{chunk}.parquet",
-        waveforms=rules.preprocess.output.waveforms,
+        waveforms=applied_path(PREPROCESSED),
     output:
         "results/events/{applied}/{chunk}.parquet",
     params:
         events=SETTINGS["events"],
-        recipe=RECIPE,
+        recipe=applied_recipe,
     log:
         "logs/events/{applied}/{chunk}.log",
     conda:
@@ -148,7 +183,8 @@ rule catalogue_figures:
         events="results/{run}/events.csv",
         network="results/{run}/network_events.csv",
         windows="results/{run}/windows.parquet",
-        waveforms=chunks(rules.preprocess.output.waveforms),
+        waveforms=lambda w: [applied_path(PREPROCESSED)(types.SimpleNamespace(run=w.run, chunk=c))
+                             for c in plan().chunks],
     output:
         timeline=report(
             "results/plots/{run}/catalogue.png",
@@ -163,7 +199,8 @@ rule catalogue_figures:
             subcategory="Events",
         ),
     params:
-        files=waveform_files,
+        files=lambda w: {k: applied_path(PREPROCESSED)(types.SimpleNamespace(run=w.run, chunk=c))
+                         for k, c in station_day_chunks().items()},
         per_class=2,
     log:
         "logs/{run}/catalogue_figures.log",

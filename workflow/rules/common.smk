@@ -8,6 +8,7 @@
 # archives keep the layout results/<stage>/{station}/{day}.<ext>.
 import copy
 import os
+import types
 
 import pandas as pd
 from snakemake.exceptions import WorkflowError
@@ -153,6 +154,11 @@ def annotation_files(wildcards):
     return files
 
 
+def station_day_chunks():
+    """``{station}/{day}`` -> the chunk holding that station-day."""
+    return {f"{s}/{d}": c for s, d, c in plan().station_days()}
+
+
 def waveform_files(wildcards):
     """``{station}/{day}`` -> preprocessed chunk file holding that station-day (for cutting windows)."""
     return {f"{s}/{d}": f"results/preprocessed/{c}.mseed" for s, d, c in plan().station_days()}
@@ -165,11 +171,68 @@ def applied_model(wildcards):
     return MODEL_FILES[wildcards.applied]
 
 
+_CLASSIFY = {}
+
+
+def classify_recipe():
+    """The recipe of the saved model of `snakemake classify`, from its card (read once).
+
+    Preprocessing, windows, features and context come from the model; a key the
+    configuration sets to another value than the card's stops the run before any job,
+    naming the key and both values.
+    """
+    if "recipe" not in _CLASSIFY:
+        from seisclass.learn.loading import load_classifier
+        from seisclass.signal.recipe import NOT_COMPARED
+
+        path = config["classify"]["model"]
+        if not os.path.isfile(path):
+            raise WorkflowError(f"classify.model: model file {path!r} not found (relative paths start in the "
+                                f"working directory {os.getcwd()!r}); copy a trained model there, e.g. "
+                                "resources/models/real_dev.skops")
+        model = load_classifier(path, device="cpu")
+        card = model.recipe.to_card()
+        clashes = [f"{section}.{key}: model {card[section][key]!r}, configuration {value!r}"
+                   for section in card for key, value in (GIVEN_CONFIG.get(section) or {}).items()
+                   if key in card[section] and f"{section}.{key}" not in NOT_COMPARED
+                   and not same(card[section][key], value)]
+        if clashes:
+            raise WorkflowError(f"classify.model {path}: the configuration contradicts the model card: "
+                                + "; ".join(clashes) + ". Remove these keys (`snakemake classify` takes the "
+                                "model's recipe) or use a model trained with them")
+        _CLASSIFY["recipe"] = Recipe(model.recipe.preprocess, model.recipe.windows,
+                                     model.recipe.features or RECIPE.features, model.recipe.context or RECIPE.context)
+    return _CLASSIFY["recipe"]
+
+
+def same(a, b):
+    from seisclass.signal.recipe import same as equal
+
+    return equal(a, b)
+
+
+def applied_recipe(wildcards):
+    """The recipe of {applied}: the configuration's, or the saved model's for `classify`."""
+    return classify_recipe() if wildcards.applied == "classify" else RECIPE
+
+
+def applied_path(rule_output):
+    """Input function: a chunk file of the configuration's recipe, or of the saved model's for `classify`
+    (its own results/classify/... files when its recipe differs)."""
+
+    def path(wildcards):
+        own = getattr(wildcards, "applied", None) == "classify" or getattr(wildcards, "run", None) == "classify"
+        name = rule_output["classify" if own and classify_recipe() != RECIPE else "base"]
+        return name.format(chunk=wildcards.chunk)
+
+    return path
+
+
 def waveforms_for_deep(wildcards):
-    """Deep models (.pt) read the chunk's waveforms; the forest (.skops, legacy .joblib) only its features."""
+    """Deep models (.pt) read the chunk's waveforms; the forest (.skops) only its features."""
     if not applied_model(wildcards).endswith(".pt"):
         return []
-    return rules.preprocess.output.waveforms.format(chunk=wildcards.chunk)
+    return applied_path(PREPROCESSED)(wildcards)
 
 
 def station_coordinates():

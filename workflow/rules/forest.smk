@@ -1,14 +1,16 @@
 # Random forest: train on the train split, evaluate on the test split.
 
 # Out-of-fold predictions of the grouped cross-validation: calibration and decision weights are
-# fitted on them (never on the test split).
+# fitted on them (never on the test split). Its figures and its events' go into the model card.
 CV_PREDICTIONS = ["results/predictions/rf_cv.parquet"] if SETTINGS["random_forest"].uses_cross_validation else []
+CV_SKILL = ["results/metrics/rf_cv.json", "results/metrics/events.json"]
 
 
 rule train_random_forest:
     input:
         dataset=rules.dataset.output.dataset,
         cv=CV_PREDICTIONS,
+        skill=CV_SKILL,
     output:
         "results/models/rf.skops",
     params:
@@ -102,6 +104,7 @@ rule final_random_forest:
     input:
         dataset=rules.dataset.output.dataset,
         cv=CV_PREDICTIONS,
+        skill=CV_SKILL,
     output:
         "results/models/rf_all_splits.skops",
     params:

@@ -11,7 +11,7 @@ from seisclass.core.waveforms import read_checked
 from seisclass.data.labels import read_annotations
 from seisclass.events.catalogue import build_catalogue, event_file_columns
 from seisclass.events.detect import chunk_events, windows_of_days
-from seisclass.events.evaluate import event_metrics, reference_events
+from seisclass.events.evaluate import covered_by, event_metrics, reference_events
 from seisclass.learn.calibration import calibrate_out_of_fold
 
 log = log_to(snakemake.log[0])
@@ -30,6 +30,7 @@ truth = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False) for f in sna
     if snakemake.input.truth else None
 reference, background = reference_events(read_annotations(list(snakemake.input.annotations), classes), truth,
                                          p.event_classes(classes), list(p.background_classes), p.min_snr_db)
+reference = covered_by(reference, predictions)  # the test split stays out of the cross-validation
 metrics = {"network": event_metrics(catalogue.events, reference, p.event_classes(classes), background),
            "station": event_metrics(catalogue.events, reference, p.event_classes(classes), background,
                                     class_column="station_class"),

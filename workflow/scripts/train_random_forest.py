@@ -2,10 +2,14 @@
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
+import json
+from pathlib import Path
+
 import pandas as pd
 
 from seisclass.core.runlog import log_to
 from seisclass.learn.calibration import fit_calibration
+from seisclass.learn.card import plain, skill_summary
 from seisclass.learn.crossval import tune_decision_weights
 from seisclass.learn.forest import fit_forest
 
@@ -23,5 +27,7 @@ if snakemake.input.cv:  # out-of-fold predictions of the grouped cross-validatio
 model = fit_forest(pd.read_parquet(snakemake.input.dataset), classes, p, snakemake.params.seed,
                    snakemake.params.recipe, snakemake.threads, weights, tuple(snakemake.params.splits), calibration,
                    snakemake.params.events.background_classes)
+cv_metrics, event_metrics = (json.loads(Path(path).read_text()) for path in snakemake.input.skill)
+model.metadata["skill"] = plain(skill_summary(cv_metrics, event_metrics))  # what the card says of its skill
 model.save(snakemake.output[0])
 log.info("saved %s\n%s", snakemake.output[0], model.describe())

@@ -46,19 +46,36 @@ class SourceError(RuntimeError):
 def read_sds_day(root: str, station: Station, t0: UTCDateTime, t1: UTCDateTime) -> tuple[Stream, list[str]]:
     """Waveforms of ``station`` in ``[t0, t1)`` from the SDS archive at ``root``, and notes.
 
-    The day files are located by the SDS naming convention and each is read
+    The day files are located by the SDS naming convention (ObsPy's public
+    ``Client.FMTSTR``, the station's channel pattern as a wildcard; the day
+    before is read too, for records that cross midnight) and each is read
     strictly; a corrupt or truncated file is skipped with a note naming it.
     """
+    return read_station_files(sds_files(root, station, t0, t1), station, t0, t1)
+
+
+def sds_files(root: str, station: Station, t0: UTCDateTime, t1: UTCDateTime) -> list[str]:
+    """The SDS day files of ``station`` (its channel pattern) that can hold data of ``[t0, t1)``."""
+    import glob
+
     from obspy.clients.filesystem.sds import Client
 
     if not Path(root).is_dir():
         raise SourceError(f"station {station.id}: SDS root {root!r} is not a directory")
-    files = Client(root)._get_filenames(station.network, station.station, station.location,
-                                        station.channels, t0, t1)
-    return _read_station_files(files, station, t0, t1)
+    client = Client(root)
+    files = []
+    day = UTCDateTime((t0 - 1).date)
+    while day < t1:
+        pattern = client.FMTSTR.format(year=day.year, doy=day.julday, network=station.network,
+                                       station=station.station, location=station.location,
+                                       channel=station.channels, sds_type=client.sds_type)
+        files += glob.glob(str(Path(root) / glob.escape(pattern).replace(glob.escape(station.channels),
+                                                                      station.channels)))
+        day += 86400
+    return sorted(set(files))
 
 
-def _read_station_files(files, station: Station, t0: UTCDateTime, t1: UTCDateTime) -> tuple[Stream, list[str]]:
+def read_station_files(files, station: Station, t0: UTCDateTime, t1: UTCDateTime) -> tuple[Stream, list[str]]:
     """The traces of ``station`` in ``[t0, t1)`` from ``files``, each read strictly once; notes of skipped files."""
     stream, notes = Stream(), []
     for path in sorted(set(files)):
@@ -110,21 +127,14 @@ def index_mseed_dir(directory: str, cache: str | None = None, progress_every: in
     files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
     old = pd.read_parquet(cache) if cache and Path(cache).exists() else pd.DataFrame(columns=INDEX_COLUMNS)
     known = {(r.path, r.size, r.mtime) for r in old[["path", "size", "mtime"]].itertuples()}
-    rows, reused, read_count = [], [], 0
     log.info("%s: %d files, %d indexed before", directory, len(files), len(known))
-    for f in files:
-        st = f.stat()
-        key = (str(f), int(st.st_size), float(st.st_mtime))
-        if key in known:
-            reused.append(key)
-            continue
-        rows += _index_file(f, int(st.st_size), float(st.st_mtime))
-        read_count += 1
-        if read_count % progress_every == 0:
-            log.info("indexed %d of %d new or changed files", read_count, len(files) - len(reused))
+    keys = [(str(f), int(f.stat().st_size), float(f.stat().st_mtime)) for f in files]
+    reused = [k for k in keys if k in known]
+    fresh = [Path(k[0]) for k in keys if k not in known]
+    rows = index_files(fresh, progress_every, log_summary=False)
+    read_count = len(fresh)
     keep = old.set_index(["path", "size", "mtime"]).index.isin(reused) if len(old) else []
-    frames = [df for df in (old[keep] if len(old) else None, pd.DataFrame(rows, columns=INDEX_COLUMNS))
-              if df is not None and len(df)]
+    frames = [df for df in (old[keep] if len(old) else None, rows) if df is not None and len(df)]
     index = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INDEX_COLUMNS)
     index = index.astype({"size": "int64", "mtime": "float64", "starttime": "float64", "endtime": "float64",
                           "sampling_rate": "float64", "npts": "int64", "error": "string"})
@@ -134,8 +144,23 @@ def index_mseed_dir(directory: str, cache: str | None = None, progress_every: in
              int((index["error"] == "").sum()), skipped["path"].nunique())
     for row in skipped.itertuples():
         log.warning("%s: %s", row.path, row.error)
-    if cache and (rows or len(index) != len(old)):
+    if cache and (len(rows) or len(index) != len(old)):
         write_parquet(index, cache)
+    return index
+
+
+def index_files(files: list[Path], progress_every: int = 500, log_summary: bool = True) -> pd.DataFrame:
+    """Header index of ``files`` (:data:`INDEX_COLUMNS`, one row per trace or one per damaged file)."""
+    rows = []
+    for number, path in enumerate(files, start=1):
+        stat = Path(path).stat()
+        rows += _index_file(Path(path), int(stat.st_size), float(stat.st_mtime))
+        if number % progress_every == 0:
+            log.info("indexed %d of %d files", number, len(files))
+    index = pd.DataFrame(rows, columns=INDEX_COLUMNS)
+    if log_summary:
+        log.info("%d files: %d traces, %d skipped", len(files), int((index["error"] == "").sum()),
+                 index.loc[index["error"] != "", "path"].nunique())
     return index
 
 
@@ -265,7 +290,7 @@ def read_mseed_dir_day(
     detected) and trimmed; a corrupt or truncated file is skipped with a
     note naming it and the reason, never used silently.
     """
-    return _read_station_files(select_index(index, station, t0.timestamp, t1.timestamp)["path"], station, t0, t1)
+    return read_station_files(select_index(index, station, t0.timestamp, t1.timestamp)["path"], station, t0, t1)
 
 
 def read_archive_chunk(days: list[StationDay], stations: dict[str, Station], read_day

@@ -32,7 +32,7 @@ from seisclass.acquire.archives import SourceError
 from seisclass.acquire.stations import Station
 from seisclass.core.config import ConfigSection, config_section
 from seisclass.core.io import atomic_path
-from seisclass.core.waveforms import read_checked
+from seisclass.core.waveforms import read_checked, write_chunk
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,13 @@ class FdsnParameters(ConfigSection):
             raise self.error(f"fdsn.provider: {exc}") from None
 
 
+# routing services of ObsPy's RoutingClient: ``routing:<name>``
+ROUTING = {"eida": "eida-routing", "iris-federator": "earthscope-federator",
+           "earthscope-federator": "earthscope-federator"}
+
+
 def check_provider(provider: str, station: str = "") -> str:
-    """Return ``provider`` if it is an ObsPy provider name or an http(s) base URL.
+    """Return ``provider`` if it is an ObsPy provider name, an http(s) base URL or ``routing:<name>``.
 
     Raises :class:`SourceError` naming the station otherwise (checked before
     any job runs, without network access).
@@ -80,10 +85,12 @@ def check_provider(provider: str, station: str = "") -> str:
 
     if provider.upper() in URL_MAPPINGS or provider.startswith(("http://", "https://")):
         return provider
+    if provider.startswith("routing:") and provider.removeprefix("routing:") in ROUTING:
+        return provider
     where = f"station {station}: " if station else ""
     raise SourceError(
-        f"{where}unknown FDSN provider {provider!r}; use a base URL (https://...) or one of "
-        f"{sorted(URL_MAPPINGS)}"
+        f"{where}unknown FDSN provider {provider!r}; use a base URL (https://...), "
+        f"{', '.join('routing:' + r for r in ROUTING)} or one of {sorted(URL_MAPPINGS)}"
     )
 
 
@@ -92,9 +99,15 @@ def provider_of(station: Station, default: str) -> str:
     return station.option("provider") or default
 
 
-def make_client(provider: str, p: FdsnParameters, station: str = "") -> Client:
-    """ObsPy FDSN client for ``provider`` (service discovery retried like requests)."""
+def make_client(provider: str, p: FdsnParameters, station: str = ""):
+    """ObsPy FDSN client for ``provider`` (service discovery retried like requests); a RoutingClient for
+    ``routing:<name>`` (EIDA routing, the EarthScope federator)."""
     check_provider(provider, station)
+    if provider.startswith("routing:"):
+        from obspy.clients.fdsn import RoutingClient
+
+        name = ROUTING[provider.removeprefix("routing:")]
+        return with_retries(lambda: RoutingClient(name, timeout=p.timeout_s), p, f"{station} connect {provider}")
     return with_retries(lambda: Client(provider, timeout=p.timeout_s), p, f"{station} connect {provider}")
 
 
@@ -134,8 +147,13 @@ def download_waveforms(
 
     def fetch():
         with atomic_path(path) as tmp:
-            client.get_waveforms(station.network, station.station, station.location or "--",
-                                 station.channels, t0, t1, filename=str(tmp))
+            if isinstance(client, Client):
+                client.get_waveforms(station.network, station.station, station.location or "--",
+                                     station.channels, t0, t1, filename=str(tmp))
+            else:  # a routing client returns the merged answers of the data centres it asks
+                write_chunk(client.get_waveforms(network=station.network, station=station.station,
+                                                 location=station.location or "--", channel=station.channels,
+                                                 starttime=t0, endtime=t1), tmp)
             stream = _check_decodes(read_checked, tmp)
             if not len(stream):
                 raise BrokenTransfer("downloaded file holds no miniSEED records")

@@ -4,7 +4,8 @@ Per-station events are taken in onset order. The earliest one not yet assigned s
 network event; every other station adds its earliest unassigned event whose onset lies
 within the tolerance after the seed's: ``distance / velocity_km_s + slack_s`` when both
 stations' coordinates are known (the slowest apparent velocity between two stations of
-one event, plus picking slack), else ``tolerance_s``. A station contributes at most one
+one event, plus picking slack; or, for emergent events, extents that overlap by half the
+shorter one within ``tolerance_s``), else ``tolerance_s``. A station contributes at most one
 event to a network event, so two events at one station are never merged, and no chain
 of onsets drags a later event in.
 
@@ -48,6 +49,8 @@ def associate(events: pd.DataFrame, classes: list[str], p: EventParameters,
     events = events.sort_values(["onset", "network", "station"], ignore_index=True)
     sids = station_ids(events).to_numpy() if len(events) else np.zeros(0, dtype=object)
     onsets = epoch_seconds(events["onset"]) if len(events) else np.zeros(0)
+    starts = epoch_seconds(events["start"]) if len(events) else np.zeros(0)
+    ends = epoch_seconds(events["end"]) if len(events) else np.zeros(0)
     located = np.array([s in coordinates for s in sids], bool)
     lat = np.array([coordinates.get(s, (np.nan, np.nan))[0] for s in sids], float)
     lon = np.array([coordinates.get(s, (np.nan, np.nan))[1] for s in sids], float)
@@ -61,8 +64,13 @@ def associate(events: pd.DataFrame, classes: list[str], p: EventParameters,
         both = located & located[seed]
         if both.any():
             tolerance[both] = distances_km(lat[both], lon[both], lat[seed], lon[seed]) / p.velocity_km_s + p.slack_s
-        candidates = np.flatnonzero((group < 0) & (onsets >= onsets[seed]) & (onsets - onsets[seed] <= tolerance)
-                                    & (sids != sids[seed]))
+        # an emergent event (a debris flow) has no sharp onset: at located stations, extents that overlap
+        # by half the shorter one join within tolerance_s too
+        shared = np.minimum(ends, ends[seed]) - np.maximum(starts, starts[seed])
+        overlapping = both & (shared >= 0.5 * np.minimum(ends - starts, ends[seed] - starts[seed]))
+        delay = onsets - onsets[seed]
+        close = (delay <= tolerance) | (overlapping & (delay <= p.tolerance_s))
+        candidates = np.flatnonzero((group < 0) & (delay >= 0) & close & (sids != sids[seed]))
         taken = {sids[seed]}
         for index in candidates:  # earliest first (sorted by onset)
             if sids[index] not in taken:

@@ -136,3 +136,27 @@ def reference_events(annotations: pd.DataFrame, truth: pd.DataFrame | None, even
     reference = pd.concat(parts, ignore_index=True)
     background = annotated[annotated["label"].isin(background_classes)].reset_index(drop=True)
     return reference, background
+
+
+def covered_by(reference: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
+    """The reference events of ``reference`` that some window of ``windows`` (same station) overlaps.
+
+    A cross-validation predicts only its folds (the test split stays out): events
+    outside them cannot be found and are not scored.
+    """
+    if not len(reference) or not len(windows):
+        return reference.iloc[:0]
+    keep = np.zeros(len(reference), bool)
+    ref_sid, win_sid = station_ids(reference).to_numpy(), station_ids(windows).to_numpy()
+    r0, r1 = epoch_seconds(reference["start"]), epoch_seconds(reference["end"])
+    w0, w1 = epoch_seconds(windows["start"]), epoch_seconds(windows["end"])
+    for sid in np.unique(ref_sid):  # per station: sorted window starts, one search per reference event
+        mine = win_sid == sid
+        if not mine.any():
+            continue
+        order = np.argsort(w0[mine])
+        starts, ends = w0[mine][order], np.maximum.accumulate(w1[mine][order])
+        rows = np.flatnonzero(ref_sid == sid)
+        last = np.searchsorted(starts, r1[rows], side="left") - 1  # the last window starting before the end
+        keep[rows] = (last >= 0) & (ends[np.maximum(last, 0)] > r0[rows])
+    return reference[keep]

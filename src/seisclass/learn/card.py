@@ -77,35 +77,77 @@ def model_card(name: str, classes: list[str], recipe: Recipe, training_data: dic
     return plain({**card, **extra})
 
 
-def describe(card: dict, path: str = "") -> str:
-    """The model card as text (``seisclass info``)."""
+def skill_summary(cross_validation: dict | None, events: dict | None) -> dict:
+    """The figures a card records from ``rf_cv.json`` and ``events.json`` (the calibrated ones where present)."""
+    out = {}
+    if cross_validation:
+        cv = cross_validation.get("calibrated") or cross_validation
+        interval = cv.get("per_interval") or {}
+        out["cross_validation"] = {
+            "per_window": cv.get("balanced_accuracy"), "per_interval": interval.get("balanced_accuracy"),
+            "recall_per_interval": {c: m["recall"] for c, m in (interval.get("per_class") or {}).items()},
+            "ece": (cv.get("calibration_error") or {}).get("top_label"),
+            "folds": cross_validation.get("folds"), "calibrated": "calibrated" in cross_validation}
+    if events:
+        out["events"] = {c: {k: m.get(k) for k in ("precision", "recall", "f1")}
+                         for c, m in ((events.get("network") or {}).get("classes") or {}).items()}
+    return out
+
+
+def describe(card: dict, path: str = "", verbose: bool = False) -> str:
+    """The model card as text (``seisclass info``): classes, recipe, training data and skill; ``verbose``
+    adds the stations, the settings and the library versions."""
     recipe = card.get("recipe") or {}
     pre, win = recipe.get("preprocess") or {}, recipe.get("windows") or {}
     data = card.get("training_data") or {}
     band = pre.get("bandpass_hz")
+    context = (recipe.get("context") or {}).get("enabled")
     lines = [
         ("model", f"{card.get('name')} ({card.get('description', '')})" + (f", file {path}" if path else "")),
-        ("classes", ", ".join(card.get("classes", []))),
-        ("preprocessing", f"{_value(pre.get('sampling_rate'))} Hz, band-pass "
-                          f"{'-'.join(f'{f:g}' for f in band) if band else 'unknown'} Hz "
-                          f"({_value(pre.get('corners'))} corners), response removed: "
-                          f"{pre.get('remove_response') or 'no (counts)'}"),
-        ("windows", f"{_value(win.get('length_s'))} s every {_value(win.get('step_s'))} s, components "
-                    f"{' '.join(win.get('components') or []) or 'unknown'}"),
+        ("classes", ", ".join(card.get("classes", []))
+         + (f" (not events: {', '.join(card['background_classes'])})" if card.get("background_classes") else "")),
+        ("recipe", f"{_value(pre.get('sampling_rate'))} Hz, band-pass "
+                   f"{'-'.join(f'{f:g}' for f in band) if band else 'unknown'} Hz, response removed: "
+                   f"{pre.get('remove_response') or 'no (counts)'}; windows {_value(win.get('length_s'))} s every "
+                   f"{_value(win.get('step_s'))} s on {' '.join(win.get('components') or []) or 'unknown'}"
+                   + (f"; {len(card['feature_names'])} features" if card.get("feature_names") else "")
+                   + ("" if not card.get("feature_names") else " with context" if context else " without context")),
     ]
-    if card.get("feature_names"):
-        context = "with" if (recipe.get("context") or {}).get("enabled") else "without"
-        lines.append(("features", f"{len(card['feature_names'])} columns, {context} context features"))
     if card.get("input"):
         lines.append(("input", ", ".join(f"{k} {v}" for k, v in card["input"].items())))
     per_class = ", ".join(f"{c} {n}" for c, n in (data.get("windows_per_class") or {}).items())
     stations = data.get("stations") or []
     lines.append(("training data", f"{_value(data.get('n_windows'))} windows ({per_class or 'unknown'}), "
                                    f"{len(stations)} station(s), {data.get('start') or '?'} to {data.get('end') or '?'}"))
-    versions = card.get("versions") or {}
-    lines.append(("versions", ", ".join(f"{k} {v}" for k, v in versions.items()) or "unknown"))
+    calibration = (card.get("calibration") or {}).get("method")
+    if calibration:
+        lines.append(("calibration", calibration))
+    lines += skill_lines(card.get("skill") or {})
+    if verbose:
+        lines.append(("stations", " ".join(stations) or "unknown"))
+        lines += [(f"recipe.{name}", str(values)) for name, values in recipe.items()]
+        versions = card.get("versions") or {}
+        lines.append(("versions", ", ".join(f"{k} {v}" for k, v in versions.items()) or "unknown"))
     width = max(len(k) for k, _ in lines)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in lines)
+
+
+def skill_lines(skill: dict) -> list[tuple[str, str]]:
+    """The cross-validated skill recorded in a card, as ``(label, text)`` lines."""
+    out = []
+    cv = skill.get("cross_validation") or {}
+    if cv:
+        recall = ", ".join(f"{c} {v:.3f}" for c, v in (cv.get("recall_per_interval") or {}).items())
+        out.append(("skill (grouped CV)", f"balanced accuracy per window {cv.get('per_window', float('nan')):.3f}, "
+                                          f"per interval {cv.get('per_interval', float('nan')):.3f}"
+                                          + (f" (recall {recall})" if recall else "")
+                                          + (f"; top-label ECE {cv['ece']:.3f}" if cv.get("ece") is not None else "")))
+    events = skill.get("events") or {}
+    if events:
+        out.append(("events (grouped CV)", ", ".join(
+            f"{c} F1 {m['f1']:.3f} (precision {m['precision']:.3f}, recall {m['recall']:.3f})"
+            for c, m in events.items() if m.get("f1") is not None)))
+    return out
 
 
 def _value(v) -> str:
