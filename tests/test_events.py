@@ -170,6 +170,10 @@ def test_catalogue_files_round_trip_with_machine_readable_probabilities(tmp_path
     summary = json.loads(event.comments[0].text)
     assert summary["class"] == "earthquake" and summary["probabilities"]["earthquake"] == pytest.approx(0.8, abs=1e-4)
     assert event.extra["probability"]["value"] == "0.8000"
+    first = paths["quakeml"].read_bytes()
+    catalogue.write(tmp_path / "again")  # resource ids come from the events, not ObsPy's random ids
+    assert (tmp_path / "again/events.xml").read_bytes() == first
+    assert all(p.resource_id.id.startswith(event.resource_id.id + "/pick/") for p in event.picks)
 
 
 def test_an_event_cut_at_midnight_is_one_event():

@@ -143,12 +143,16 @@ def test_report_shows_the_real_waveforms(example_run):
 
 
 @pytest.mark.workflow
-def test_decision_weights_are_cross_validated_and_stored_in_the_model(example_run):
+def test_calibration_is_cross_validated_and_stored_in_the_model(example_run):
+    """The example calibrates (random_forest.calibration: vector, the default) on out-of-fold predictions."""
     cv = json.loads((example_run / "results/metrics/rf_cv.json").read_text())
-    weighted = cv["with_decision_weights"]  # the example tunes them (random_forest.tune_decision_weights)
-    assert len(weighted["weights_per_fold"]) == len(cv["windows_per_fold"])
-    assert all(set(w) == set(CLASSES) for w in weighted["weights_per_fold"])
-    assert weighted["n_windows"] == cv["n_windows"]  # every out-of-fold window, weighted by the other folds
-    assert weighted["recall_targets"] == {"silence": 0.95, "surface": 0.8, "earthquake": 0.93}
+    calibrated = cv["calibrated"]
+    assert calibrated["method"] == "vector"
+    assert len(calibrated["fits_per_fold"]) == len(cv["windows_per_fold"])  # each fold calibrated by the others
+    assert calibrated["n_windows"] == cv["n_windows"]  # every out-of-fold window
+    before, after = cv["calibration_error"]["top_label"], calibrated["calibration_error"]["top_label"]
+    assert 0 <= after <= before + 0.02  # calibration never makes the out-of-fold probabilities much worse
     card = seisclass.load_classifier(example_run / "results/models/rf.skops").metadata
-    assert set(card["decision_weights"]) == set(CLASSES)
+    assert card["calibration"]["method"] == "vector" and len(card["calibration"]["bias"]) == len(CLASSES)
+
+

@@ -182,6 +182,7 @@ def classify_recipe():
     naming the key and both values.
     """
     if "recipe" not in _CLASSIFY:
+        from seisclass.learn.errors import ModelFileError
         from seisclass.learn.loading import load_classifier
         from seisclass.signal.recipe import NOT_COMPARED
 
@@ -190,7 +191,10 @@ def classify_recipe():
             raise WorkflowError(f"classify.model: model file {path!r} not found (relative paths start in the "
                                 f"working directory {os.getcwd()!r}); copy a trained model there, e.g. "
                                 "resources/models/real_dev.skops")
-        model = load_classifier(path, device="cpu")
+        try:
+            model = load_classifier(path, device="cpu")
+        except ModelFileError as error:  # a pickle, a damaged file: refused before any job, never run
+            raise WorkflowError(f"classify.model: {error}") from None
         card = model.recipe.to_card()
         clashes = [f"{section}.{key}: model {card[section][key]!r}, configuration {value!r}"
                    for section in card for key, value in (GIVEN_CONFIG.get(section) or {}).items()

@@ -157,42 +157,53 @@ def to_obspy_catalog(catalogue: Catalogue):
         EventDescription,
         Origin,
         Pick,
+        ResourceIdentifier,
         WaveformStreamID,
     )
 
     columns = probability_columns(catalogue.classes)
     method = f"smi:local/seisclass/{catalogue.model or 'model'}"
-    out = Catalog(description="seisclass events", creation_info=CreationInfo(author="seisclass"))
+    # Every resource id is derived from the event and station, never ObsPy's random default: two runs
+    # over the same data write byte-identical files.
+    out = Catalog(description="seisclass events", creation_info=CreationInfo(author="seisclass"),
+                  resource_id=ResourceIdentifier(f"{method}/catalogue"))
     by_event = dict(tuple(catalogue.events.groupby("network_event"))) if len(catalogue.events) else {}
     for row in catalogue.network_events.to_dict("records"):  # one per network event: a few, not a hot path
+        event_id = f"{method}/{row['network_event']}"
         stations = by_event.get(row["network_event"], pd.DataFrame())
         picks = []
         for st in stations.to_dict("records"):
             seed = f"{st['network']}.{st['station']}.{st['location']}.{st['channel']}"
-            pick = Pick(time=UTCDateTime(pd.Timestamp(st["onset"]).value / 1e9),
+            pick = Pick(resource_id=ResourceIdentifier(f"{event_id}/pick/{seed}"),
+                        time=UTCDateTime(pd.Timestamp(st["onset"]).value / 1e9),
                         waveform_id=WaveformStreamID(seed_string=seed), evaluation_mode="automatic",
                         method_id=method, phase_hint="P" if row["class"] == "earthquake" else None)
-            pick.comments.append(Comment(text=json.dumps({
-                "station_class": st["station_class"], "station_probability": round(st["station_probability"], 4),
-                "probabilities": {c[2:]: round(float(st[c]), 4) for c in columns},
-                "start": pd.Timestamp(st["start"]).strftime(TIME_FORMAT),
-                "end": pd.Timestamp(st["end"]).strftime(TIME_FORMAT)})))
+            note = {"station_class": st["station_class"],
+                    "station_probability": round(st["station_probability"], 4),
+                    "probabilities": {c[2:]: round(float(st[c]), 4) for c in columns},
+                    "start": pd.Timestamp(st["start"]).strftime(TIME_FORMAT),
+                    "end": pd.Timestamp(st["end"]).strftime(TIME_FORMAT)}
+            pick.comments.append(Comment(resource_id=ResourceIdentifier(f"{event_id}/pick/{seed}/comment"),
+                                         text=json.dumps(note)))
             picks.append(pick)
-        event = Event(resource_id=f"{method}/{row['network_event']}",
+        event = Event(resource_id=ResourceIdentifier(event_id),
                       event_type=EVENT_TYPES.get(row["class"], "other event"), event_type_certainty="suspected",
                       picks=picks, creation_info=CreationInfo(author="seisclass"),
                       event_descriptions=[EventDescription(text=f"{row['class']} at {row['n_stations']} station(s)")])
         summary = {"class": row["class"], "probability": round(row["probability"], 4),
                    "probabilities": {c[2:]: round(float(row[c]), 4) for c in columns},
                    "n_stations": int(row["n_stations"]), "model": catalogue.model}
-        event.comments.append(Comment(text=json.dumps(summary)))
+        event.comments.append(Comment(resource_id=ResourceIdentifier(f"{event_id}/comment"),
+                                      text=json.dumps(summary)))
         event.extra = {"class": {"value": row["class"], "namespace": NAMESPACE},
                        "probability": {"value": f"{row['probability']:.4f}", "namespace": NAMESPACE}}
         if np.isfinite(row.get("latitude", np.nan)):
-            origin = Origin(time=UTCDateTime(pd.Timestamp(row["origin_time"]).value / 1e9), latitude=row["latitude"],
-                            longitude=row["longitude"], evaluation_mode="automatic",
+            origin = Origin(resource_id=ResourceIdentifier(f"{event_id}/origin"),
+                            time=UTCDateTime(pd.Timestamp(row["origin_time"]).value / 1e9),
+                            latitude=row["latitude"], longitude=row["longitude"], evaluation_mode="automatic",
                             method_id="smi:local/seisclass/grid-search-half-space")
-            origin.comments.append(Comment(text="rough epicentre: grid search of the onsets in a half-space"))
+            origin.comments.append(Comment(resource_id=ResourceIdentifier(f"{event_id}/origin/comment"),
+                                           text="rough epicentre: grid search of the onsets in a half-space"))
             event.origins.append(origin)
             event.preferred_origin_id = origin.resource_id
         out.append(event)
