@@ -284,6 +284,19 @@ def info_command(args) -> int:
     return 0
 
 
+def study_set_command(args) -> int:
+    """``seisclass study-set``: label a clone's recordings (seisclass.data.study_set)."""
+    from seisclass.data.study_set import build_study_set
+
+    provenance = build_study_set(args.clone, args.out, esec_catalogue=args.esec_catalogue,
+                                 esec_waveforms=args.esec_waveforms, pnsn_waveforms=args.pnsn_waveforms)
+    counts = ", ".join(f"{n} {label}" for label, n in provenance["intervals"].items())
+    print(f"{args.out}: {provenance['events']} events, intervals: {counts}; {len(provenance['skipped'])} of "
+          f"{provenance['vertical_recordings']} vertical recordings left out (reasons in provenance.json); source commit "
+          f"{provenance['source']['commit'] or 'unknown (not a git clone)'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seisclass", description="Classify seismic windows with a saved model.")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and log lines")
@@ -317,6 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--verbose", action="store_true", help="also the stations, settings and library versions")
     i.add_argument("--json", action="store_true", help="the full card as JSON")
     i.set_defaults(func=info_command)
+
+    s = commands.add_parser("study-set", help="rebuild the labelled real-data study set from a clone of its source")
+    s.add_argument("clone", help="local git clone of PNW_Seismic_Event_Classification (or a folder laid out alike)")
+    s.add_argument("out", help="output directory: waveforms/, labels.csv, provenance.json")
+    s.add_argument("--esec-catalogue", default="esec/events.csv", help="ESEC catalogue table, relative to CLONE")
+    s.add_argument("--esec-waveforms", default="esec/waveforms", help="folder of <eventid>/*.mseed, relative to CLONE")
+    s.add_argument("--pnsn-waveforms", default="pnsn", help="folder of uw<eventid>_*.mseed, relative to CLONE")
+    s.set_defaults(func=study_set_command)
     return parser
 
 
