@@ -24,8 +24,10 @@ from seisclass.learn.forest import (
     ForestClassifier,
     ForestParameters,
     fit_forest,
+    stable_skops_names,
     train_random_forest,
 )
+from seisclass.learn.integrity import bundle_digest
 from seisclass.learn.loading import load_classifier
 from seisclass.settings import load_settings
 from seisclass.signal.recipe import Recipe
@@ -171,18 +173,37 @@ def test_foreign_damaged_and_inconsistent_files_give_clear_errors(forest, tmp_pa
         load_classifier(tmp_path / "cut.skops")
     plain = RandomForestClassifier(n_estimators=2).fit(np.eye(4), [0, 1, 0, 1])
     sio.dump(plain, tmp_path / "plain.skops")
-    with pytest.raises(ModelFileError, match="not a seisclass model"):
+    with pytest.raises(ModelFileError, match="plain.skops: the model file has no checksum .*not by seisclass"):
         load_classifier(tmp_path / "plain.skops")
     payload = sio.load(path, trusted=["sklearn.tree._tree.Tree"])
     payload["metadata"]["feature_names"] = payload["metadata"]["feature_names"][:-1]
     sio.dump(payload, tmp_path / "edited.skops")
-    with pytest.raises(ModelFileError, match="inconsistent model"):
+    with pytest.raises(ModelFileError, match="edited.skops: the model file has no checksum"):
+        load_classifier(tmp_path / "edited.skops")
+    (tmp_path / "edited.skops").write_bytes(stable_skops_names((tmp_path / "edited.skops").read_bytes()))
+    with pytest.raises(ModelFileError, match="inconsistent model"):  # a consistent checksum of an odd card
         load_classifier(tmp_path / "edited.skops")
     (tmp_path / "notes.txt").write_text("not a model")
     with pytest.raises(ModelFileError, match="not a seisclass model file"):
         load_classifier(tmp_path / "notes.txt")
     with pytest.raises(ModelFileError, match="no such model file"):
         load_classifier(tmp_path / "missing.skops")
+
+
+def test_a_forest_whose_tree_arrays_were_altered_is_refused(forest, tmp_path):
+    _, path, _ = forest
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info.filename)) for info in source.infolist()]
+    tree = max((m for m in members if m[0].filename.endswith(".npy")), key=lambda m: len(m[1]))
+    altered = tmp_path / "altered.skops"
+    with zipfile.ZipFile(altered, "w") as target:  # a valid archive (fresh CRCs) with other tree values
+        for info, content in members:
+            if info is tree[0]:
+                content = content[:-64] + bytes(64)
+            target.writestr(info, content)
+    with pytest.raises(ModelFileError, match="altered.skops: damaged model file: its content does not match"):
+        load_classifier(altered)
+    assert load_classifier(path).classes_ == CLASSES  # the original still loads
 
 
 def test_a_pickled_forest_is_refused_with_a_way_out(forest, tmp_path):
@@ -255,6 +276,19 @@ def test_any_sampling_rate_is_resampled_like_the_workflow(forest):
     assert len(low) and np.allclose(low[["p_quiet", "p_burst"]].sum(axis=1), 1.0)
     with pytest.raises(ModelMismatchError, match=r"has no \['N', 'E'\] component"):
         model.window_probabilities(synthetic_stream(50.0).select(component="Z"))
+
+
+def test_a_channel_below_the_model_rate_is_warned_about_once(forest, caplog):
+    import copy
+    import logging
+
+    model = copy.copy(forest[0])
+    model._warned_slow = set()  # this copy has warned about nothing yet
+    with caplog.at_level(logging.WARNING, logger="seisclass"):
+        for _ in range(3):  # three files of one channel
+            model.window_probabilities(synthetic_stream(20.0))
+    warnings = [r.getMessage() for r in caplog.records if "sampled below" in r.getMessage()]
+    assert len(warnings) == 1 and "XX" in warnings[0]
 
 
 def test_annotate_gives_one_trace_per_class_at_window_centres(forest):
@@ -347,12 +381,21 @@ def test_deep_files_altered_or_mismatched_are_refused(cnn, tmp_path):
 
     _, path = cnn
     bundle = torch.load(path, weights_only=True)
+    def save_consistently(bundle, path):  # an odd card with a matching checksum reaches the card checks
+        torch.save({**bundle, "checksum": bundle_digest(bundle["metadata"], bundle["state_dict"])}, path)
+
+    torch.save({**bundle, "metadata": {**bundle["metadata"], "name": "renamed"}}, tmp_path / "card.pt")
+    with pytest.raises(ModelFileError, match="card.pt: damaged model file: its weights or card do not match"):
+        load_classifier(tmp_path / "card.pt")
+    torch.save({k: v for k, v in bundle.items() if k != "checksum"}, tmp_path / "old.pt")
+    with pytest.raises(ModelFileError, match="old.pt: the model file has no checksum"):
+        load_classifier(tmp_path / "old.pt")
     wrong_rate = {**bundle, "metadata": {**bundle["metadata"], "input": {**bundle["metadata"]["input"], "sampling_rate": 40.0}}}
-    torch.save(wrong_rate, tmp_path / "rate.pt")
+    save_consistently(wrong_rate, tmp_path / "rate.pt")
     with pytest.raises(ModelFileError, match=r"inconsistent model card: input.sampling_rate is 40.0"):
         load_classifier(tmp_path / "rate.pt")
     wider = {**bundle, "metadata": {**bundle["metadata"], "architecture": {**bundle["metadata"]["architecture"], "channels": [4, 16]}}}
-    torch.save(wider, tmp_path / "arch.pt")
+    save_consistently(wider, tmp_path / "arch.pt")
     with pytest.raises(ModelFileError, match="weights do not fit the architecture"):
         load_classifier(tmp_path / "arch.pt")
     torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
@@ -363,6 +406,16 @@ def test_deep_files_altered_or_mismatched_are_refused(cnn, tmp_path):
     with pytest.raises(ModelFileError, match="cut.pt: corrupt"):
         load_classifier(tmp_path / "cut.pt")
     assert zipfile.is_zipfile(path)
+
+
+def test_random_bytes_in_the_middle_of_a_deep_model_are_refused(cnn, tmp_path):
+    _, path = cnn
+    data = bytearray(open(path, "rb").read())
+    middle = len(data) // 2
+    data[middle:middle + 200] = np.random.default_rng(0).integers(0, 256, 200, dtype=np.uint8).tobytes()
+    (tmp_path / "noisy.pt").write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="noisy.pt: (damaged|corrupt)"):
+        load_classifier(tmp_path / "noisy.pt")
 
 
 # ---------------------------------------------------------------- package

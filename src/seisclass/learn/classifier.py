@@ -53,6 +53,7 @@ class WindowClassifier(abc.ABC):
     def __init__(self, metadata: dict, path: str | Path | None = None):
         self.metadata = metadata
         self.path = str(path) if path is not None else f"<{metadata.get('name')} model>"
+        self._warned_slow: set[str] = set()  # channels already warned about (below the model's rate)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, classes={self.classes_}, path={self.path!r})"
@@ -223,7 +224,9 @@ class WindowClassifier(abc.ABC):
     def _station_probabilities(self, raw, days: list[StationDay], inventory) -> tuple[pd.DataFrame, object]:
         from seisclass.signal.windows import available_components
 
-        slow = sorted({tr.id for tr in raw if tr.stats.sampling_rate < self.sampling_rate * (1 - 1e-9)})
+        slow = sorted({tr.id for tr in raw if tr.stats.sampling_rate < self.sampling_rate * (1 - 1e-9)}
+                      - self._warned_slow)
+        self._warned_slow.update(slow)  # one warning per channel, not one per file of it
         if slow:
             log.warning("%s sampled below the model's preprocess.sampling_rate %g Hz: upsampled; content above "
                         "their Nyquist frequency is missing (as for such stations in training)",

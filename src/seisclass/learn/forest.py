@@ -22,6 +22,7 @@ from seisclass.core.io import ZIP_EPOCH
 from seisclass.learn.calibration import apply_calibration
 from seisclass.learn.card import FORMAT, model_card, training_summary
 from seisclass.learn.classifier import ModelFileError, ModelMismatchError, WindowClassifier
+from seisclass.learn.integrity import CHECKSUM_MEMBER, check_archive, with_checksum
 from seisclass.signal.recipe import Recipe
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ def stable_skops_names(data: bytes) -> bytes:
     zip entries carry the time of writing; here array names become a digest
     of their bytes, object ids a counter by first appearance (in
     ``schema.json``), every entry gets :data:`seisclass.core.io.ZIP_EPOCH`, and the
-    files are stored in name order after ``schema.json``.
+    files are stored in name order after ``schema.json``, followed by their checksum
+    (:mod:`seisclass.learn.integrity`).
     """
     import hashlib
     import io
@@ -137,14 +139,13 @@ def stable_skops_names(data: bytes) -> bytes:
     # object ids (memory addresses, used for shared references) become 0, 1, ... by first appearance
     ids = {old: str(i) for i, old in enumerate(dict.fromkeys(re.findall(r'"__id__": (\d+)', schema)))}
     schema = re.sub(r'"__id__": (\d+)', lambda m: f'"__id__": {ids[m.group(1)]}', schema)
-    renamed = {names.get(old, old): entry for old, entry in entries.items()}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name, (compress_type, content) in [("schema.json", (compression, schema.encode())), *sorted(renamed.items())]:
-            entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            entry.compress_type = compress_type
-            target.writestr(entry, content)
-    return out.getvalue()
+    renamed = {names.get(old, old): entry for old, entry in entries.items() if old != CHECKSUM_MEMBER}
+    out = []
+    for name, (compress_type, content) in [("schema.json", (compression, schema.encode())), *sorted(renamed.items())]:
+        entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+        entry.compress_type = compress_type
+        out.append((entry, content))
+    return with_checksum(out)
 
 
 class ForestClassifier(WindowClassifier):
@@ -214,6 +215,7 @@ class ForestClassifier(WindowClassifier):
             raise ModelFileError(
                 f"{path}: refused: the file holds types a seisclass forest never contains: {unexpected}. "
                 "It was altered or is not a seisclass model; loading it could run code")
+        check_archive(path)
         try:
             payload = sio.load(path, trusted=list(TRUSTED_TYPES))
         except Exception as exc:  # noqa: BLE001

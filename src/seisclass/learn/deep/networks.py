@@ -23,6 +23,7 @@ from seisclass.core.waveforms import select_stations
 from seisclass.learn.card import FORMAT, model_card, plain, training_summary
 from seisclass.learn.classifier import ModelFileError, ModelMismatchError, WindowClassifier
 from seisclass.learn.deep.inputs import iterate_batches, prepare_windows
+from seisclass.learn.integrity import bundle_digest, check_bundle
 from seisclass.signal.recipe import Recipe, same
 
 
@@ -243,6 +244,7 @@ class DeepClassifier(WindowClassifier):
         """Format marker, model card and ``state_dict`` (loadable with ``weights_only=True``)."""
         bundle = {"format": FORMAT, "metadata": plain(self.metadata),
                   "state_dict": {k: v.detach().cpu() for k, v in self.module.state_dict().items()}}
+        bundle["checksum"] = bundle_digest(bundle["metadata"], bundle["state_dict"])
         torch.save(bundle, path)
 
     @classmethod
@@ -253,6 +255,7 @@ class DeepClassifier(WindowClassifier):
         bundle = _torch_load(path)
         if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
             raise ModelFileError(f"{path}: not a seisclass model of this version (no format marker {FORMAT!r})")
+        check_bundle(bundle, path)
         metadata = bundle["metadata"]
         _check_card(metadata, path)
         try:
