@@ -200,7 +200,7 @@ def sds_units(root: str, selection: Selection) -> list[Unit]:
             continue
         for day, a, b in _days(selection.start, selection.end, selection.start, selection.end):
             path = Path(root) / client.FMTSTR.format(
-                year=day[:4], doy=pd.Timestamp(day).dayofyear, network=net, station=sta, location=loc, channel=cha,
+                year=day[:4], doy=pd.Timestamp(day).day_of_year, network=net, station=sta, location=loc, channel=cha,
                 sds_type=client.sds_type)
             if path.exists():
                 units.append((net, sta, loc, cha[:2] + "?", day, a, b))
