@@ -119,9 +119,11 @@ def _classify_unit(unit) -> dict:
         parts = model.station_probabilities(stream, _WORKER["inventory"])
     except ValueError as exc:  # a damaged file, data the model cannot use: named, not a traceback
         return {"unit": str(unit), "error": str(exc), "samples": unit.samples}
-    events = [model.station_events(table, processed) for table, processed in parts]
-    return {"unit": str(unit), "table": model._merged([t for t, _ in parts]), "notes": notes,
-            "events": pd.concat(events, ignore_index=True) if events else None, "samples": unit.samples}
+    events = [model.station_events(part.table, part.processed) for part in parts]
+    domain = [part.domain for part in parts if part.domain is not None]
+    return {"unit": str(unit), "table": model._merged([part.table for part in parts]), "notes": notes,
+            "events": pd.concat(events, ignore_index=True) if events else None, "samples": unit.samples,
+            "domain": pd.concat(domain, ignore_index=True) if domain else None}
 
 
 def classified_units(units: list, args, cache: str):
@@ -145,7 +147,7 @@ def classified_units(units: list, args, cache: str):
 class ProbabilityWriter:
     """Append probability tables to one Parquet file (one row group per table), atomically."""
 
-    def __init__(self, path: Path, classes: list[str], model: str):
+    def __init__(self, path: Path, classes: list[str], model: str, domain: bool = False):
         import pyarrow as pa
 
         from seisclass.core.io import atomic_path
@@ -153,6 +155,7 @@ class ProbabilityWriter:
         columns = [(c, pa.string()) for c in ("network", "station", "location", "channel")]
         columns += [(c, pa.timestamp("us", tz="UTC")) for c in ("start", "end")]
         columns += [(f"p_{c}", pa.float64()) for c in classes]
+        columns += [("domain_score", pa.float64())] if domain else []
         self.schema = pa.schema(columns, metadata={b"seisclass_model": model.encode()})
         self._context = atomic_path(path)
         self._writer = None
@@ -178,6 +181,21 @@ class ProbabilityWriter:
         self._writer.close()
         self._context.__exit__(*exc)
         return False
+
+
+def write_domain(model, counts: list[pd.DataFrame], path: Path) -> None:
+    """``domain.csv``: per station and band, how unlike the training data it is; a warning per flagged one."""
+    from seisclass.core.io import write_csv
+    from seisclass.learn.domain import flag_messages, station_domain
+
+    if model.domain is None:
+        log.info("%s: the model file describes no training domain (a deep model, or an older file): no domain check",
+                 model.path)
+        return
+    stations = station_domain(pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(), model.domain)
+    write_csv(stations, path, float_format="%.4f")
+    for message in flag_messages(stations):
+        log.warning(message)
 
 
 def station_segments(path: Path, stations: set[tuple], model, smoothing: int, exclude: tuple[str, ...]) -> pd.DataFrame:
@@ -236,9 +254,10 @@ def classify_command(args) -> int:
     log.info("%s on %d station-day(s), %d job(s), output %s", model, len(units), args.jobs, out)
     repeated = RepeatedWarnings()
     logging.getLogger().handlers[0].addFilter(repeated)
-    station_events = []
+    station_events, domain = [], []
     total = sum(u.samples for u in units)
-    with ProbabilityWriter(out / "probabilities.parquet", model.classes_, model.name) as writer, \
+    with ProbabilityWriter(out / "probabilities.parquet", model.classes_, model.name,
+                           model.domain is not None and model.reads == "features") as writer, \
             tempfile.TemporaryDirectory(dir=out, prefix=".downloads.") as cache, logging_redirect_tqdm():
         progress = tqdm(total=total or len(units), unit="sample" if total else "station-day", unit_scale=bool(total),
                         disable=args.quiet or None, file=sys.stderr)
@@ -255,6 +274,8 @@ def classify_command(args) -> int:
             writer.write(result["table"])
             if result["events"] is not None and len(result["events"]):
                 station_events.append(result["events"])
+            if result["domain"] is not None:
+                domain.append(result["domain"])
             log.info("%s: %d windows, %d event(s)", result["unit"], len(result["table"]),
                      0 if result["events"] is None else len(result["events"]))
         progress.close()
@@ -265,6 +286,7 @@ def classify_command(args) -> int:
                                 model.classes_, model.event_parameters(), coordinates, model.name)
     catalogue.write(out)
     write_csv(pd.DataFrame(skipped, columns=["input", "reason"]), out / "skipped.csv")
+    write_domain(model, domain, out / "domain.csv")
     for line in repeated.summary():
         log.warning(line)
     log.info("%d windows, %d segments, %d station event(s) in %d network event(s): %s; %d input(s) skipped",

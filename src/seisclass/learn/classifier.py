@@ -24,7 +24,7 @@ import functools
 import logging
 import math
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,10 +38,18 @@ from seisclass.signal.recipe import Recipe
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ModelFileError", "ModelMismatchError", "WindowClassifier", "station_days"]
+__all__ = ["ModelFileError", "ModelMismatchError", "StationPart", "WindowClassifier", "station_days"]
 
 DAY_S = 86400.0
 PROBABILITY_TOLERANCE = 1e-6  # rows of predict_proba must sum to 1 within this
+
+
+class StationPart(NamedTuple):
+    """What classifying one station and band of a raw stream gives."""
+
+    table: pd.DataFrame  # key columns, p_<class> (and domain_score, for a model with a training domain)
+    processed: object  # the preprocessed ObsPy Stream
+    domain: pd.DataFrame | None  # seisclass.learn.domain.domain_counts of its windows (None: no domain)
 
 
 class WindowClassifier(abc.ABC):
@@ -180,7 +188,31 @@ class WindowClassifier(abc.ABC):
             x, usable = self.model_inputs(rows, stream)
             if usable.any():
                 proba[start + np.flatnonzero(usable)] = self.checked_probabilities(self.predict_proba(x))
-        return self.probability_table(table[KEY_COLUMNS], proba)
+        out = self.probability_table(table[KEY_COLUMNS], proba)
+        if self.has_domain_inputs(table):
+            from seisclass.learn.domain import domain_scores
+
+            out["domain_score"] = domain_scores(table, self.domain)
+        return out
+
+    # ---------------------------------------------------- training domain
+
+    @property
+    def domain(self) -> dict | None:
+        """The card's description of the training windows (:mod:`seisclass.learn.domain`), if any."""
+        return self.metadata.get("domain") or None
+
+    def has_domain_inputs(self, table: pd.DataFrame) -> bool:
+        """Whether ``table`` holds every feature of the card's training domain."""
+        return self.domain is not None and set(self.domain["features"]) <= set(table.columns)
+
+    def station_domain(self, parts: list[StationPart]) -> pd.DataFrame:
+        """Per station and band: the domain score and the features outside the training range most often."""
+        from seisclass.learn.domain import station_domain
+
+        counts = [p.domain for p in parts if p.domain is not None]
+        return station_domain(pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(), self.domain or
+                              {"features": []})
 
     def probability_table(self, keys: pd.DataFrame, proba: np.ndarray) -> pd.DataFrame:
         """Key columns and ``p_<class>`` columns, the model name in ``attrs``."""
@@ -201,17 +233,17 @@ class WindowClassifier(abc.ABC):
         pattern (``HH?``). ``inventory`` (ObsPy Inventory) is required when the
         model was trained on data with the instrument response removed.
         """
-        return self._merged([table for table, _ in self.station_probabilities(stream, inventory)])
+        return self._merged([part.table for part in self.station_probabilities(stream, inventory)])
 
-    def station_probabilities(self, stream, inventory=None) -> list[tuple[pd.DataFrame, object]]:
-        """``(probability table, preprocessed stream)`` per station and band of a raw stream."""
+    def station_probabilities(self, stream, inventory=None) -> list[StationPart]:
+        """Probability table, preprocessed stream and domain counts per station and band of a raw stream."""
         output = self.recipe.preprocess.remove_response
         if output and inventory is None:
             raise ModelMismatchError(
                 f"{self.path}: the model was trained on data with the instrument response removed "
                 f"(preprocess.remove_response: {output}); pass a StationXML inventory (CLI: --inventory)")
         out = [self._station_probabilities(part, days, inventory) for part, days in station_days(stream)]
-        return [(table, processed) for table, processed in out if len(table)]
+        return [part for part in out if len(part.table)]
 
     def _merged(self, tables: list[pd.DataFrame]) -> pd.DataFrame:
         if not tables:
@@ -221,7 +253,7 @@ class WindowClassifier(abc.ABC):
         out.attrs["model"] = self.name
         return out
 
-    def _station_probabilities(self, raw, days: list[StationDay], inventory) -> tuple[pd.DataFrame, object]:
+    def _station_probabilities(self, raw, days: list[StationDay], inventory) -> StationPart:
         from seisclass.signal.windows import available_components
 
         slow = sorted({tr.id for tr in raw if tr.stats.sampling_rate < self.sampling_rate * (1 - 1e-9)}
@@ -235,14 +267,19 @@ class WindowClassifier(abc.ABC):
         for note in notes:
             log.warning(note)
         if not len(processed):
-            return pd.DataFrame(), processed
+            return StationPart(pd.DataFrame(), processed, None)
         missing = [c for c in self.components if c not in available_components(processed, self.components)]
         if missing:
             raise ModelMismatchError(
                 f"{self.path}: {days[0].id}.{days[0].band} has no {missing} component(s); windows.components: "
                 f"model {self.components}, data {available_components(processed, ['Z', 'N', 'E'])}")
         table, _ = self.recipe.window_table(processed, days, self.recipe.native_rates(raw, days))
-        return self.table_probabilities(table, processed), processed
+        domain = None
+        if self.has_domain_inputs(table):
+            from seisclass.learn.domain import domain_counts
+
+            domain = domain_counts(table, self.domain)
+        return StationPart(self.table_probabilities(table, processed), processed, domain)
 
     def annotate(self, stream, inventory=None):
         """Probability traces of a raw stream (SeisBench convention), one per class and run of windows.
@@ -298,11 +335,14 @@ class WindowClassifier(abc.ABC):
         """
         from seisclass.events.catalogue import build_catalogue
         from seisclass.events.segments import detect_segments
+        from seisclass.learn.domain import flag_messages
 
         events = self.event_parameters(events)
         parts = self.station_probabilities(stream, inventory)
-        windows = self._merged([table for table, _ in parts])
-        station_events = [self.station_events(table, processed, events) for table, processed in parts]
+        for message in flag_messages(self.station_domain(parts)) if self.domain else []:
+            log.warning(message)
+        windows = self._merged([part.table for part in parts])
+        station_events = [self.station_events(part.table, part.processed, events) for part in parts]
         station_events = pd.concat(station_events, ignore_index=True) if station_events else None
         segments = detect_segments(windows, self.classes_, self.step_s, smoothing_windows, (), self.name)
         return build_catalogue(station_events if station_events is not None else pd.DataFrame(), self.classes_,

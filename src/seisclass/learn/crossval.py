@@ -92,12 +92,20 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
     for the unlabelled ones).
     """
     from seisclass.learn.calibration import calibrate_out_of_fold, calibration_errors
+    from seisclass.learn.domain import (
+        STATION_THRESHOLD,
+        describe_domain,
+        domain_counts,
+        domain_scores,
+        domain_summary,
+        station_domain,
+    )
 
     labels = table["label"].to_numpy(dtype=object)
     folds = fold_of_windows(epoch_seconds(table["start"]), epoch_seconds(table["end"]), labels, classes, block_s,
                             k, seed, unlabelled=True)
     labelled = np.isin(labels, classes)
-    parts = []
+    parts, domain_parts = [], []
     for fold in range(k):
         train, test = (folds >= 0) & labelled & (folds != fold), folds == fold
         if not (test & labelled).any() or not train.any():
@@ -106,6 +114,9 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
         proba = predict(table.loc[test, feature_names].to_numpy())
         _, predictions = evaluate_windows(table.loc[test], proba, classes)
         predictions["fold"] = fold
+        domain = describe_domain(table.loc[train, feature_names])  # what this fold's model was trained on
+        predictions["domain_score"] = domain_scores(table.loc[test], domain)
+        domain_parts.append(domain_counts(table.loc[test], domain))
         parts.append(predictions)
         log.info("fold %d: %d training, %d test windows (%d labelled)", fold, int(train.sum()), int(test.sum()),
                  int((test & labelled).sum()))
@@ -119,6 +130,8 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
     summary["windows_per_fold"] = scored.groupby("fold").size().astype(int).tolist()
     summary["purged_windows"] = int(((folds < 0) & labelled).sum())
     summary["unlabelled_windows_predicted"] = int(len(predictions) - len(scored))
+    summary["domain"] = domain_summary(station_domain(pd.concat(domain_parts, ignore_index=True),
+                                                      {"features": list(feature_names)}), scored, STATION_THRESHOLD)
     if calibration != "none":
         calibrated, fits = calibrate_out_of_fold(scored, classes, calibration)
         summary["calibrated"], _ = evaluate_windows(calibrated, calibrated[columns].to_numpy(), classes)

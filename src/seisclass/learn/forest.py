@@ -22,6 +22,7 @@ from seisclass.core.io import ZIP_EPOCH
 from seisclass.learn.calibration import apply_calibration
 from seisclass.learn.card import FORMAT, model_card, training_summary
 from seisclass.learn.classifier import ModelFileError, ModelMismatchError, WindowClassifier
+from seisclass.learn.domain import describe_domain
 from seisclass.learn.integrity import CHECKSUM_MEMBER, check_archive, with_checksum
 from seisclass.signal.recipe import Recipe
 
@@ -261,5 +262,6 @@ def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, see
     card = model_card("rf", classes, recipe, training_summary(train, classes), ("scikit-learn", "skops"),
                       feature_names=names, parameters=p.to_config(), seed=seed,
                       decision_weights=decision_weights or {}, calibration=calibration or {"method": "none"},
-                      background_classes=[c for c in classes if c in background_classes])
+                      background_classes=[c for c in classes if c in background_classes],
+                      domain=describe_domain(train[names]))
     return ForestClassifier(estimator, card)
