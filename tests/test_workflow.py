@@ -90,6 +90,12 @@ def test_report_renders_in_headless_chromium(tiny_run, tmp_path):
     assert "Snakemake" in dom and "Results" in dom
     text = re.sub(r"<[^>]+>", " ", dom[dom.find("<body"):])
     assert "classified into" in text  # the workflow description rendered from workflow.rst
+    # the landing page opens on the results: the reading, the headline figure and links to every section
+    landing = dom[dom.find("prose"):]
+    assert "balanced accuracy of" in text and "It finds" in text and "its weakest class" in text
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', landing)
+    assert "javascript:app.showCategory(&#39;3.%20Random%20forest&#39;)" in dom or \
+        "javascript:app.showCategory('3.%20Random%20forest')" in dom
     categories = report_categories()
     assert {"1. Data", "2. Features", "3. Random forest"} <= categories
     missing = [c for c in categories if c not in text]

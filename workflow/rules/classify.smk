@@ -21,6 +21,7 @@ rule classify:
         "results/classify/events.csv",
         "results/classify/network_events.csv",
         "results/classify/events.xml",
+        "results/classify/domain.tsv",
         "results/plots/classify/catalogue.png",
         "results/plots/classify/event_examples.png",
         single_day_chunks("results/plots/classify/{chunk}.png"),
@@ -96,7 +97,7 @@ rule segments:
     params:
         classes=CLASSES,
         detections=SETTINGS["detections"],
-        step_s=lambda w: (classify_recipe() if w.run == "classify" else RECIPE).windows.step_s,
+        step_s=lambda w: run_recipe(w.run).windows.step_s,
     log:
         "logs/{run}/segments.log",
     conda:
@@ -177,6 +178,26 @@ rule event_catalogue:
         "../scripts/event_catalogue.py"
 
 
+rule domain_check:
+    """Per station: how unlike the applied model's training data its windows are (the card's domain)."""
+    input:
+        model=lambda w: applied_model(types.SimpleNamespace(applied=RUN_MODELS[w.run])),
+        features=lambda w: [applied_path(FEATURES)(types.SimpleNamespace(run=w.run, chunk=c)) for c in plan().chunks],
+    output:
+        report(
+            "results/{run}/domain.tsv",
+            caption="../report/domain.rst",
+            category="8. Detections",
+            subcategory="Domain check",
+        ),
+    log:
+        "logs/{run}/domain.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/domain_check.py"
+
+
 rule catalogue_figures:
     """The catalogue over time and, per class, its most probable events with their probability traces."""
     input:
@@ -202,6 +223,7 @@ rule catalogue_figures:
         files=lambda w: {k: applied_path(PREPROCESSED)(types.SimpleNamespace(run=w.run, chunk=c))
                          for k, c in station_day_chunks().items()},
         per_class=2,
+        amplitude_label=lambda w: run_recipe(w.run).preprocess.amplitude_label,
     log:
         "logs/{run}/catalogue_figures.log",
     conda:

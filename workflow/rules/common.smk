@@ -174,6 +174,11 @@ def applied_model(wildcards):
 _CLASSIFY = {}
 
 
+def run_recipe(run):
+    """The recipe of a classification run: the saved model's for `classify`, the study's otherwise."""
+    return classify_recipe() if run == "classify" else RECIPE
+
+
 def classify_recipe():
     """The recipe of the saved model of `snakemake classify`, from its card (read once).
 
@@ -217,7 +222,7 @@ def same(a, b):
 
 def applied_recipe(wildcards):
     """The recipe of {applied}: the configuration's, or the saved model's for `classify`."""
-    return classify_recipe() if wildcards.applied == "classify" else RECIPE
+    return run_recipe(wildcards.applied)
 
 
 def applied_path(rule_output):

@@ -5,6 +5,8 @@ One HTML fragment for the first section of the report: the data volume
 comparison on the test split (balanced accuracy, macro F1, per-class recall),
 the grouped cross-validation of the forest per window and per interval (with its
 calibration error), and its events: precision, recall and F1 per event class.
+:func:`headline_reading` says in plain sentences what these figures mean; the
+report's landing page shows it beside the headline figure.
 """
 
 from __future__ import annotations
@@ -12,9 +14,6 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-
-SECTIONS = ("1. Data", "2. Features", "3. Random forest", "4. Exploration", "5. Explanations",
-            "6. Model comparison", "7. Label next", "8. Detections")
 
 
 def data_volume(class_counts: pd.DataFrame, availability: pd.DataFrame) -> dict:
@@ -27,23 +26,81 @@ def data_volume(class_counts: pd.DataFrame, availability: pd.DataFrame) -> dict:
             "windows": int(counts.sum()), "labelled": {str(k): int(v) for k, v in counts.items()}}
 
 
+def headline_level(cv: dict) -> tuple[str, dict]:
+    """The most telling level of a cross-validation: per interval (calibrated when it was), else per window."""
+    calibrated = cv.get("calibrated") or {}
+    for name, metrics in (("per interval, calibrated", calibrated.get("per_interval")),
+                          ("per interval", cv.get("per_interval")), ("per window, calibrated", calibrated or None),
+                          ("per window", cv)):
+        if metrics and "per_class" in metrics:
+            return name, metrics
+    raise ValueError("the cross-validation has no metrics")
+
+
+def headline_reading(cv: dict, classes: list[str], events: dict | None = None,
+                     model: str = "The random forest") -> list[str]:
+    """Plain sentences reading the headline: overall skill, the weakest class and what it is taken for, events."""
+    level, metrics = headline_level(cv)
+    recall = {c: metrics["per_class"][c]["recall"] for c in classes if c in metrics["per_class"]}
+    weakest = min(recall, key=recall.get)
+    sentences = [f"{model} scores a balanced accuracy of {metrics['balanced_accuracy']:.2f} ({level}) in the "
+                 f"{cv.get('folds', 'k')}-fold cross-validation whose folds never split an event."]
+    matrix = (metrics.get("confusion_matrix") or {}).get("matrix")
+    confused = ""
+    if matrix is not None:
+        row = dict(zip(metrics["confusion_matrix"]["labels"], matrix[classes.index(weakest)], strict=True))
+        others = {c: n for c, n in row.items() if c != weakest and n > 0}
+        if others:
+            worst = max(others, key=others.get)
+            confused = f"; {others[worst] / max(sum(row.values()), 1):.0%} of them are called {worst}"
+    sentences.append(f"It finds {recall[weakest]:.2f} of the {weakest} intervals, its weakest class{confused}. "
+                     f"The other classes: " + ", ".join(f"{c} {r:.2f}" for c, r in recall.items() if c != weakest)
+                     + " (recall).")
+    scored = ((events or {}).get("network") or {}).get("classes") or {}
+    if scored:
+        parts = [f"{c}: precision {m['precision']:.2f}, recall {m['recall']:.2f} of {m['reference_events']} events"
+                 for c, m in scored.items()]
+        sentences.append("As a catalogue (one event per physical event, what events.csv holds): "
+                         + "; ".join(parts) + ".")
+    return sentences
+
+
 def headline_html(volume: dict, comparison: pd.DataFrame, cross_validation: dict, classes: list[str],
                   events: dict | None = None) -> str:
     """The headline as an HTML fragment (tables, no scripts); ``events``: ``events.json``."""
     labelled = ", ".join(f"{html.escape(k)} {v:,}" for k, v in volume["labelled"].items())
-    rows = ["<h2>Headline</h2>",
+    rows = ["<h2>Headline</h2>"]
+    if cross_validation:
+        rows.append("<p><b>" + html.escape(" ".join(headline_reading(cross_validation, classes, events)))
+                    + "</b></p>")
+    rows += [
             f"<p>{volume['stations']} stations, {volume['station_days']} station-days "
             f"({volume['station_days_with_data']} with data, {volume['skipped_files']} files skipped: see 1. Data), "
             f"{volume['windows']:,} windows; by label: {labelled}.</p>",
             "<h3>Models on the test split</h3>", _table(comparison, classes)]
     if cross_validation:
         rows += ["<h3>Random forest, grouped cross-validation (events never split across folds)</h3>",
-                 _cv_table(cross_validation, classes), _calibration_text(cross_validation)]
+                 _cv_table(cross_validation, classes), _calibration_text(cross_validation),
+                 _domain_text(cross_validation.get("domain"))]
     if events:
         rows += ["<h3>Events of the cross-validation (what a user receives: events.csv)</h3>", _events_table(events),
                  _events_text(events)]
-    rows.append("<p>Sections: " + " | ".join(html.escape(s) for s in SECTIONS) + "</p>")
     return "\n".join(rows) + "\n"
+
+
+def headline_rst(sentences: list[str], figure_png: bytes | None = None) -> str:
+    """The reading (and the headline figure, embedded as a data URI) as reStructuredText for the
+    report's landing page (included by workflow/report/workflow.rst)."""
+    import base64
+
+    def escape(text: str) -> str:
+        return "".join("\\" + ch if ch in "*`_|\\" else ch for ch in text)
+
+    text = "\n".join(f"**{escape(s)}**" if k == 0 else escape(s) for k, s in enumerate(sentences)) + "\n"
+    if figure_png:
+        uri = "data:image/png;base64," + base64.b64encode(figure_png).decode("ascii")
+        text += f"\n.. image:: {uri}\n   :width: 100%\n   :alt: headline figure\n"
+    return text
 
 
 def _table(comparison: pd.DataFrame, classes: list[str]) -> str:
@@ -73,6 +130,20 @@ def _calibration_text(cv: dict) -> str:
     if after is not None:
         text += f", calibrated ({html.escape(str(cv['calibrated'].get('method')))}, fitted on the other folds) {after:.3f}"
     return f"<p>{text}.</p>"
+
+
+def _domain_text(domain: dict | None) -> str:
+    """The domain check out of fold: stations flagged, and how often flagged windows are wrong."""
+    if not domain or not domain.get("stations"):
+        return ""
+    text = (f"Domain check out of fold (each held-out window against its fold's training windows, "
+            f"threshold {domain['threshold']:.2f}): {domain['flagged_stations']} of {domain['stations']} "
+            f"station(s) flagged ({domain['flagged_station_share']:.1%}), {domain['flagged_windows']:,} of "
+            f"{domain['windows']:,} labelled windows")
+    if domain.get("error_rate_flagged") is not None:
+        text += (f"; flagged windows are misclassified {domain['error_rate_flagged']:.1%} of the time, "
+                 f"the others {domain['error_rate_unflagged']:.1%}")
+    return f"<p>{html.escape(text)}.</p>"
 
 
 def _events_table(events: dict) -> str:

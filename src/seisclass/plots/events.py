@@ -33,11 +33,12 @@ def catalogue_timeline_figure(network_events: pd.DataFrame, classes: list[str], 
     return fig
 
 
-def event_examples_figure(examples: list[dict], classes: list[str], title: str):
+def event_examples_figure(examples: list[dict], classes: list[str], title: str, amplitude_label: str = "counts"):
     """One column per example event: its vertical trace (counts or m/s) with extent and onset, and below it
     the smoothed window probabilities.
 
-    Each example: ``times`` (s relative to the onset), ``samples``, ``windows`` (window centres in s
+    ``amplitude_label``: the unit of the samples
+    (:attr:`seisclass.signal.preprocess.PreprocessParameters.amplitude_label`). Each example: ``times`` (s relative to the onset), ``samples``, ``windows`` (window centres in s
     relative to the onset and ``s_<class>``), ``end_s`` (extent end after the onset), ``label``.
     """
     import matplotlib.pyplot as plt
@@ -51,7 +52,8 @@ def event_examples_figure(examples: list[dict], classes: list[str], title: str):
         top.axvspan(0.0, example["end_s"], color=colors.get(example["class"], "grey"), alpha=0.2, lw=0)
         top.axvline(0.0, color=colors.get(example["class"], "grey"), lw=1.2)
         top.set_title(example["label"], fontsize=8)
-        top.set_yticks([])
+        top.set_ylabel(amplitude_label if k == 0 else "")
+        top.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
         for c in classes:
             if f"s_{c}" in example["windows"]:
                 bottom.plot(example["windows"]["centre_s"], example["windows"][f"s_{c}"], color=colors[c], lw=1.0,
@@ -59,8 +61,7 @@ def event_examples_figure(examples: list[dict], classes: list[str], title: str):
         bottom.set_ylim(-0.02, 1.02)
         bottom.set_xlabel("s after the onset")
         if k == 0:
-            top.set_ylabel("vertical, preprocessed")
-            bottom.set_ylabel("smoothed p")
+            bottom.set_ylabel("probability (smoothed)")
             bottom.legend(fontsize=7, loc="upper right")
         bottom.grid(alpha=0.3)
     if not examples:
@@ -97,6 +98,29 @@ def reliability_figure(tables: dict[str, pd.DataFrame], errors: dict[str, dict],
     counts.set_ylabel("windows")
     fig.tight_layout()
     return fig
+
+
+def example_data(event: dict, windows: pd.DataFrame, files: dict[str, str], classes: list[str],
+                 pad_s: float = 30.0) -> dict:
+    """What :func:`event_examples_figure` draws of one ``event`` (a row of events.csv as a dict).
+
+    ``windows``: the run's window probabilities (``s_<class>`` smoothed); ``files``: station-day
+    key -> preprocessed chunk file (:func:`seisclass.data.dataset.segment_waveform`). Times are
+    in s after the onset, ``pad_s`` before the onset and after the end.
+    """
+    from seisclass.core.vocabulary import epoch_seconds, station_ids
+    from seisclass.data.dataset import segment_waveform
+
+    onset, end = event["onset"].timestamp(), event["end"].timestamp()
+    times, samples = segment_waveform(files, event["network"], event["station"], event["location"],
+                                      onset - pad_s, end + pad_s)
+    sid = station_ids(pd.DataFrame([event])).iloc[0]
+    centres = epoch_seconds(windows["start"]) + (windows["end"] - windows["start"]).dt.total_seconds().to_numpy() / 2
+    near = (station_ids(windows).to_numpy() == sid) & (centres >= onset - pad_s) & (centres <= end + pad_s)
+    traces = windows.loc[near, [f"s_{c}" for c in classes]].assign(centre_s=centres[near] - onset)
+    return {"times": times - onset, "samples": samples, "windows": traces, "end_s": end - onset,
+            "class": event["class"],
+            "label": f"{sid} {event['onset']:%Y-%m-%d %H:%M:%S}: {event['class']} p={event['probability']:.2f}"}
 
 
 def example_events(events: pd.DataFrame, classes: list[str], per_class: int = 2) -> pd.DataFrame:
