@@ -62,6 +62,12 @@ def test_the_reading_is_safe_restructured_text():
 
     page = publish_parts(headline_rst(["Reading."], b"\x89PNG fake"), writer_name="html")["html_body"]
     assert '<img alt="headline figure" src="data:image/png;base64,iVBORyBmYWtl"' in page
+    import base64
+
+    figure = bytes(range(256)) * 200  # a 51-kB "figure": its URI is far longer than docutils' line limit
+    page = publish_parts(headline_rst(["Reading."], figure), writer_name="html",
+                         settings_overrides={"halt_level": 2})["html_body"]
+    assert "data:image/png;base64," + base64.b64encode(figure).decode() in page and "Reading." in page
 
 
 def test_the_headline_states_the_out_of_fold_domain_check():

@@ -97,9 +97,10 @@ def headline_rst(sentences: list[str], figure_png: bytes | None = None) -> str:
         return "".join("\\" + ch if ch in "*`_|\\" else ch for ch in text)
 
     text = "\n".join(f"**{escape(s)}**" if k == 0 else escape(s) for k, s in enumerate(sentences)) + "\n"
-    if figure_png:
+    if figure_png:  # the URI over short indented lines (docutils joins them; it refuses lines > 10,000 chars)
         uri = "data:image/png;base64," + base64.b64encode(figure_png).decode("ascii")
-        text += f"\n.. image:: {uri}\n   :width: 100%\n   :alt: headline figure\n"
+        lines = "\n".join("   " + uri[i:i + 76] for i in range(0, len(uri), 76))
+        text += f"\n.. image::\n{lines}\n   :width: 100%\n   :alt: headline figure\n"
     return text
 
 
