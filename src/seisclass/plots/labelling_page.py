@@ -77,7 +77,8 @@ def candidate_figure(times: np.ndarray, samples: np.ndarray, start: float, end: 
     """Waveform and spectrogram of one candidate: context (left) and the window zoomed (right).
 
     Times in s relative to the window start (``start``, ``end`` in the same epoch seconds as
-    ``times``); the window is shaded. ``fs`` is the sampling rate (Hz).
+    ``times``); the window is shaded; each waveform panel is scaled to its own peak. ``fs`` is
+    the sampling rate (Hz).
     """
     import matplotlib.pyplot as plt
 
@@ -89,9 +90,10 @@ def candidate_figure(times: np.ndarray, samples: np.ndarray, start: float, end: 
             ax.set_axis_off()
         axes[0, 0].text(0.5, 0.5, "no waveform data around this window", ha="center", va="center")
         return fig
-    scale = np.nanmax(np.abs(samples)) or 1.0
     for col, (t0, t1, frame_s) in spans.items():
         wave, spec = axes[0, col], axes[1, col]
+        inside = np.abs(samples[(times >= t0) & (times <= t1)])
+        scale = (inside.max() if inside.size else 0.0) or 1.0  # each panel scaled to its own peak
         centres, low, high = min_max_envelope(times, samples / scale, t0, t1)
         wave.fill_between(centres - start, low, high, color="#333333", lw=0.4, step="mid")
         wave.set_ylim(-1.05, 1.05)
