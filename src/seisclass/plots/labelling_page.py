@@ -31,7 +31,7 @@ from seisclass.core.vocabulary import (
     epoch_seconds,
     format_times,
     probability_column,
-    station_id,
+    station_ids,
 )
 
 MAX_KEYED_CLASSES = 9  # digits 1..9
@@ -148,8 +148,7 @@ def page_rows(candidates: pd.DataFrame) -> pd.DataFrame:
         rows[c] = rows[c].fillna("").astype(str)
     rows["start_text"] = format_times(rows["start"]).to_numpy()
     rows["end_text"] = format_times(rows["end"]).to_numpy()
-    rows["sid"] = [station_id(n, s, loc) for n, s, loc in zip(rows["network"], rows["station"], rows["location"],
-                                                               strict=True)]
+    rows["sid"] = station_ids(rows)
     rows["id"] = rows["sid"] + "|" + rows["channel"] + "|" + rows["start_text"] + "|" + rows["end_text"]
     return rows.reset_index(drop=True)
 
