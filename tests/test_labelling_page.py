@@ -131,10 +131,11 @@ def test_page_has_one_block_per_candidate_and_nothing_external():
         assert re.findall(r'data-class="(\w+)"', block) == CLASSES
     assert "<kbd>1</kbd> silence <kbd>2</kbd> tourists <kbd>3</kbd> earthquake" in page
     assert not re.search(r"https?://|//cdn|<link|@import|url\(", page)  # loads nothing from anywhere
+    assert "no waveform data around this window" in blocks[2] and "<img" not in blocks[2]
     sources = re.findall(r'src="([^"]*)"', page)
-    assert len(sources) == 3 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert len(sources) == 2 and all(s.startswith("data:image/png;base64,") for s in sources)
     assert all(base64.b64decode(s.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n" for s in sources)
-    assert len(page) < 3 * 150_000  # downsampled traces, palette PNGs
+    assert len(page) < 2 * 150_000  # downsampled traces, palette PNGs
     data = json.loads(re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page).group(1))
     assert data["candidates"][0]["start"] == "2024-06-01T12:00:00.000000Z" and data["classes"] == CLASSES
 

@@ -35,6 +35,7 @@ from seisclass.core.vocabulary import (
 )
 
 MAX_KEYED_CLASSES = 9  # digits 1..9
+NO_DATA = "no waveform data around this window"
 ENVELOPE_BINS = 900  # min/max pairs drawn for the context trace (about one per pixel)
 
 
@@ -88,7 +89,7 @@ def candidate_figure(times: np.ndarray, samples: np.ndarray, start: float, end: 
     if len(samples) == 0:
         for ax in axes.flat:
             ax.set_axis_off()
-        axes[0, 0].text(0.5, 0.5, "no waveform data around this window", ha="center", va="center")
+        axes[0, 0].text(0.5, 0.5, NO_DATA, ha="center", va="center")
         return fig
     for col, (t0, t1, frame_s) in spans.items():
         wave, spec = axes[0, col], axes[1, col]
@@ -165,32 +166,35 @@ def _probability_rows(row, classes: list[str], colors: dict[str, str]) -> str:
     return "".join(cells)
 
 
-def _candidate_block(i: int, row, image: str, classes: list[str], colors: dict[str, str]) -> str:
+def _candidate_block(i: int, row, image: str | None, classes: list[str], colors: dict[str, str]) -> str:
     buttons = "".join(f'<button type="button" data-choice="{html.escape(c)}">{html.escape(c)}</button>'
                       for c in classes)
     rank = getattr(row, "rank", i + 1)
     entropy = f" · entropy {float(row.entropy):.2f} nats" if hasattr(row, "entropy") else ""
     predicted = f" · predicted <b>{html.escape(str(row.predicted))}</b>" if hasattr(row, "predicted") else ""
     start, end = pd.Timestamp(row.start), pd.Timestamp(row.end)
+    picture = (f'<img alt="waveform and spectrogram of candidate {rank}" src="{image}">' if image
+               else f'<p class="nodata">{NO_DATA}</p>')
     return (
         f'<section class="candidate" id="candidate-{i}" data-index="{i}">'
         f'<h2>#{rank} {html.escape(row.sid)} {html.escape(row.channel)} '
         f'{start:%Y-%m-%d %H:%M:%S}–{end:%H:%M:%S} UTC{predicted}{entropy}'
         f'<span class="state" data-state=""></span></h2>'
-        f'<div class="body"><img alt="waveform and spectrogram of candidate {rank}" src="{image}">'
+        f'<div class="body">{picture}'
         f'<div class="side"><table class="probabilities">{_probability_rows(row, classes, colors)}</table>'
         f'<div class="choices">{buttons}<button type="button" data-choice="skip">skip</button>'
         f'<button type="button" data-choice="unsure">unsure</button></div></div></div></section>'
     )
 
 
-def labelling_page(candidates: pd.DataFrame, images: list[str], classes: list[str], title: str = "Label next",
+def labelling_page(candidates: pd.DataFrame, images: list[str | None], classes: list[str], title: str = "Label next",
                    context_s: float | None = None) -> str:
     """The HTML text of the labelling page.
 
     ``candidates``: rows with the key columns (``start``/``end`` UTC timestamps), one
     ``p_<class>`` per class and optionally ``rank``, ``predicted``, ``entropy``;
-    ``images``: one image URI per row (:func:`png_data_uri`); ``context_s``: the context
+    ``images``: one image URI per row (:func:`png_data_uri`), ``None`` for a candidate without
+    waveform data; ``context_s``: the context
     shown on each side (s), for the legend.
     """
     from seisclass.plots.style import class_colors
@@ -225,8 +229,8 @@ def labelling_html(candidates: pd.DataFrame, traces: list[tuple[np.ndarray, np.n
     its start and after its end (:func:`seisclass.data.dataset.context_waveforms`); ``fs`` (Hz).
     """
     starts, ends = epoch_seconds(candidates["start"]), epoch_seconds(candidates["end"])
-    images = [png_data_uri(candidate_figure(times, samples, t0, t1, context_s, context_s, fs))
-              for (times, samples), t0, t1 in zip(traces, starts, ends, strict=True)]
+    images = [png_data_uri(candidate_figure(times, samples, t0, t1, context_s, context_s, fs)) if len(samples)
+              else None for (times, samples), t0, t1 in zip(traces, starts, ends, strict=True)]
     return labelling_page(candidates, images, classes, title, context_s)
 
 
@@ -242,6 +246,7 @@ main{padding:.5em 1em}
 .candidate h2{font-size:.95em;margin:.1em 0 .3em}
 .body{display:flex;gap:1em;align-items:flex-start;flex-wrap:wrap}
 .body img{max-width:100%}
+.nodata{width:38em;color:#a00}
 .probabilities{border-collapse:collapse;font-size:.85em}
 .probabilities td{padding:.1em .3em}
 .barcell{width:8em;background:#eee}
