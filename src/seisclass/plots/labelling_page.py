@@ -124,7 +124,7 @@ def candidate_figure(times: np.ndarray, samples: np.ndarray, start: float, end: 
 def png_data_uri(fig, dpi: int = 72, colors: int = 96) -> str:
     """The figure as a ``data:image/png;base64`` URI (palette PNG of ``colors`` colours, to keep pages small)."""
     import matplotlib.pyplot as plt
-    from PIL import Image
+    from PIL import Image  # Pillow: a hard dependency of matplotlib
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
