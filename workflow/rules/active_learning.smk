@@ -46,3 +46,27 @@ rule candidate_thumbnails:
         CONDA_CORE
     script:
         "../scripts/candidate_thumbnails.py"
+
+
+rule labelling_page:
+    """The labelling page: one self-contained HTML file to label the candidates by keyboard."""
+    input:
+        candidates="results/active_learning/candidates.csv",
+        waveforms=chunks(rules.preprocess.output.waveforms),
+    output:
+        report(
+            "results/active_learning/labelling.html",
+            caption="../report/labelling_page.rst",
+            category="7. Label next",
+        ),
+    params:
+        classes=CLASSES,
+        active_learning=SETTINGS["active_learning"],
+        sampling_rate=RECIPE.preprocess.sampling_rate,
+        files=waveform_files,
+    log:
+        "logs/active_learning/labelling_page.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/labelling_page.py"

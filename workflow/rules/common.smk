@@ -300,6 +300,7 @@ def all_targets(wildcards):
           if VARIANTS.alternatives else []),
         # active learning, detections
         "results/active_learning/candidates.csv", "results/active_learning/thumbnails.png",
+        "results/active_learning/labelling.html",
         "results/detections/segments.csv", "results/detections/events.csv",
         "results/detections/network_events.csv", "results/detections/events.xml",
         *single_day_chunks("results/plots/detections/{chunk}.png")(wildcards),

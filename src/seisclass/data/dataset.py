@@ -168,6 +168,38 @@ def window_waveforms(
     return out
 
 
+def context_waveforms(
+    rows: pd.DataFrame, files: dict[str, str], before_s: float, after_s: float, component: str = "Z",
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(times s epoch, samples)`` of one component from ``start - before_s`` to ``end + after_s`` per row.
+
+    ``rows`` hold ``network, station, location, start, end`` (UTC timestamps); ``files`` maps
+    :func:`seisclass.core.vocabulary.station_day_key` to the preprocessed chunk file holding that
+    station-day. A span crossing midnight takes both days' files; each file is read once.
+    Empty arrays where there are no data.
+    """
+    from obspy import UTCDateTime
+
+    streams: dict[str, Stream] = {}
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    for row in rows.itertuples():  # the candidates of one labelling page, not a hot path
+        t0 = pd.Timestamp(row.start) - pd.Timedelta(seconds=before_s)
+        t1 = pd.Timestamp(row.end) + pd.Timedelta(seconds=after_s)
+        days = {station_day_key(row.network, row.station, row.location, t) for t in (t0, t1)}
+        paths = sorted({files[d] for d in days if d in files})
+        part = Stream()
+        for path in paths:
+            if path not in streams:
+                streams[path] = read_checked(path)
+            part += select_stations(streams[path], [station_id(row.network, row.station, row.location)])
+        part = part.select(component=component).slice(UTCDateTime(t0.timestamp()), UTCDateTime(t1.timestamp()))
+        traces = sorted(part, key=lambda tr: tr.stats.starttime)
+        times = [tr.times() + tr.stats.starttime.timestamp for tr in traces]
+        out.append((np.concatenate(times) if times else np.zeros(0),
+                    np.concatenate([tr.data for tr in traces]).astype(float) if traces else np.zeros(0)))
+    return out
+
+
 def segment_waveform(files: dict[str, str], network: str, station: str, location: str, t0: float, t1: float,
                      component: str = "Z") -> tuple[np.ndarray, np.ndarray]:
     """``(times s epoch, samples)`` of one component in ``[t0, t1]`` from the preprocessed chunk files.

@@ -33,6 +33,8 @@ class ActiveLearningParameters(ConfigSection):
     strategy: str
     n_candidates: int
     thumbnails: int
+    page_candidates: int  # candidates on the labelling page (labelling.html)
+    page_context_s: float  # waveform context shown on each side of a candidate (s)
 
 
 
