@@ -1,0 +1,259 @@
+"""Sensor health of raw waveforms: dead (constant), clipped, spiky and NaN runs, per channel and station-day.
+
+All checks work on the *raw* samples (counts) of one channel, vectorized over
+its samples (no loop over samples or windows):
+
+- **NaN runs**: runs of non-finite samples (float miniSEED can hold NaN or
+  infinity). Preprocessing turns them into gaps; here they are counted
+  (``nan_runs``) and measured (``nan_s``, s).
+- **dead**: runs of identical consecutive samples lasting at least
+  ``dead_run_s`` (a sensor or digitizer that stopped: a constant channel is
+  one such run). ``dead_s`` is their total length (s). A channel-day is flagged
+  ``dead`` when ``dead_s`` reaches ``dead_fraction`` of its finite samples' time.
+- **clipped**: samples at the digitizer's full scale: ``|x| >= (1 -
+  clip_tolerance) full_scale_counts`` when ``full_scale_counts`` is set (every
+  such sample is clipping), else at the channel's own extremes (``x >= max -
+  tol (max - min)`` or ``x <= min + tol (max - min)``, flat tops at the largest
+  values). A natural trace has a handful of samples at its own extremes, a
+  clipped one many: it is flagged ``clipped`` when the samples at the extremes
+  reach both ``clip_min_samples`` and ``clip_fraction`` of the samples.
+- **spikes**: single-sample outliers: the second difference ``x[i] - (x[i-1] +
+  x[i+1]) / 2`` exceeds ``spike_mad`` times its robust scale (1.4826 x MAD,
+  dead samples left out); adjacent outlying samples count as one spike. The
+  second difference of band-limited signals (earthquakes) stays small, that of
+  a lone glitch is the glitch. Flagged ``spiky`` at ``spikes_per_hour`` or more.
+
+Bad stretches (``dead``, ``clipped``, ``nan``) are returned as intervals (epoch
+s; stretches closer than ``merge_s`` joined) so windows touching them can be
+flagged (:func:`window_health`); clipped intervals exist only where clipping is
+certain (a configured full scale, or a channel flagged ``clipped``), so the
+biggest earthquake of a healthy day is never taken for clipping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from obspy import Stream
+
+from seisclass.core.config import ConfigSection, config_section
+
+INTERVAL_COLUMNS = ["station", "day", "channel", "kind", "start", "end"]
+WINDOW_KINDS = ("dead", "clipped", "nan")  # bad stretches that make a window unusable
+HEALTHY = "ok"
+MAD_TO_SIGMA = 1.4826
+
+
+@config_section("health")
+class HealthParameters(ConfigSection):
+    """Config section ``health``: thresholds of the sensor health checks (see config/README.md)."""
+
+    dead_run_s: float
+    dead_fraction: float
+    full_scale_counts: float | None
+    clip_tolerance: float
+    clip_min_samples: int
+    clip_fraction: float
+    spike_mad: float
+    spikes_per_hour: float
+    merge_s: float
+
+
+@dataclass(frozen=True)
+class ChannelHealth:
+    """Health of one channel over a span: counts, seconds (s) and the flags raised."""
+
+    samples: int
+    nan_runs: int
+    nan_s: float
+    dead_runs: int
+    dead_s: float
+    clipped_samples: int
+    spikes: int
+    flags: tuple[str, ...]
+
+    @property
+    def health(self) -> str:
+        """The flags joined by ``+`` (``dead+nan``), or ``ok``."""
+        return "+".join(self.flags) or HEALTHY
+
+    def describe(self) -> str:
+        """The flags in words, with their measure (``dead (constant for 3600 s)``)."""
+        words = {"dead": f"dead (constant for {self.dead_s:g} s)",
+                 "clipped": f"clipped ({self.clipped_samples} samples at the digitizer's extremes)",
+                 "nan": f"NaN runs ({self.nan_runs}, {self.nan_s:g} s)",
+                 "spiky": f"spiky ({self.spikes} spikes)"}
+        return ", ".join(words[f] for f in self.flags) or HEALTHY
+
+
+def true_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Half-open index ranges ``[a, b)`` where ``mask`` is True, as two arrays."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(mask, np.int8), [0]])))
+    return edges[::2], edges[1::2]
+
+
+def merge_intervals(starts: np.ndarray, ends: np.ndarray, tolerance_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted intervals with those closer than ``tolerance_s`` (s) joined."""
+    order = np.argsort(starts, kind="stable")
+    s, e = np.asarray(starts, float)[order], np.asarray(ends, float)[order]
+    if not len(s):
+        return s, e
+    reach = np.maximum.accumulate(e)
+    new = np.concatenate([[True], s[1:] > reach[:-1] + tolerance_s])
+    return s[new], np.maximum.reduceat(e, np.flatnonzero(new))
+
+
+def clip_limits(finite: np.ndarray, p: HealthParameters) -> tuple[float, float] | None:
+    """``(low, high)``: samples at or below ``low`` / at or above ``high`` sit at the extremes; None if constant."""
+    if p.full_scale_counts is not None:
+        level = (1.0 - p.clip_tolerance) * p.full_scale_counts
+        return -level, level
+    if not len(finite):
+        return None
+    low, high = float(finite.min()), float(finite.max())
+    if high <= low:
+        return None
+    margin = p.clip_tolerance * (high - low)
+    return low + margin, high - margin
+
+
+def _dead_mask(x: np.ndarray, min_samples: int) -> np.ndarray:
+    """Samples inside runs of at least ``min_samples`` identical values (NaN never equals)."""
+    same = x[1:] == x[:-1]
+    a, b = true_runs(same)  # same[k]: x[k] == x[k+1], so run a..b covers samples a..b
+    long = (b - a + 1) >= min_samples
+    mask = np.zeros(len(x), bool)
+    if long.any():
+        delta = np.zeros(len(x) + 1, np.int64)
+        np.add.at(delta, a[long], 1)
+        np.add.at(delta, b[long] + 1, -1)
+        mask = np.cumsum(delta[:-1]) > 0
+    return mask
+
+
+def _second_difference(x: np.ndarray) -> np.ndarray:
+    """``x[i] - (x[i-1] + x[i+1]) / 2`` (0 at both ends; NaN next to a NaN)."""
+    d = np.zeros(len(x))
+    if len(x) > 2:
+        d[1:-1] = x[1:-1] - 0.5 * (x[:-2] + x[2:])
+    return d
+
+
+def channel_health(traces: Stream, p: HealthParameters, channel: str = "", station: str = "", day: str = ""
+                   ) -> tuple[ChannelHealth, pd.DataFrame]:
+    """Health of one channel's traces (raw samples) and its bad stretches (:data:`INTERVAL_COLUMNS`).
+
+    Runs never reach across two traces; the extremes and the spike scale are
+    those of all the channel's finite samples.
+    """
+    parts = [(np.asarray(tr.data, np.float64), tr.stats.starttime.timestamp, tr.stats.sampling_rate) for tr in traces]
+    finite = [np.isfinite(x) for x, _, _ in parts]
+    values = np.concatenate([x[f] for (x, _, _), f in zip(parts, finite, strict=True)]) if parts else np.zeros(0)
+    dead = [_dead_mask(x, max(2, int(np.ceil(p.dead_run_s * fs)))) for x, _, fs in parts]
+    seconds = [(f.sum() / fs) for (_, _, fs), f in zip(parts, finite, strict=True)]
+    limits = clip_limits(values, p)
+    clipped = [np.zeros(len(x), bool) if limits is None else (x <= limits[0]) | (x >= limits[1]) for x, _, _ in parts]
+    second = [np.abs(_second_difference(x)) for x, _, _ in parts]
+    pooled = np.concatenate([d[f & ~m] for d, f, m in zip(second, finite, dead, strict=True)]) if parts else second
+    pooled = pooled[np.isfinite(pooled)] if len(parts) else np.zeros(0)
+    scale = MAD_TO_SIGMA * float(np.median(np.abs(pooled - np.median(pooled)))) if len(pooled) else 0.0
+    spikes = 0
+    intervals = []
+    n_clipped = int(sum(c.sum() for c in clipped))
+    n_samples = int(sum(f.sum() for f in finite))
+    is_clipped = n_clipped >= max(p.clip_min_samples, p.clip_fraction * n_samples)
+    nan_runs, nan_s, dead_runs, dead_s = 0, 0.0, 0, 0.0
+    for (_, t0, fs), f, m, c, d in zip(parts, finite, dead, clipped, second, strict=True):
+        kinds = {"nan": true_runs(~f), "dead": true_runs(m)}
+        if p.full_scale_counts is not None or is_clipped:
+            kinds["clipped"] = true_runs(c)
+        nan_runs += len(kinds["nan"][0])
+        nan_s += float((~f).sum() / fs)
+        dead_runs += len(kinds["dead"][0])
+        dead_s += float(m.sum() / fs)
+        if scale > 0:
+            spikes += len(true_runs(np.nan_to_num(d, nan=0.0) > p.spike_mad * scale)[0])
+        for kind, (a, b) in kinds.items():
+            starts, ends = merge_intervals(t0 + a / fs, t0 + b / fs, p.merge_s)
+            intervals.append(pd.DataFrame({"kind": kind, "start": starts, "end": ends}))
+    covered = float(sum(seconds))
+    flags = []
+    if covered > 0 and dead_s >= p.dead_fraction * covered:
+        flags.append("dead")
+    if is_clipped:
+        flags.append("clipped")
+    if nan_runs:
+        flags.append("nan")
+    if covered > 0 and spikes >= p.spikes_per_hour * covered / 3600.0:
+        flags.append("spiky")
+    record = ChannelHealth(n_samples, nan_runs, round(nan_s, 6), dead_runs, round(dead_s, 6), n_clipped, spikes,
+                           tuple(flags))
+    table = pd.concat(intervals, ignore_index=True) if intervals else pd.DataFrame(columns=["kind", "start", "end"])
+    table.insert(0, "station", station)
+    table.insert(1, "day", day)
+    table.insert(2, "channel", channel)
+    return record, table.reindex(columns=INTERVAL_COLUMNS)
+
+
+def station_day_health(raw: Stream, days: list, p: HealthParameters) -> tuple[list[dict], pd.DataFrame]:
+    """Health of every channel of every station-day (``StationDay`` records) of a raw chunk.
+
+    Returns the records (``station``, ``day``, ``channel`` and the fields of
+    :class:`ChannelHealth`, ``health`` the joined flags) and all bad stretches.
+    """
+    from obspy import UTCDateTime
+
+    from seisclass.core.waveforms import select_stations
+
+    records, tables = [], []
+    for day in days:
+        t0, t1 = (UTCDateTime(t) for t in day.span)
+        part = select_stations(raw, [day.id]).slice(t0, t1, nearest_sample=False)
+        for channel_id in sorted({tr.id for tr in part}):
+            channel = channel_id.split(".")[-1]
+            record, table = channel_health(part.select(id=channel_id), p, channel, day.id, day.day)
+            records.append({"station": day.id, "day": day.day, "channel": channel, **health_fields(record)})
+            tables.append(table)
+    intervals = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=INTERVAL_COLUMNS)
+    return records, intervals
+
+
+def health_fields(record: ChannelHealth) -> dict:
+    """The columns a table keeps of a :class:`ChannelHealth` (counts, seconds, ``health``)."""
+    return {"nan_runs": record.nan_runs, "nan_s": record.nan_s, "dead_s": record.dead_s,
+            "clipped_samples": record.clipped_samples, "spikes": record.spikes, "health": record.health}
+
+
+def window_health(windows: pd.DataFrame, intervals: pd.DataFrame) -> np.ndarray:
+    """Per window (rows with ``network, station, location, start, end``): the bad stretches it touches.
+
+    ``intervals`` are :data:`INTERVAL_COLUMNS` rows (any channel of the station
+    counts); the result is ``ok`` or the kinds of :data:`WINDOW_KINDS` joined by
+    ``+`` (``dead+nan``). Vectorized per station and kind (``searchsorted``).
+    """
+    from seisclass.core.vocabulary import epoch_seconds, station_ids
+
+    n = len(windows)
+    hits = np.zeros((n, len(WINDOW_KINDS)), bool)
+    if n and len(intervals):
+        sid = station_ids(windows).to_numpy()
+        t0, t1 = epoch_seconds(windows["start"]), epoch_seconds(windows["end"])
+        for (station, kind), part in intervals[intervals["kind"].isin(WINDOW_KINDS)].groupby(["station", "kind"]):
+            rows = np.flatnonzero(sid == station)
+            starts, ends = merge_intervals(part["start"].to_numpy(float), part["end"].to_numpy(float), 0.0)
+            first = np.searchsorted(ends, t0[rows], side="right")  # first stretch ending after the window start
+            inside = first < len(starts)
+            touched = np.zeros(len(rows), bool)
+            touched[inside] = starts[first[inside]] < t1[rows][inside]
+            hits[rows, WINDOW_KINDS.index(kind)] |= touched
+    names = np.array(["+".join(k for k, bit in zip(WINDOW_KINDS, bits, strict=True) if bit) or HEALTHY
+                      for bits in np.ndindex(*(2,) * len(WINDOW_KINDS))], dtype=object)
+    code = (hits * (2 ** np.arange(len(WINDOW_KINDS))[::-1])).sum(axis=1)
+    return names[code]
+
+
+def usable(health) -> np.ndarray:
+    """True for windows whose health is ``ok`` (no dead, clipped or NaN stretch touches them)."""
+    return np.asarray(health, dtype=object) == HEALTHY
