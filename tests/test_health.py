@@ -130,3 +130,34 @@ def test_window_health_marks_windows_touching_bad_stretches():
                               "end": [t + 15, t + 13, t + 30.05]})
     assert window_health(windows, intervals).tolist() == ["dead", "dead+nan", "ok", "clipped", "ok"]
     assert window_health(windows, intervals.iloc[:0]).tolist() == ["ok"] * 5
+
+
+# ------------------------------------------------------------------ in the availability table
+
+STATUS = {"station": "XX.A", "day": "2024-06-01", "source": "demo", "status": "ok"}
+
+
+def test_nan_run_is_a_gap_with_its_seconds_in_the_availability_table():
+    from seisclass.quality.availability import chunk_availability
+
+    x = noise().astype(np.float64)
+    x[int(600 * FS):int(660 * FS)] = np.nan  # 60 s of NaN inside one hour of data
+    x[int(1800 * FS):int(1830 * FS)] = np.nan  # and 30 s more
+    row = chunk_availability(trace(x), T0.timestamp, T0.timestamp + 3600, STATUS).iloc[0]
+    assert row["gaps"] == 2 and row["gap_s"] == pytest.approx(90.0)
+    assert row["covered_s"] == pytest.approx(3510.0) and row["coverage"] == pytest.approx(3510.0 / 3600)
+    assert row["nan_runs"] == 2 and row["nan_s"] == pytest.approx(90.0) and row["health"] == "nan"
+    clean = chunk_availability(trace(noise()), T0.timestamp, T0.timestamp + 3600, STATUS).iloc[0]
+    assert clean["gaps"] == 0 and clean["coverage"] == pytest.approx(1.0) and clean["health"] == "ok"
+
+
+def test_dead_and_clipped_channels_in_the_availability_table():
+    from seisclass.quality.availability import AVAILABILITY_COLUMNS, chunk_availability
+
+    stream = trace(np.full(N, 7, np.int32), channel="HHZ") + trace(np.clip(noise(), -50, 50), channel="HHN")
+    table = chunk_availability(stream, T0.timestamp, T0.timestamp + 3600, STATUS)
+    assert list(table.columns) == AVAILABILITY_COLUMNS
+    table = table.set_index("channel")
+    assert table.loc["HHZ", "health"] == "dead" and table.loc["HHZ", "dead_s"] == pytest.approx(3600.0)
+    assert table.loc["HHN", "health"] == "clipped" and table.loc["HHN", "clipped_samples"] > 1000
+    assert (table["coverage"] == 1.0).all()  # a dead sensor still delivers samples: covered, but flagged
