@@ -66,6 +66,9 @@ def test_data_clipped_at_50_counts_are_clipped():
     # the same data with the digitizer's full scale configured
     full = channel_health(trace(clipped), HealthParameters(full_scale_counts=50.0))[0]
     assert full.clipped_samples == record.clipped_samples and "clipped" in full.flags
+    # a sensor stuck at full scale for the whole hour is clipped, not dead
+    railed = channel_health(trace(np.full(N, 50, np.int32)), HealthParameters(full_scale_counts=50.0))[0]
+    assert railed.flags == ("clipped",) and railed.dead_s == 0.0 and railed.clipped_samples == N
 
 
 def test_injected_spikes_are_counted():
@@ -94,7 +97,7 @@ def test_clean_noise_is_not_flagged(seed):
     for data in (z.astype(np.float32), np.rint(z).astype(np.int32), noise(seed, sigma=2.0)):
         record, intervals = channel_health(trace(data, 100.0 if len(data) != N else FS), P)
         assert record.flags == () and record.health == "ok", record
-        assert record.dead_s == 0 and record.spikes == 0 and record.nan_runs == 0
+        assert record.dead_s == 0 and record.spikes == 0 and record.nan_runs == 0 and record.clipped_samples == 0
         assert intervals.empty
 
 

@@ -17,6 +17,7 @@ its samples (no loop over samples or windows):
   values). A natural trace has a handful of samples at its own extremes, a
   clipped one many: it is flagged ``clipped`` when the samples at the extremes
   reach both ``clip_min_samples`` and ``clip_fraction`` of the samples.
+  Samples stuck at a clipping extreme are clipped, not dead.
 - **spikes**: single-sample outliers: the second difference ``x[i] - (x[i-1] +
   x[i+1]) / 2`` exceeds ``spike_mad`` times its robust scale (1.4826 x MAD,
   dead samples left out); adjacent outlying samples count as one spike. The
@@ -141,6 +142,38 @@ def _second_difference(x: np.ndarray) -> np.ndarray:
     return d
 
 
+def _masks(traces: Stream, p: HealthParameters) -> tuple[list[dict], int, bool]:
+    """Per trace: start (epoch s), rate (Hz) and the sample masks ``finite``, ``dead``, ``clipped``, ``spike``.
+
+    Returns them, the clipped samples (0 where clipping is not certain) and
+    whether the channel is flagged clipped. Samples stuck at a clipping
+    extreme are clipped, not dead; the spike scale leaves dead and clipped samples out.
+    """
+    parts = [{"t0": tr.stats.starttime.timestamp, "fs": tr.stats.sampling_rate,
+              "x": np.asarray(tr.data, np.float64)} for tr in traces]
+    for part in parts:
+        part["finite"] = np.isfinite(part["x"])
+    values = np.concatenate([q["x"][q["finite"]] for q in parts]) if parts else np.zeros(0)
+    limits = clip_limits(values, p)
+    for part in parts:
+        x = part["x"]
+        part["clipped"] = np.zeros(len(x), bool) if limits is None else (x <= limits[0]) | (x >= limits[1])
+    n_clipped = sum(int(q["clipped"].sum()) for q in parts)
+    is_clipped = n_clipped >= max(p.clip_min_samples, p.clip_fraction * len(values))
+    for part in parts:
+        if not (is_clipped or p.full_scale_counts is not None):
+            part["clipped"][:] = False  # the handful of samples at a healthy trace's own extremes
+        stuck = _dead_mask(part["x"], max(2, int(np.ceil(p.dead_run_s * part["fs"]))))
+        part["dead"] = stuck & ~part["clipped"]
+        part["second"] = np.nan_to_num(np.abs(_second_difference(part["x"])), nan=0.0)
+    pooled = [q["second"][q["finite"] & ~q["dead"] & ~q["clipped"]] for q in parts]
+    pooled = np.concatenate(pooled) if pooled else np.zeros(0)
+    scale = MAD_TO_SIGMA * float(np.median(np.abs(pooled - np.median(pooled)))) if len(pooled) else 0.0
+    for part in parts:
+        part["spike"] = part["second"] > p.spike_mad * scale if scale > 0 else np.zeros(len(part["x"]), bool)
+    return parts, n_clipped if (is_clipped or p.full_scale_counts is not None) else 0, is_clipped
+
+
 def channel_health(traces: Stream, p: HealthParameters, channel: str = "", station: str = "", day: str = ""
                    ) -> tuple[ChannelHealth, pd.DataFrame]:
     """Health of one channel's traces (raw samples) and its bad stretches (:data:`INTERVAL_COLUMNS`).
@@ -148,53 +181,44 @@ def channel_health(traces: Stream, p: HealthParameters, channel: str = "", stati
     Runs never reach across two traces; the extremes and the spike scale are
     those of all the channel's finite samples.
     """
-    parts = [(np.asarray(tr.data, np.float64), tr.stats.starttime.timestamp, tr.stats.sampling_rate) for tr in traces]
-    finite = [np.isfinite(x) for x, _, _ in parts]
-    values = np.concatenate([x[f] for (x, _, _), f in zip(parts, finite, strict=True)]) if parts else np.zeros(0)
-    dead = [_dead_mask(x, max(2, int(np.ceil(p.dead_run_s * fs)))) for x, _, fs in parts]
-    seconds = [(f.sum() / fs) for (_, _, fs), f in zip(parts, finite, strict=True)]
-    limits = clip_limits(values, p)
-    clipped = [np.zeros(len(x), bool) if limits is None else (x <= limits[0]) | (x >= limits[1]) for x, _, _ in parts]
-    second = [np.abs(_second_difference(x)) for x, _, _ in parts]
-    pooled = np.concatenate([d[f & ~m] for d, f, m in zip(second, finite, dead, strict=True)]) if parts else second
-    pooled = pooled[np.isfinite(pooled)] if len(parts) else np.zeros(0)
-    scale = MAD_TO_SIGMA * float(np.median(np.abs(pooled - np.median(pooled)))) if len(pooled) else 0.0
-    spikes = 0
+    parts, n_clipped, is_clipped = _masks(traces, p)
+    counts = {"nan": 0, "dead": 0, "spike": 0}
+    seconds = {"nan": 0.0, "dead": 0.0, "data": 0.0}
     intervals = []
-    n_clipped = int(sum(c.sum() for c in clipped))
-    n_samples = int(sum(f.sum() for f in finite))
-    is_clipped = n_clipped >= max(p.clip_min_samples, p.clip_fraction * n_samples)
-    nan_runs, nan_s, dead_runs, dead_s = 0, 0.0, 0, 0.0
-    for (_, t0, fs), f, m, c, d in zip(parts, finite, dead, clipped, second, strict=True):
-        kinds = {"nan": true_runs(~f), "dead": true_runs(m)}
-        if p.full_scale_counts is not None or is_clipped:
-            kinds["clipped"] = true_runs(c)
-        nan_runs += len(kinds["nan"][0])
-        nan_s += float((~f).sum() / fs)
-        dead_runs += len(kinds["dead"][0])
-        dead_s += float(m.sum() / fs)
-        if scale > 0:
-            spikes += len(true_runs(np.nan_to_num(d, nan=0.0) > p.spike_mad * scale)[0])
-        for kind, (a, b) in kinds.items():
-            starts, ends = merge_intervals(t0 + a / fs, t0 + b / fs, p.merge_s)
+    for q in parts:
+        runs = {"nan": true_runs(~q["finite"]), "dead": true_runs(q["dead"]), "clipped": true_runs(q["clipped"])}
+        counts["nan"] += len(runs["nan"][0])
+        counts["dead"] += len(runs["dead"][0])
+        counts["spike"] += len(true_runs(q["spike"])[0])
+        seconds["nan"] += float((~q["finite"]).sum() / q["fs"])
+        seconds["dead"] += float(q["dead"].sum() / q["fs"])
+        seconds["data"] += float(q["finite"].sum() / q["fs"])
+        for kind, (a, b) in runs.items():
+            starts, ends = merge_intervals(q["t0"] + a / q["fs"], q["t0"] + b / q["fs"], p.merge_s)
             intervals.append(pd.DataFrame({"kind": kind, "start": starts, "end": ends}))
-    covered = float(sum(seconds))
-    flags = []
-    if covered > 0 and dead_s >= p.dead_fraction * covered:
-        flags.append("dead")
-    if is_clipped:
-        flags.append("clipped")
-    if nan_runs:
-        flags.append("nan")
-    if covered > 0 and spikes >= p.spikes_per_hour * covered / 3600.0:
-        flags.append("spiky")
-    record = ChannelHealth(n_samples, nan_runs, round(nan_s, 6), dead_runs, round(dead_s, 6), n_clipped, spikes,
-                           tuple(flags))
+    flags = _flags(p, seconds, counts, is_clipped)
+    record = ChannelHealth(sum(int(q["finite"].sum()) for q in parts), counts["nan"], round(seconds["nan"], 6),
+                           counts["dead"], round(seconds["dead"], 6), n_clipped, counts["spike"], flags)
     table = pd.concat(intervals, ignore_index=True) if intervals else pd.DataFrame(columns=["kind", "start", "end"])
     table.insert(0, "station", station)
     table.insert(1, "day", day)
     table.insert(2, "channel", channel)
     return record, table.reindex(columns=INTERVAL_COLUMNS)
+
+
+def _flags(p: HealthParameters, seconds: dict, counts: dict, is_clipped: bool) -> tuple[str, ...]:
+    """The flags raised by the measures of :func:`channel_health` (see the module docstring)."""
+    data = seconds["data"]
+    flags = []
+    if data > 0 and seconds["dead"] >= p.dead_fraction * data:
+        flags.append("dead")
+    if is_clipped:
+        flags.append("clipped")
+    if counts["nan"]:
+        flags.append("nan")
+    if data > 0 and counts["spike"] >= p.spikes_per_hour * data / 3600.0:
+        flags.append("spiky")
+    return tuple(flags)
 
 
 def station_day_health(raw: Stream, days: list, p: HealthParameters) -> tuple[list[dict], pd.DataFrame]:
