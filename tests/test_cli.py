@@ -54,7 +54,8 @@ def test_classify_directory_writes_probabilities_segments_and_events(model_path,
     out = tmp_path / "out"
     assert classify("--model", model_path, str(root), "--out", str(out), "--exclude", "quiet") == 0
     table = pd.read_parquet(out / "probabilities.parquet")
-    assert list(table.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst"]
+    assert list(table.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst", "health"]
+    assert (table["health"] == "ok").all()  # clean synthetic noise: no window marked
     np.testing.assert_allclose(table[["p_quiet", "p_burst"]].sum(axis=1), 1.0)
     assert sorted(table["station"].unique()) == ["SYM", "SYN"] and set(table["channel"]) == {"HH?"}
     model = load_classifier(model_path)

@@ -164,3 +164,63 @@ def test_dead_and_clipped_channels_in_the_availability_table():
     assert table.loc["HHZ", "health"] == "dead" and table.loc["HHZ", "dead_s"] == pytest.approx(3600.0)
     assert table.loc["HHN", "health"] == "clipped" and table.loc["HHN", "clipped_samples"] > 1000
     assert (table["coverage"] == 1.0).all()  # a dead sensor still delivers samples: covered, but flagged
+
+
+# ------------------------------------------------------------------ training windows and classified output
+
+
+def test_windows_in_bad_data_are_marked_and_left_out_of_training():
+    from seisclass.core.vocabulary import UNLABELED
+    from seisclass.data.dataset import assemble, feature_columns, mark_health
+
+    t = T0.timestamp
+    starts = t + 10.0 * np.arange(4)
+    keys = pd.DataFrame({"network": "XX", "station": "A", "location": "", "channel": "HH?",
+                         "start": to_timestamps(starts), "end": to_timestamps(starts + 10)})
+    labels = keys.assign(label=["quake", "quake", "noise", UNLABELED], interval=["i1", "i1", "i2", ""])
+    intervals = pd.DataFrame({"station": "XX.A", "day": "2024-06-01", "channel": "HHZ", "kind": ["dead"],
+                              "start": [t + 12.0], "end": [t + 25.0]})
+    marked = mark_health(labels, intervals)
+    assert marked["health"].tolist() == ["ok", "dead", "dead", "ok"]
+    assert marked["label"].tolist() == ["quake", UNLABELED, UNLABELED, UNLABELED]
+    assert marked["interval"].tolist() == ["i1", "", "", ""]
+    features = keys.assign(snr=np.float32(1.0), Z_rms=np.arange(4, dtype=np.float32))
+    table = assemble([features], [marked])
+    assert table["health"].tolist() == ["ok", "dead", "dead", "ok"] and feature_columns(table) == ["Z_rms"]
+
+
+@pytest.fixture(scope="module")
+def forest_path(tmp_path_factory) -> str:
+    from test_models import CLASSES, RECIPE, labelled_features, synthetic_stream
+
+    from seisclass.learn.forest import ForestParameters, fit_forest
+
+    path = str(tmp_path_factory.mktemp("health_model") / "rf.skops")
+    fit_forest(labelled_features(synthetic_stream(50.0)), CLASSES, ForestParameters(n_estimators=10), seed=1,
+               recipe=RECIPE).save(path)
+    return path
+
+
+def test_classify_warns_about_a_dead_channel_and_marks_its_windows(forest_path, tmp_path, capsys):
+    from test_models import synthetic_stream
+
+    from seisclass.cli import main
+
+    dead = synthetic_stream(100.0, station="DEAD")
+    dead.select(channel="HHZ")[0].data[:] = 5.0  # the vertical sensor stopped: constant for the whole file
+    clipped = synthetic_stream(100.0, station="CLIP", seed=2)
+    for tr in clipped:
+        tr.data = np.clip(tr.data, -2.0, 2.0)  # 2 sigma of the noise: some 5 % of the samples at the rails
+    good = synthetic_stream(100.0, station="GOOD", seed=4)
+    for name, stream in (("dead", dead), ("clipped", clipped), ("good", good)):
+        stream.write(str(tmp_path / f"{name}.mseed"), format="MSEED")
+    out = tmp_path / "out"
+    assert main(["--quiet", "classify", "--model", forest_path, str(tmp_path / "dead.mseed"),
+                 str(tmp_path / "clipped.mseed"), str(tmp_path / "good.mseed"), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    table = pd.read_parquet(out / "probabilities.parquet")
+    health = table.groupby("station")["health"].agg(set).to_dict()
+    assert health == {"DEAD": {"dead"}, "CLIP": {"clipped"}, "GOOD": {"ok"}}
+    n_dead = int((table["station"] == "DEAD").sum())
+    assert f"XX.DEAD.HHZ 2024-03-01: dead (constant for 1200 s): {n_dead} of {n_dead} window(s) marked" in err
+    assert "XX.CLIP.HHN 2024-03-01: clipped (" in err and "GOOD" not in err

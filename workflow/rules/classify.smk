@@ -40,6 +40,7 @@ use rule preprocess as classify_preprocess with:
     params:
         members=members,
         recipe=lambda w: classify_recipe(),
+        health=SETTINGS["health"],
     benchmark:
         "results/benchmarks/classify/preprocess/{chunk}.tsv"
     log:

@@ -6,6 +6,7 @@ rule label_windows:
     """Labels of every window of a chunk."""
     input:
         windows=rules.features.output[0],
+        notes=rules.preprocess.output.notes,  # bad stretches (sensor health): those windows are not trained on
         annotations=annotation_files,
     output:
         "results/labels/{chunk}.parquet",

@@ -82,11 +82,17 @@ class ChannelHealth:
 
     def describe(self) -> str:
         """The flags in words, with their measure (``dead (constant for 3600 s)``)."""
-        words = {"dead": f"dead (constant for {self.dead_s:g} s)",
-                 "clipped": f"clipped ({self.clipped_samples} samples at the digitizer's extremes)",
-                 "nan": f"NaN runs ({self.nan_runs}, {self.nan_s:g} s)",
-                 "spiky": f"spiky ({self.spikes} spikes)"}
-        return ", ".join(words[f] for f in self.flags) or HEALTHY
+        return describe(health_fields(self))
+
+
+def describe(fields: dict) -> str:
+    """The flags of a :func:`health_fields` record in words, with their measures; ``ok`` without flags."""
+    words = {"dead": f"dead (constant for {fields['dead_s']:g} s)",
+             "clipped": f"clipped ({fields['clipped_samples']} samples at the digitizer's extremes)",
+             "nan": f"NaN runs ({fields['nan_runs']} run(s), {fields['nan_s']:g} s)",
+             "spiky": f"spiky ({fields['spikes']} spike(s))"}
+    flags = [f for f in str(fields["health"]).split("+") if f in words]
+    return ", ".join(words[f] for f in flags) or HEALTHY
 
 
 def true_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -276,6 +282,20 @@ def window_health(windows: pd.DataFrame, intervals: pd.DataFrame) -> np.ndarray:
                       for bits in np.ndindex(*(2,) * len(WINDOW_KINDS))], dtype=object)
     code = (hits * (2 ** np.arange(len(WINDOW_KINDS))[::-1])).sum(axis=1)
     return names[code]
+
+
+def read_intervals(notes_paths: list) -> pd.DataFrame:
+    """The bad stretches (``health_intervals``) of preprocess notes files as one table (:data:`INTERVAL_COLUMNS`).
+
+    Notes written before the health checks existed contribute none.
+    """
+    import json
+
+    rows = []
+    for path in notes_paths:
+        with open(path) as handle:
+            rows += json.load(handle).get("health_intervals", [])
+    return pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
 
 
 def usable(health) -> np.ndarray:
