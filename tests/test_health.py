@@ -80,6 +80,17 @@ def test_injected_spikes_are_counted():
     assert channel_health(trace(noise()), P)[0].spikes == 0
 
 
+def test_a_strong_impulsive_earthquake_is_no_spike():
+    """A 15 Hz wavelet (at 100 Hz) 10^4 times the noise with a sudden onset: large, but like its neighbours."""
+    fs = 100.0
+    t = np.arange(int(600 * fs)) / fs
+    x = np.random.default_rng(3).normal(0.0, 1.0, len(t))
+    after = np.clip(t - 300.0, 0, None)
+    x += np.where(t >= 300.0, 1e4 * np.exp(-after / 5.0) * np.sin(2 * np.pi * 15.0 * after), 0.0)
+    record, _ = channel_health(trace(x, fs), P)
+    assert record.spikes == 0 and record.flags == ()
+
+
 def test_nan_run_is_counted_with_its_seconds():
     x = noise().astype(np.float64)
     x[int(600 * FS):int(660 * FS)] = np.nan  # 60 s of NaN

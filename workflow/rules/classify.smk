@@ -67,6 +67,7 @@ rule window_probabilities:
     input:
         model=applied_model,
         features=applied_path(FEATURES),
+        notes=applied_path(NOTES),  # bad stretches of the raw data: the windows' health
         waveforms=waveforms_for_deep,
     output:
         "results/probabilities/{applied}/{chunk}.parquet",

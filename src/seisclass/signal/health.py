@@ -10,19 +10,22 @@ its samples (no loop over samples or windows):
   ``dead_run_s`` (a sensor or digitizer that stopped: a constant channel is
   one such run). ``dead_s`` is their total length (s). A channel-day is flagged
   ``dead`` when ``dead_s`` reaches ``dead_fraction`` of its finite samples' time.
-- **clipped**: samples at the digitizer's full scale: ``|x| >= (1 -
-  clip_tolerance) full_scale_counts`` when ``full_scale_counts`` is set (every
-  such sample is clipping), else at the channel's own extremes (``x >= max -
-  tol (max - min)`` or ``x <= min + tol (max - min)``, flat tops at the largest
-  values). A natural trace has a handful of samples at its own extremes, a
+- **clipped**: samples at the digitizer's full scale ``+-full_scale_counts``
+  when it is set (every such sample is clipping), else at the channel's own
+  extremes (flat tops at its largest and smallest values); "at" means within
+  ``clip_tolerance`` robust standard deviations (1.4826 x MAD) of the samples,
+  so neither a DC offset nor one wild sample widens it. A natural trace has a handful of samples at its own extremes, a
   clipped one many: it is flagged ``clipped`` when the samples at the extremes
   reach both ``clip_min_samples`` and ``clip_fraction`` of the samples.
   Samples stuck at a clipping extreme are clipped, not dead.
-- **spikes**: single-sample outliers: the second difference ``x[i] - (x[i-1] +
-  x[i+1]) / 2`` exceeds ``spike_mad`` times its robust scale (1.4826 x MAD,
-  dead samples left out); adjacent outlying samples count as one spike. The
-  second difference of band-limited signals (earthquakes) stays small, that of
-  a lone glitch is the glitch. Flagged ``spiky`` at ``spikes_per_hour`` or more.
+- **spikes**: isolated outliers: the second difference ``d[i] = x[i] - (x[i-1]
+  + x[i+1]) / 2`` exceeds ``spike_mad`` times both its robust scale over the
+  channel (1.4826 x MAD, dead and clipped samples left out) and its local level
+  (the larger mean ``|d|`` of the ``spike_window_s / 2`` before and after it,
+  the sample and its two neighbours on each side left out); adjacent outlying
+  samples count as one spike. A glitch towers over quiet neighbours on both
+  sides; an earthquake, however strong and sudden, is as loud after its onset. Flagged
+  ``spiky`` at ``spikes_per_hour`` or more.
 
 Bad stretches (``dead``, ``clipped``, ``nan``) are returned as intervals (epoch
 s; stretches closer than ``merge_s`` joined) so windows touching them can be
@@ -58,6 +61,7 @@ class HealthParameters(ConfigSection):
     clip_min_samples: int
     clip_fraction: float
     spike_mad: float
+    spike_window_s: float
     spikes_per_hour: float
     merge_s: float
 
@@ -113,16 +117,20 @@ def merge_intervals(starts: np.ndarray, ends: np.ndarray, tolerance_s: float) ->
 
 
 def clip_limits(finite: np.ndarray, p: HealthParameters) -> tuple[float, float] | None:
-    """``(low, high)``: samples at or below ``low`` / at or above ``high`` sit at the extremes; None if constant."""
-    if p.full_scale_counts is not None:
-        level = (1.0 - p.clip_tolerance) * p.full_scale_counts
-        return -level, level
+    """``(low, high)``: samples at or below ``low`` / at or above ``high`` sit at the extremes; None if constant.
+
+    The margin is ``clip_tolerance`` robust standard deviations (1.4826 x MAD) of the
+    samples: independent of a DC offset and of a few wild samples.
+    """
     if not len(finite):
         return None
+    median = float(np.median(finite))
+    margin = p.clip_tolerance * MAD_TO_SIGMA * float(np.median(np.abs(finite - median)))
+    if p.full_scale_counts is not None:
+        return -p.full_scale_counts + margin, p.full_scale_counts - margin
     low, high = float(finite.min()), float(finite.max())
     if high <= low:
         return None
-    margin = p.clip_tolerance * (high - low)
     return low + margin, high - margin
 
 
@@ -138,6 +146,31 @@ def _dead_mask(x: np.ndarray, min_samples: int) -> np.ndarray:
         np.add.at(delta, b[long] + 1, -1)
         mask = np.cumsum(delta[:-1]) > 0
     return mask
+
+
+def _spikes(second: np.ndarray, scale: float, factor: float, half: int) -> np.ndarray:
+    """Samples whose ``|d|`` exceeds ``factor`` x ``scale`` and x the mean ``|d|`` on either side (``half`` samples).
+
+    The local level is the larger of the means before and after the sample,
+    leaving out the sample and two neighbours on each side (a spike's own second
+    difference spreads over them): an earthquake's onset has a loud side, a
+    glitch none. Only candidates above the global threshold are looked at, with
+    one cumulative sum.
+    """
+    n = len(second)
+    out = np.zeros(n, bool)
+    if scale <= 0:
+        return out
+    candidates = np.flatnonzero(second > factor * scale)
+    if not len(candidates):
+        return out
+    total = np.concatenate([[0.0], np.cumsum(second)])
+    lo, hi = np.clip(candidates - half, 0, n), np.clip(candidates + half + 1, 0, n)
+    c_lo, c_hi = np.clip(candidates - 2, 0, n), np.clip(candidates + 3, 0, n)
+    before = (total[c_lo] - total[lo]) / np.maximum(c_lo - lo, 1)
+    after = (total[hi] - total[c_hi]) / np.maximum(hi - c_hi, 1)
+    out[candidates[second[candidates] > factor * np.maximum(before, after)]] = True
+    return out
 
 
 def _second_difference(x: np.ndarray) -> np.ndarray:
@@ -176,7 +209,7 @@ def _masks(traces: Stream, p: HealthParameters) -> tuple[list[dict], int, bool]:
     pooled = np.concatenate(pooled) if pooled else np.zeros(0)
     scale = MAD_TO_SIGMA * float(np.median(np.abs(pooled - np.median(pooled)))) if len(pooled) else 0.0
     for part in parts:
-        part["spike"] = part["second"] > p.spike_mad * scale if scale > 0 else np.zeros(len(part["x"]), bool)
+        part["spike"] = _spikes(part["second"], scale, p.spike_mad, max(3, round(p.spike_window_s * part["fs"] / 2)))
     return parts, n_clipped if (is_clipped or p.full_scale_counts is not None) else 0, is_clipped
 
 
