@@ -124,14 +124,21 @@ def clip_limits(finite: np.ndarray, p: HealthParameters) -> tuple[float, float] 
     """
     if not len(finite):
         return None
-    median = float(np.median(finite))
-    margin = p.clip_tolerance * MAD_TO_SIGMA * float(np.median(np.abs(finite - median)))
+    margin = p.clip_tolerance * robust_sigma(finite) if p.clip_tolerance > 0 else 0.0
     if p.full_scale_counts is not None:
         return -p.full_scale_counts + margin, p.full_scale_counts - margin
     low, high = float(finite.min()), float(finite.max())
     if high <= low:
         return None
     return low + margin, high - margin
+
+
+def robust_sigma(values: np.ndarray, max_samples: int = 1_000_000) -> float:
+    """1.4826 x the median absolute deviation; from every k-th value beyond ``max_samples`` (0 when empty)."""
+    values = values[::max(1, len(values) // max_samples)]
+    if not len(values):
+        return 0.0
+    return MAD_TO_SIGMA * float(np.median(np.abs(values - np.median(values))))
 
 
 def _dead_mask(x: np.ndarray, min_samples: int) -> np.ndarray:
@@ -206,8 +213,7 @@ def _masks(traces: Stream, p: HealthParameters) -> tuple[list[dict], int, bool]:
         part["dead"] = stuck & ~part["clipped"]
         part["second"] = np.nan_to_num(np.abs(_second_difference(part["x"])), nan=0.0)
     pooled = [q["second"][q["finite"] & ~q["dead"] & ~q["clipped"]] for q in parts]
-    pooled = np.concatenate(pooled) if pooled else np.zeros(0)
-    scale = MAD_TO_SIGMA * float(np.median(np.abs(pooled - np.median(pooled)))) if len(pooled) else 0.0
+    scale = robust_sigma(np.concatenate(pooled)) if pooled else 0.0
     for part in parts:
         part["spike"] = _spikes(part["second"], scale, p.spike_mad, max(3, round(p.spike_window_s * part["fs"] / 2)))
     return parts, n_clipped if (is_clipped or p.full_scale_counts is not None) else 0, is_clipped
