@@ -98,6 +98,9 @@ def test_nan_run_is_counted_with_its_seconds():
     assert record.nan_runs == 1 and record.nan_s == pytest.approx(60.0) and record.flags == ("nan",)
     nan = intervals[intervals["kind"] == "nan"]
     assert nan[["start", "end"]].to_numpy().tolist() == [[T0.timestamp + 600.0, T0.timestamp + 660.0]]
+    x[int(600 * FS):int(660 * FS)] = np.inf  # infinities too: a NaN run, neither dead nor spikes
+    record, _ = channel_health(trace(x), P)
+    assert (record.nan_runs, record.nan_s, record.dead_s, record.spikes) == (1, 60.0, 0.0, 0)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

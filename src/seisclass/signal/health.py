@@ -13,19 +13,20 @@ its samples (no loop over samples or windows):
 - **clipped**: samples at the digitizer's full scale ``+-full_scale_counts``
   when it is set (every such sample is clipping), else at the channel's own
   extremes (flat tops at its largest and smallest values); "at" means within
-  ``clip_tolerance`` robust standard deviations (1.4826 x MAD) of the samples,
-  so neither a DC offset nor one wild sample widens it. A natural trace has a handful of samples at its own extremes, a
-  clipped one many: it is flagged ``clipped`` when the samples at the extremes
-  reach both ``clip_min_samples`` and ``clip_fraction`` of the samples.
-  Samples stuck at a clipping extreme are clipped, not dead.
+  ``clip_tolerance`` robust standard deviations (1.4826 x MAD) of the samples
+  (default 0: exactly, as a digitizer clips), so neither a DC offset nor one
+  wild sample widens it. A natural trace has a handful of samples at its own
+  extremes, a clipped one many: it is flagged ``clipped`` when the samples at
+  the extremes reach both ``clip_min_samples`` and ``clip_fraction`` of the
+  samples. Samples stuck at a clipping extreme are clipped, not dead.
 - **spikes**: isolated outliers: the second difference ``d[i] = x[i] - (x[i-1]
   + x[i+1]) / 2`` exceeds ``spike_mad`` times both its robust scale over the
   channel (1.4826 x MAD, dead and clipped samples left out) and its local level
   (the larger mean ``|d|`` of the ``spike_window_s / 2`` before and after it,
   the sample and its two neighbours on each side left out); adjacent outlying
   samples count as one spike. A glitch towers over quiet neighbours on both
-  sides; an earthquake, however strong and sudden, is as loud after its onset. Flagged
-  ``spiky`` at ``spikes_per_hour`` or more.
+  sides; an earthquake, however strong and sudden, is as loud after its onset.
+  Flagged ``spiky`` at ``spikes_per_hour`` or more.
 
 Bad stretches (``dead``, ``clipped``, ``nan``) are returned as intervals (epoch
 s; stretches closer than ``merge_s`` joined) so windows touching them can be
@@ -184,7 +185,8 @@ def _second_difference(x: np.ndarray) -> np.ndarray:
     """``x[i] - (x[i-1] + x[i+1]) / 2`` (0 at both ends; NaN next to a NaN)."""
     d = np.zeros(len(x))
     if len(x) > 2:
-        d[1:-1] = x[1:-1] - 0.5 * (x[:-2] + x[2:])
+        with np.errstate(invalid="ignore"):  # inf - inf next to infinite samples: NaN, as wanted
+            d[1:-1] = x[1:-1] - 0.5 * (x[:-2] + x[2:])
     return d
 
 
@@ -210,8 +212,8 @@ def _masks(traces: Stream, p: HealthParameters) -> tuple[list[dict], int, bool]:
         if not (is_clipped or p.full_scale_counts is not None):
             part["clipped"][:] = False  # the handful of samples at a healthy trace's own extremes
         stuck = _dead_mask(part["x"], max(2, int(np.ceil(p.dead_run_s * part["fs"]))))
-        part["dead"] = stuck & ~part["clipped"]
-        part["second"] = np.nan_to_num(np.abs(_second_difference(part["x"])), nan=0.0)
+        part["dead"] = stuck & ~part["clipped"] & part["finite"]  # a run of infinities is a NaN run
+        part["second"] = np.nan_to_num(np.abs(_second_difference(part["x"])), nan=0.0, posinf=0.0)
     pooled = [q["second"][q["finite"] & ~q["dead"] & ~q["clipped"]] for q in parts]
     scale = robust_sigma(np.concatenate(pooled)) if pooled else 0.0
     for part in parts:
