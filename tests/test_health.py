@@ -198,6 +198,8 @@ def test_windows_in_bad_data_are_marked_and_left_out_of_training():
     assert marked["health"].tolist() == ["ok", "dead", "dead", "ok"]
     assert marked["label"].tolist() == ["quake", UNLABELED, UNLABELED, UNLABELED]
     assert marked["interval"].tolist() == ["i1", "", "", ""]
+    kept = mark_health(labels, intervals.assign(kind="clipped"), exclude=("dead", "nan"))  # clipped: trained on
+    assert kept["health"].tolist() == ["ok", "clipped", "clipped", "ok"] and kept["label"].equals(labels["label"])
     features = keys.assign(snr=np.float32(1.0), Z_rms=np.arange(4, dtype=np.float32))
     table = assemble([features], [marked])
     assert table["health"].tolist() == ["ok", "dead", "dead", "ok"] and feature_columns(table) == ["Z_rms"]

@@ -13,6 +13,7 @@ rule label_windows:
     params:
         classes=CLASSES,
         min_overlap=SETTINGS["windows"].min_overlap,
+        health=SETTINGS["health"],
     benchmark:
         "results/benchmarks/label_windows/{chunk}.tsv"
     log:

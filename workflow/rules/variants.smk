@@ -47,6 +47,7 @@ use rule label_windows as variant_label_windows with:
     params:
         classes=CLASSES,
         min_overlap=lambda w: variant_recipe(w).windows.min_overlap,
+        health=SETTINGS["health"],
     benchmark:
         f"results/benchmarks/variants/{{variant}}/label_windows/{{chunk}}.tsv"
     log:

@@ -15,6 +15,7 @@ log = log_to(snakemake.log[0])
 windows = pd.read_parquet(snakemake.input.windows, columns=KEY_COLUMNS)
 annotations = read_annotations(list(snakemake.input.annotations), list(snakemake.params.classes))
 labels = mark_health(label_table(windows, annotations, snakemake.params.min_overlap),
-                     read_intervals([snakemake.input.notes]))  # windows in bad data: not trained on
+                     read_intervals([snakemake.input.notes]),  # windows in bad data: not trained on
+                     snakemake.params.health.exclude_from_training)
 log.info("label counts: %s", labels["label"].value_counts().to_dict())
 write_parquet(labels, snakemake.output[0])

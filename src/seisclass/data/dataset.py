@@ -59,18 +59,20 @@ def label_table(
     return out
 
 
-def mark_health(labels: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
-    """A label table with ``health`` per window; windows touching a dead, clipped or NaN stretch lose their label.
+def mark_health(labels: pd.DataFrame, intervals: pd.DataFrame,
+                exclude: tuple[str, ...] = ("dead", "clipped", "nan")) -> pd.DataFrame:
+    """A label table with ``health`` per window; windows touching a bad stretch of a kind in ``exclude`` lose their label.
 
     ``intervals`` are the bad stretches of :func:`seisclass.signal.health.station_day_health`
-    (the preprocess notes). Such windows become ``unlabeled`` (no interval): they are
-    never trained or scored on, while ``health`` keeps why. One log line per station.
+    (the preprocess notes); ``exclude`` is ``health.exclude_from_training``. Such windows
+    become ``unlabeled`` (no interval): they are never trained or scored on, while
+    ``health`` keeps why. One log line per station.
     """
     from seisclass.signal.health import usable, window_health
 
     out = labels.copy()
     out["health"] = pd.Series(window_health(out, intervals), index=out.index, dtype="string")
-    bad = ~usable(out["health"].to_numpy(dtype=object))
+    bad = ~usable(out["health"].to_numpy(dtype=object), tuple(exclude))
     labelled = bad & (out["label"] != UNLABELED).to_numpy()
     for (network, station, location), rows in out[labelled].groupby(["network", "station", "location"]):
         log.warning("%s: %d labelled window(s) touch bad data (%s): left out of training (label %s)",

@@ -65,6 +65,7 @@ class HealthParameters(ConfigSection):
     spike_window_s: float
     spikes_per_hour: float
     merge_s: float
+    exclude_from_training: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -339,6 +340,7 @@ def read_intervals(notes_paths: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
 
 
-def usable(health) -> np.ndarray:
-    """True for windows whose health is ``ok`` (no dead, clipped or NaN stretch touches them)."""
-    return np.asarray(health, dtype=object) == HEALTHY
+def usable(health, exclude: tuple[str, ...] = WINDOW_KINDS) -> np.ndarray:
+    """True for windows whose health holds none of the kinds in ``exclude`` (default: any bad stretch)."""
+    values = pd.Series(np.asarray(health, dtype=object)).astype(str).str.split("+")
+    return ~values.map(lambda kinds: any(k in exclude for k in kinds)).to_numpy(bool)
