@@ -54,7 +54,8 @@ def test_classify_directory_writes_probabilities_segments_and_events(model_path,
     out = tmp_path / "out"
     assert classify("--model", model_path, str(root), "--out", str(out), "--exclude", "quiet") == 0
     table = pd.read_parquet(out / "probabilities.parquet")
-    assert list(table.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst", "domain_score"]
+    assert list(table.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst", "domain_score", "health"]
+    assert (table["health"] == "ok").all()  # clean synthetic noise: no window marked
     np.testing.assert_allclose(table[["p_quiet", "p_burst"]].sum(axis=1), 1.0)
     domain = pd.read_csv(out / "domain.csv", keep_default_na=False)  # both stations are like the training one
     assert sorted(domain["station"]) == ["SYM", "SYN"] and not domain["flagged"].any()

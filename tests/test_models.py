@@ -261,7 +261,7 @@ def test_window_probabilities_of_a_raw_stream_match_the_workflow_path(forest):
     """A raw stream at the training rate gives the probabilities of the workflow's feature table."""
     model, _, table = forest
     out = model.window_probabilities(synthetic_stream(50.0))
-    assert list(out.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst"]
+    assert list(out.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst", "health"] and (out["health"] == "ok").all()
     np.testing.assert_array_equal(out["start"].to_numpy(), table["start"].to_numpy())
     np.testing.assert_allclose(out[["p_quiet", "p_burst"]].to_numpy(), model.predict_proba(table), atol=1e-12)
 

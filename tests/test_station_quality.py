@@ -165,3 +165,39 @@ def test_tiny_run_ranks_its_station(tiny_run):
     assert row["response"] == "demo sensitivity" and row["n_psd"] >= 5  # one hour of 600-s segments
     assert 0 < float(row["median_noise_db_vs_nlnm"]) < 60 and float(row["availability"]) == pytest.approx(1.0)
     assert (tiny_run / "results/quality/ppsd.png").stat().st_size > 10_000
+
+
+@pytest.mark.unit
+def test_dead_or_clipped_station_is_never_ranked_best():
+    """A constant channel has no noise at all (far below NLNM) and full coverage: it used to tie for rank 1."""
+    from seisclass.quality.availability import chunk_availability
+
+    good = demo_noise("2024-06-01T01:00:00", 1.0, station="GOOD")
+    dead = demo_noise("2024-06-01T01:00:00", 1.0, station="DEAD")
+    for tr in dead:
+        tr.data = np.full(tr.stats.npts, 123.0, np.float32)
+    clipped = demo_noise("2024-06-01T01:00:00", 1.0, station="CLIP")
+    for tr in clipped:
+        limit = 0.5 * np.abs(tr.data).max()
+        tr.data = np.clip(tr.data, -limit, limit)
+    ppsds = {}
+    rows = []
+    for name, stream in (("GOOD", good), ("DEAD", dead), ("CLIP", clipped)):
+        ppsds.update(chunk_ppsds(stream, members(name), [], P, DEMO.sensitivity))
+        t0 = stream[0].stats.starttime.timestamp
+        rows.append(chunk_availability(stream, t0, t0 + 3600, {"station": f"XX.{name}", "day": "2024-06-01",
+                                                               "source": "demo", "status": "ok"}))
+    availability = pd.concat(rows, ignore_index=True)
+    table = station_table(ppsds, availability, None, ["silence", "tourists", "earthquake"], P)
+    assert list(table.columns) == STATION_COLUMNS and table["station"].iloc[0] == "GOOD"
+    table = table.set_index("station")
+    assert table.loc["GOOD", "rank"] == 1 and table.loc["GOOD", "health"] == "ok" and table.loc["GOOD", "note"] == ""
+    assert set(table.loc[["DEAD", "CLIP"], "rank"]) == {2, 3}  # both after the healthy station
+    assert table.loc["DEAD", "health"] == "dead" and table.loc["DEAD", "note"].startswith("ranked last: dead (HH")
+    assert table.loc["CLIP", "health"] == "clipped" and "ranked last: clipped" in table.loc["CLIP", "note"]
+    assert (table["availability"] == 1.0).all()  # all three deliver every sample
+    assert table.loc["DEAD", "pct_below_nlnm"] == 100.0 and table.loc["DEAD", "pct_above_nhnm"] == 0.0
+    assert table.loc["GOOD", "pct_below_nlnm"] < 5.0 and table.loc["GOOD", "pct_above_nhnm"] < 5.0
+    # without the health column (an older availability table) the dead station would tie for the best rank
+    old = availability.drop(columns=["health"])
+    assert station_table(ppsds, old, None, [], P).set_index("station").loc["DEAD", "rank"] == 1

@@ -156,6 +156,7 @@ class ProbabilityWriter:
         columns += [(c, pa.timestamp("us", tz="UTC")) for c in ("start", "end")]
         columns += [(f"p_{c}", pa.float64()) for c in classes]
         columns += [("domain_score", pa.float64())] if domain else []
+        columns += [("health", pa.string())]  # ok, or the bad stretches of the raw data (dead, clipped, nan)
         self.schema = pa.schema(columns, metadata={b"seisclass_model": model.encode()})
         self._context = atomic_path(path)
         self._writer = None

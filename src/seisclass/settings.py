@@ -102,6 +102,7 @@ SECTIONS: dict[str, str] = {
     "catalogue": "seisclass.acquire.catalogue:CatalogueParameters",
     "work": "seisclass.acquire.planning:WorkParameters",
     "quality": "seisclass.quality.stations:QualityParameters",
+    "health": "seisclass.signal.health:HealthParameters",
     "variants": "seisclass.data.variants:VariantsParameters",
 }
 STUDY_KEYS = tuple(f.name for f in dataclasses.fields(StudyParameters))

@@ -41,6 +41,7 @@ use rule preprocess as classify_preprocess with:
     params:
         members=members,
         recipe=lambda w: classify_recipe(),
+        health=SETTINGS["health"],
     benchmark:
         "results/benchmarks/classify/preprocess/{chunk}.tsv"
     log:
@@ -67,6 +68,7 @@ rule window_probabilities:
     input:
         model=applied_model,
         features=applied_path(FEATURES),
+        notes=applied_path(NOTES),  # bad stretches of the raw data: the windows' health
         waveforms=waveforms_for_deep,
     output:
         "results/probabilities/{applied}/{chunk}.parquet",

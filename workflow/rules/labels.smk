@@ -6,12 +6,14 @@ rule label_windows:
     """Labels of every window of a chunk."""
     input:
         windows=rules.features.output[0],
+        notes=rules.preprocess.output.notes,  # bad stretches (sensor health): those windows are not trained on
         annotations=annotation_files,
     output:
         "results/labels/{chunk}.parquet",
     params:
         classes=CLASSES,
         min_overlap=SETTINGS["windows"].min_overlap,
+        health=SETTINGS["health"],
     benchmark:
         "results/benchmarks/label_windows/{chunk}.tsv"
     log:

@@ -12,6 +12,7 @@ rule preprocess:
     params:
         members=members,
         recipe=RECIPE,
+        health=SETTINGS["health"],  # sensor health of the raw samples: bad stretches in the notes
     benchmark:
         "results/benchmarks/preprocess/{chunk}.tsv"
     log:

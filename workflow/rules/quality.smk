@@ -1,9 +1,9 @@
-# Data quality: coverage, gaps and overlaps per station-day, skipped files, annotations
-# that match no data.
+# Data quality: coverage, gaps and overlaps per station-day, sensor health (dead, clipped,
+# spiky, NaN runs), skipped files, annotations that match no data.
 
 
 rule availability:
-    """Coverage, gaps and overlaps per station-day; skipped files; annotations that match no data."""
+    """Coverage, gaps, overlaps and sensor health per station-day; skipped files; annotations that match no data."""
     input:
         raw=lambda w: [f"results/raw/{c.source}/{c.id}.mseed" for c in plan().chunks.values()],
         status=lambda w: [f"results/raw/{c.source}/{c.id}.status.json" for c in plan().chunks.values()
@@ -25,6 +25,7 @@ rule availability:
     params:
         chunks=lambda w: availability_chunks(),
         classes=CLASSES,
+        health=SETTINGS["health"],
     log:
         "logs/quality/availability.log",
     conda:

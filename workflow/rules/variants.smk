@@ -15,6 +15,7 @@ use rule preprocess as variant_preprocess with:
     params:
         members=members,
         recipe=variant_recipe,
+        health=SETTINGS["health"],
     benchmark:
         f"results/benchmarks/variants/{{variant}}/preprocess/{{chunk}}.tsv"
     log:
@@ -39,12 +40,14 @@ use rule features as variant_features with:
 use rule label_windows as variant_label_windows with:
     input:
         windows=rules.variant_features.output[0],
+        notes=variant_preprocessed("notes"),  # bad stretches (sensor health)
         annotations=annotation_files,
     output:
         f"{VARIANT_DIR}/labels/{{chunk}}.parquet",
     params:
         classes=CLASSES,
         min_overlap=lambda w: variant_recipe(w).windows.min_overlap,
+        health=SETTINGS["health"],
     benchmark:
         f"results/benchmarks/variants/{{variant}}/label_windows/{{chunk}}.tsv"
     log:

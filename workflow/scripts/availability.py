@@ -1,4 +1,4 @@
-"""Rule adapter: availability table and plot of all raw chunks; skipped files; unmatched annotations."""
+"""Rule adapter: availability and health table and plot of all raw chunks; skipped files; unmatched annotations."""
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
@@ -11,7 +11,11 @@ from seisclass.plots.acquire import plot_availability
 from seisclass.quality.availability import chunks_availability, skipped_files, unmatched_annotations
 
 log = log_to(snakemake.log[0])
-table = chunks_availability(snakemake.params.chunks)
+table = chunks_availability(snakemake.params.chunks, snakemake.params.health)
+for row in table[~table["health"].isin(["ok", ""])].itertuples():
+    log.warning("%s %s %s: sensor health %s (dead %g s, %d clipped samples, %d spikes, %d NaN runs of %g s)",
+                row.station, row.day, row.channel, row.health, row.dead_s, row.clipped_samples, row.spikes,
+                row.nan_runs, row.nan_s)
 skipped = pd.concat([skipped_files(pd.read_parquet(p)) for p in snakemake.input.index] or [table.iloc[:0]])
 for message in skipped["message"]:
     log.warning("skipped file %s", message)

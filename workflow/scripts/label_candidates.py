@@ -17,6 +17,8 @@ probabilities = pd.concat([pd.read_parquet(path) for path in snakemake.input.pro
 pool = pool.merge(probabilities, on=KEY_COLUMNS, how="inner", validate="one_to_one")
 columns = [f"p_{c}" for c in classes]
 pool = pool.dropna(subset=columns)  # windows a deep model could not cut
+if "health" in pool:  # windows in dead, clipped or NaN data: nothing to learn from labelling them
+    pool = pool[pool["health"] == "ok"]
 table = candidates(pool, pool[columns].to_numpy(), classes, p.n_candidates, p.strategy)
 log.info("%d unlabelled windows; top %d by %s (model %s)", len(pool), len(table), p.strategy, p.model)
 write_csv(table, snakemake.output.candidates, date_format="%Y-%m-%dT%H:%M:%S.%fZ")

@@ -25,8 +25,9 @@ import pandas as pd
 KEY_COLUMNS = ["network", "station", "location", "channel", "start", "end"]
 ANNOTATION_COLUMNS = ("network", "station", "location", "channel", "start", "end", "label")
 UNLABELED = "unlabeled"
-# Columns of the assembled dataset that describe a window but are not features.
-WINDOW_COLUMNS = ("label", "interval", "snr", "split")
+# Columns of the assembled dataset that describe a window but are not features. ``health`` is ``ok`` or
+# the bad stretches (dead, clipped, nan) a window touches (seisclass.signal.health).
+WINDOW_COLUMNS = ("label", "interval", "snr", "split", "health")
 
 SPLITS = ("train", "validation", "test")
 NO_SPLIT = "none"

@@ -59,8 +59,32 @@ def label_table(
     return out
 
 
+def mark_health(labels: pd.DataFrame, intervals: pd.DataFrame,
+                exclude: tuple[str, ...] = ("dead", "clipped", "nan")) -> pd.DataFrame:
+    """A label table with ``health`` per window; windows touching a bad stretch of a kind in ``exclude`` lose their label.
+
+    ``intervals`` are the bad stretches of :func:`seisclass.signal.health.station_day_health`
+    (the preprocess notes); ``exclude`` is ``health.exclude_from_training``. Such windows
+    become ``unlabeled`` (no interval): they are never trained or scored on, while
+    ``health`` keeps why. One log line per station.
+    """
+    from seisclass.signal.health import usable, window_health
+
+    out = labels.copy()
+    out["health"] = pd.Series(window_health(out, intervals), index=out.index, dtype="string")
+    bad = ~usable(out["health"].to_numpy(dtype=object), tuple(exclude))
+    labelled = bad & (out["label"] != UNLABELED).to_numpy()
+    for (network, station, location), rows in out[labelled].groupby(["network", "station", "location"]):
+        log.warning("%s: %d labelled window(s) touch bad data (%s): left out of training (label %s)",
+                    station_id(network, station, location), len(rows),
+                    ", ".join(f"{k} {n}" for k, n in rows["health"].value_counts().items()), UNLABELED)
+    out.loc[labelled, "label"] = UNLABELED
+    out.loc[labelled, "interval"] = ""
+    return out
+
+
 def assemble(feature_tables: list[pd.DataFrame], label_tables: list[pd.DataFrame]) -> pd.DataFrame:
-    """Join per-station-day features and labels into one table (keys, label, snr, features)."""
+    """Join per-station-day features and labels into one table (keys, label, snr, health when labelled, features)."""
     features = pd.concat(feature_tables, ignore_index=True)
     labels = pd.concat(label_tables, ignore_index=True)
     merged = features.merge(labels, on=KEY_COLUMNS, how="left", validate="one_to_one")
@@ -68,7 +92,11 @@ def assemble(feature_tables: list[pd.DataFrame], label_tables: list[pd.DataFrame
     merged["interval"] = merged["interval"].fillna("").astype("string")
     feature_columns = [c for c in features.columns if c not in KEY_COLUMNS and c != "snr"]
     check_finite(merged, ["snr", *feature_columns])
-    ordered = [*KEY_COLUMNS, "label", "interval", "snr", *feature_columns]
+    health = []
+    if "health" in labels:
+        merged["health"] = merged["health"].fillna("ok").astype("string")
+        health = ["health"]
+    ordered = [*KEY_COLUMNS, "label", "interval", "snr", *health, *feature_columns]
     return merged[ordered].sort_values(["start", "network", "station"], ignore_index=True)
 
 

@@ -8,7 +8,10 @@ scikit-learn and SeisBench.
 - ``table_probabilities(table, stream)``: the windows of a window table;
 - ``window_probabilities(stream)``, ``annotate(stream)`` and ``classify(stream)``: any raw
   ObsPy stream, at any sampling rate, made into windows by the card's recipe, exactly
-  as the workflow makes them.
+  as the workflow makes them. Their window tables carry ``health``: ``ok``, or the bad
+  stretches of the raw data (``dead``, ``clipped``, ``nan``; :mod:`seisclass.signal.health`,
+  thresholds in ``health_parameters``) a window touches; such a station-day is warned
+  about, naming the station, the channel and the problem.
 
 A concrete class implements the named hooks :meth:`~WindowClassifier.predict_proba`,
 :meth:`~WindowClassifier.model_inputs` (its input for the rows of a window table),
@@ -62,6 +65,20 @@ class WindowClassifier(abc.ABC):
         self.metadata = metadata
         self.path = str(path) if path is not None else f"<{metadata.get('name')} model>"
         self._warned_slow: set[str] = set()  # channels already warned about (below the model's rate)
+        self._health = None
+
+    @property
+    def health_parameters(self):
+        """Thresholds of the sensor health checks of raw streams (``health`` section; default: the schema's)."""
+        from seisclass.signal.health import HealthParameters
+
+        if self._health is None:
+            self._health = HealthParameters()
+        return self._health
+
+    @health_parameters.setter
+    def health_parameters(self, value) -> None:
+        self._health = value
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, classes={self.classes_}, path={self.path!r})"
@@ -225,7 +242,7 @@ class WindowClassifier(abc.ABC):
     # ---------------------------------------------------- raw streams
 
     def window_probabilities(self, stream, inventory=None) -> pd.DataFrame:
-        """Key columns plus ``p_<class>`` of every complete grid window of a raw stream.
+        """Key columns, ``p_<class>`` and ``health`` of every complete grid window of a raw stream.
 
         Each station and band (``network, station, location`` and the first two
         channel letters) is made into windows on its own, UTC day by UTC day,
@@ -247,8 +264,10 @@ class WindowClassifier(abc.ABC):
 
     def _merged(self, tables: list[pd.DataFrame]) -> pd.DataFrame:
         if not tables:
-            return self.probability_table(pd.DataFrame({c: [] for c in KEY_COLUMNS}),
-                                          np.zeros((0, len(self.classes_))))
+            empty = self.probability_table(pd.DataFrame({c: [] for c in KEY_COLUMNS}),
+                                           np.zeros((0, len(self.classes_))))
+            empty["health"] = pd.Series([], dtype=object)
+            return empty
         out = pd.concat(tables, ignore_index=True)
         out.attrs["model"] = self.name
         return out
@@ -279,7 +298,31 @@ class WindowClassifier(abc.ABC):
             from seisclass.learn.domain import domain_counts
 
             domain = domain_counts(table, self.domain)
-        return StationPart(self.table_probabilities(table, processed), processed, domain)
+        return StationPart(self.with_health(self.table_probabilities(table, processed), raw, days), processed, domain)
+
+    def with_health(self, table: pd.DataFrame, raw, days: list[StationDay]) -> pd.DataFrame:
+        """``table`` with ``health`` per window from the raw samples; one warning per unhealthy channel-day."""
+        from seisclass.signal.health import (
+            HEALTHY,
+            WINDOW_KINDS,
+            describe,
+            station_day_health,
+            window_health,
+        )
+
+        records, intervals = station_day_health(raw, days, self.health_parameters)
+        out = table.copy()
+        out["health"] = window_health(out, intervals).astype(str)
+        for record in records:
+            if record["health"] == HEALTHY:
+                continue
+            kinds = [k for k in record["health"].split("+") if k in WINDOW_KINDS]
+            marked = int(out["health"].str.contains("|".join(kinds)).sum()) if kinds else 0
+            what = (f"{marked} of {len(out)} window(s) marked in the health column, their classes are not to be "
+                    "trusted" if kinds else "counted, no window marked")
+            log.warning(f"{record['station']}.{record['channel']} {record['day']}: {describe(record)}: {what}")
+        out.attrs["model"] = self.name
+        return out
 
     def annotate(self, stream, inventory=None):
         """Probability traces of a raw stream (SeisBench convention), one per class and run of windows.

@@ -20,10 +20,19 @@ Peterson's (1993) new low noise model, averaged over the period bins inside
 ``noise_band_hz`` (1-10 Hz by default): 0 dB is the quietest site on Earth,
 the new high noise model lies some 40-60 dB above it in that band.
 
+``pct_below_nlnm`` and ``pct_above_nhnm`` are the percentages of PSD values
+(all segments, period bins in ``noise_band_hz``) below Peterson's NLNM and above
+his NHNM (ISPAQ's ``pct_below_nlnm``/``pct_above_nhnm``): a working sensor with
+a known response sits between them; a dead one falls far below the NLNM.
+
 The ranking (``rank`` 1 = most reliable) averages four ranks (ties share the
 mean rank; a missing value ranks last, as it shows nothing reliable):
 availability (higher is better), noise (lower), gaps (fewer) and the median SNR
-of labelled event windows (higher: events stand out). The work is split like the rest of the workflow:
+of labelled event windows (higher: events stand out). A station with a ``dead`` or
+``clipped`` channel on any day (``health``, from the sensor health checks of the
+availability table, :mod:`seisclass.signal.health`) ranks after every station
+without one, however quiet it looks (a constant channel has no noise at all), and
+``note`` says why. The work is split like the rest of the workflow:
 one job per chunk computes the PPSDs of its stations (:func:`chunk_ppsds`,
 saved as a zip of PPSD npz files), one job merges them per station and ranks.
 """
@@ -47,7 +56,9 @@ from seisclass.core.records import StationDay
 log = logging.getLogger(__name__)
 
 STATION_COLUMNS = ["network", "station", "location", "channel", "availability", "median_noise_db_vs_nlnm", "gaps",
-                   "median_event_snr_db", "rank", "sampling_rate", "response", "n_psd", "n_event_windows"]
+                   "median_event_snr_db", "rank", "health", "note", "pct_below_nlnm", "pct_above_nhnm",
+                   "sampling_rate", "response", "n_psd", "n_event_windows"]
+RANKED_LAST = ("dead", "clipped")  # health flags that keep a station from ranking above a healthy one
 KNOWN_DB_BINS = (-200.0, -50.0, 1.0)  # PPSD's default: physical units
 COUNTS_DB_BINS = (-100.0, 200.0, 1.0)  # counts taken as m/s sit far above the physical range
 
@@ -179,6 +190,29 @@ def nlnm_at(periods: np.ndarray) -> np.ndarray:
     return np.interp(np.log10(periods), np.log10(model_periods[order]), model_db[order])
 
 
+def nhnm_at(periods: np.ndarray) -> np.ndarray:
+    """Peterson's new high noise model (dB re 1 (m/s^2)^2/Hz) at ``periods`` (s; held constant beyond its range)."""
+    from obspy.signal.spectral_estimation import get_nhnm
+
+    model_periods, model_db = get_nhnm()
+    order = np.argsort(model_periods)
+    return np.interp(np.log10(periods), np.log10(model_periods[order]), model_db[order])
+
+
+def percent_outside_models(ppsd, band_hz: tuple[float, float]) -> tuple[float, float]:
+    """``(% below NLNM, % above NHNM)`` of the PSD values of all segments in the period bins of ``band_hz``.
+
+    NaN without segments or without a period bin in the band.
+    """
+    periods, _, values = psd_matrix(ppsd)
+    inside = band_mask(periods, band_hz)
+    if not len(values) or not inside.any():
+        return float("nan"), float("nan")
+    part = values[:, inside]
+    return (float(100.0 * np.mean(part < nlnm_at(periods[inside]))),
+            float(100.0 * np.mean(part > nhnm_at(periods[inside]))))
+
+
 def psd_matrix(ppsd) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(period bin centres (s), segment start times (epoch s), PSDs (segments x periods, dB))."""
     periods = np.asarray(ppsd.period_bin_centers, float)
@@ -239,8 +273,10 @@ def station_table(ppsds: dict[str, tuple], availability: pd.DataFrame, dataset: 
     for channel_id, (ppsd, response) in ppsds.items():
         network, station, location, channel = channel_id.split(".")
         sid = station_id(network, station, location)
+        below, above = percent_outside_models(ppsd, p.noise_band_hz)
         rows[sid] = {"network": network, "station": station, "location": location, "channel": channel,
                      "median_noise_db_vs_nlnm": noise_db_vs_nlnm(ppsd, p.noise_band_hz),
+                     "pct_below_nlnm": below, "pct_above_nhnm": above,
                      "sampling_rate": float(ppsd.sampling_rate), "response": response,
                      "n_psd": len(ppsd.times_processed)}
     avail = availability[availability["channel"].fillna("").astype(str) != ""] if len(availability) else availability
@@ -261,24 +297,54 @@ def station_table(ppsds: dict[str, tuple], availability: pd.DataFrame, dataset: 
         for sid, row in rows.items():
             row["median_event_snr_db"] = float(snr["median"].get(sid, np.nan))
             row["n_event_windows"] = int(snr["size"].get(sid, 0))
+    for sid, (health, note) in station_health(avail).items():
+        if sid in rows:
+            rows[sid]["health"], rows[sid]["note"] = health, note
     table = pd.DataFrame(list(rows.values())).reindex(columns=STATION_COLUMNS)
     table["n_event_windows"] = table["n_event_windows"].fillna(0).astype(int)
+    table["health"] = table["health"].astype(object).fillna("ok")
+    table["note"] = table["note"].astype(object).fillna("")
     table["rank"] = rank_stations(table)
     return table.sort_values(["rank", "network", "station"], ignore_index=True)
+
+
+def station_health(availability: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Station id -> (health flags joined by ``+``, note) of the stations with an unhealthy channel-day.
+
+    ``availability`` rows carry the ``health`` of :mod:`seisclass.quality.availability`
+    (a table without the column, written before the checks existed, gives nothing).
+    The note names each flagged channel and day; a ``dead`` or ``clipped`` station
+    is said to be ranked last.
+    """
+    if not len(availability) or "health" not in availability:
+        return {}
+    bad = availability[~availability["health"].fillna("").astype(str).isin(["", "ok"])]
+    out = {}
+    for sid, part in bad.groupby("station"):
+        flags = sorted({f for text in part["health"] for f in str(text).split("+")})
+        where = "; ".join(f"{row.channel} {row.day}: {row.health}" for row in part.itertuples())
+        last = [f for f in flags if f in RANKED_LAST]
+        note = (f"ranked last: {' and '.join(last)} ({where})" if last else where)
+        out[sid] = ("+".join(flags), note)
+    return out
 
 
 def rank_stations(table: pd.DataFrame) -> np.ndarray:
     """Overall rank (1 = best): the order of the mean of four criterion ranks (see the module docstring).
 
     A missing value (no PSD segment, no labelled event window) ranks last in
-    its criterion: what was not measured is not shown to be reliable.
+    its criterion: what was not measured is not shown to be reliable. A station
+    whose ``health`` holds a flag of :data:`RANKED_LAST` ranks after all others.
     """
     if not len(table):
         return np.zeros(0, int)
+    health = table["health"] if "health" in table else pd.Series("", index=table.index)
+    faulty = health.fillna("").astype(str).str.split("+").map(lambda flags: any(f in RANKED_LAST for f in flags))
     ranks = pd.DataFrame({
         "availability": table["availability"].rank(ascending=False, na_option="bottom"),
         "noise": table["median_noise_db_vs_nlnm"].rank(ascending=True, na_option="bottom"),
         "gaps": table["gaps"].rank(ascending=True, na_option="bottom"),
         "snr": table["median_event_snr_db"].rank(ascending=False, na_option="bottom"),
     })
-    return ranks.mean(axis=1).rank(method="min").astype(int).to_numpy()
+    score = ranks.mean(axis=1) + faulty.to_numpy() * (len(table) + 1)  # mean ranks lie in [1, n]
+    return score.rank(method="min").astype(int).to_numpy()
