@@ -249,7 +249,7 @@ def test_context_settings_are_compared_when_either_side_uses_them():
 def test_table_probabilities_carry_keys_and_model_name(forest):
     model, _, table = forest
     out = model.table_probabilities(table.sample(frac=1, random_state=0))
-    assert list(out.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst"] and out.attrs["model"] == "rf"
+    assert list(out.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst", "domain_score"] and out.attrs["model"] == "rf"
     with pytest.raises(ModelMismatchError, match="lacks 1 feature"):
         model.table_probabilities(table.drop(columns=[model.feature_names[3]]))
 
@@ -261,7 +261,8 @@ def test_window_probabilities_of_a_raw_stream_match_the_workflow_path(forest):
     """A raw stream at the training rate gives the probabilities of the workflow's feature table."""
     model, _, table = forest
     out = model.window_probabilities(synthetic_stream(50.0))
-    assert list(out.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst", "health"] and (out["health"] == "ok").all()
+    assert list(out.columns) == [*KEY_COLUMNS, "p_quiet", "p_burst", "domain_score", "health"]
+    assert (out["health"] == "ok").all()
     np.testing.assert_array_equal(out["start"].to_numpy(), table["start"].to_numpy())
     np.testing.assert_allclose(out[["p_quiet", "p_burst"]].to_numpy(), model.predict_proba(table), atol=1e-12)
 
