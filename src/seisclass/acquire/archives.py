@@ -224,13 +224,15 @@ def valid_codes(stats) -> bool:
                 and SEED_CODES["channels"].fullmatch(stats.channel[:2] + "?") and len(stats.channel) == 3)
 
 
-def stations_from_index(index: pd.DataFrame, directory: str, exclude: set[str] = frozenset()) -> list[Station]:
-    """One ``mseed_dir`` station per (network, station, location) of the index.
+def stations_from_index(index: pd.DataFrame, exclude: set[str] = frozenset()) -> list[Station]:
+    """One ``mseed_dir`` station per (network, station, location) of the index of the config's ``mseed_dir``.
 
     The band (first two channel letters) with the most data (seconds) is
     chosen; ties go to the higher sampling rate. Coordinates are unknown (NaN)
     unless StationXML provides them. Stations whose id is in ``exclude`` (rows
-    of the station table) are left out.
+    of the station table) are left out. The stations carry no ``path`` option
+    (their directory is the config key, :func:`seisclass.acquire.planning.mseed_dir_of`),
+    so the path may hold any character, ``;`` (the option separator) included.
     """
     good = index[index["error"] == ""].copy()
     if good.empty:
@@ -249,7 +251,7 @@ def stations_from_index(index: pd.DataFrame, directory: str, exclude: set[str] =
         stations.append(Station(
             id=sid, network=row.network, station=row.station, location=row.location,
             channels=f"{row.band}?", source="mseed_dir", latitude=float("nan"),
-            longitude=float("nan"), elevation=float("nan"), options=f"path={directory}",
+            longitude=float("nan"), elevation=float("nan"),  # no path option: any character in a path
         ))
     return stations
 

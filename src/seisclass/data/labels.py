@@ -44,7 +44,7 @@ def read_annotations(paths: list[str], classes: list[str]) -> pd.DataFrame:
 
 
 def _read_one(path: str, classes: list[str]) -> pd.DataFrame:
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    table = _read_csv(path)
     missing = [c for c in ANNOTATION_COLUMNS if c not in table.columns]
     if missing:
         raise LabelError(f"{path}: missing column(s) {missing}; expected {list(ANNOTATION_COLUMNS)}")
@@ -62,6 +62,19 @@ def _read_one(path: str, classes: list[str]) -> pd.DataFrame:
         row = int(np.flatnonzero(bad)[0])
         raise LabelError(f"{path} line {row + 2}: end is not after start")
     return table
+
+
+def _read_csv(path: str) -> pd.DataFrame:
+    """The annotation file as text columns; :class:`LabelError` naming it when it is empty or not CSV text."""
+    expected = ",".join(ANNOTATION_COLUMNS)
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    except pd.errors.EmptyDataError:
+        raise LabelError(f"{path}: empty annotation file (no header); it needs at least the line {expected}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LabelError(f"{path}: not a CSV annotation table ({reason}); expected comma-separated columns "
+                         f"{expected}") from None
 
 
 def _epoch_seconds(column: pd.Series, path: str) -> np.ndarray:
