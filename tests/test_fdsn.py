@@ -149,3 +149,15 @@ def test_routing_providers_are_known():
     assert check_provider("routing:iris-federator") == "routing:iris-federator"
     with pytest.raises(SourceError, match="routing:eida"):
         check_provider("routing:nowhere")
+
+
+def test_a_station_selected_twice_is_downloaded_once_with_a_note(service, fast, caplog):
+    """Overlapping --stations patterns (issue 20, the same data in two requests): one unit per station-day."""
+    from seisclass.acquire.units import Selection, fdsn_units
+
+    once, _ = fdsn_units(service.url, Selection.parse("AV.SPCG", None, "2014-09-10", "2014-09-11"), fast, 40.0)
+    twice, _ = fdsn_units(service.url, Selection.parse("AV.SPCG,AV.*CG", None, "2014-09-10", "2014-09-11"), fast,
+                          40.0)
+    assert [str(u) for u in once] == ["AV.SPCG.BH? 2014-09-10"] and twice == once
+    assert "--stations AV.SPCG,AV.*CG: AV.SPCG.BH? 2014-09-10 selected more than once: downloaded and " \
+        "classified once" in caplog.text

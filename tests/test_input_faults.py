@@ -123,3 +123,23 @@ def test_a_per_chunk_target_in_a_miniseed_directory_with_a_semicolon_in_its_path
                         check=False)
     assert unknown.returncode != 0
     assert "unknown chunk 'UW.NOPE/" in unknown.stdout + unknown.stderr
+
+
+# ------------------------------------------------------------------ the same data twice
+
+
+def test_identical_overlapping_samples_are_kept_once_and_counted():
+    from seisclass.acquire.archives import drop_duplicate_samples
+
+    stream = synthetic_stream(100.0, bursts=[], duration=10.0).select(component="Z")  # 1000 samples
+    copy = stream[0].copy()
+    copy.data = copy.data[200:700]  # samples 200-699 again, at their own times
+    copy.stats.starttime += 2.0
+    other = stream[0].copy()
+    other.data = other.data[200:700] * 2  # the same times, different samples: not a duplicate
+    other.stats.starttime += 2.0
+    kept, dropped = drop_duplicate_samples(Stream([stream[0].copy(), copy]))
+    assert dropped == {"XX.SYN..HHZ": 500} and len(kept) == 1
+    np.testing.assert_array_equal(kept[0].data, stream[0].data)
+    kept, dropped = drop_duplicate_samples(Stream([stream[0].copy(), other]))
+    assert dropped == {} and len(kept) == 2  # left to preprocessing (an overlap)
