@@ -202,12 +202,13 @@ def _painted(t0, t1, rank, priority, codes, index, names, chunk: int):
     owner = np.full(len(s0), -1, np.int64)
     length = _length_us(t0, t1)
     n = len(t0)
-    for i in range(0, len(s0), chunk):
-        covers = (t0[None, :] <= s0[i:i + chunk, None]) & (t1[None, :] >= s1[i:i + chunk, None])
+    rows = max(1, min(chunk, 2 ** 22 // n))  # segments per block: at most ~4 M cells
+    for i in range(0, len(s0), rows):
+        covers = (t0[None, :] <= s0[i:i + rows, None]) & (t1[None, :] >= s1[i:i + rows, None])
         ranks = np.where(covers, rank[None, :], n)
         first = ranks.argmin(axis=1)
         held = ranks[np.arange(len(first)), first] < n
-        owner[i:i + chunk] = np.where(held, first, -1)
+        owner[i:i + rows] = np.where(held, first, -1)
         if codes is not None:
             w = first[:, None]
             tied = covers & held[:, None] & (priority[None, :] == priority[w]) & (length[None, :] == length[w]) \
