@@ -5,8 +5,10 @@ endpoints ObsPy's FDSN client uses (``/fdsnws/{dataselect,station,event}/1/
 {query,version,application.wadl}``), so tests exercise the real client, its
 service discovery and its error handling. Faults are queued per service and
 consumed one per query request: ``500``, ``503``, ``204``, ``truncate`` (body
-shorter than its Content-Length), ``drop`` (connection closed mid-body) and
-``slow:<seconds>`` (delay before answering).
+shorter than its Content-Length), ``drop`` (connection closed mid-body),
+``slow:<seconds>`` (delay before answering), and two wrong answers of the
+dataselect service: ``swap:<NET.STA>`` (that station's data instead of the one
+asked for) and ``extra:<NET.STA>`` (that station's data as well).
 """
 
 from __future__ import annotations
@@ -133,6 +135,12 @@ def make_handler(service: FDSNService):
                 return self._send(int(fault), b"" if fault == "204" else b"injected error")
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
             body = getattr(service, name)(q)
+            if fault and fault.startswith(("swap:", "extra:")):  # a wrong answer: another station's data
+                kind, code = fault.split(":")
+                network, station = code.split(".")
+                other = getattr(service, name)({**q, "network": network, "station": station, "location": "*"})
+                body = other if kind == "swap" else (body or b"") + (other or b"")
+                fault = None
             if body is None:
                 if fault in ("truncate", "drop"):  # a body fault needs a body: keep it for the next request
                     with service.lock:

@@ -224,3 +224,54 @@ def test_cli_on_the_tiny_run_reproduces_the_workflow(tiny_run, tmp_path):
     assert classify("--model", str(tiny_run / "results/models/rf.skops"), str(raw), "--out", str(out)) == 0
     workflow = pd.read_parquet(next((tiny_run / "results" / "probabilities" / "rf").rglob("*.parquet")))
     pd.testing.assert_frame_equal(pd.read_parquet(out / "probabilities.parquet"), workflow, check_dtype=False)
+
+
+def test_a_zero_length_file_is_refused_before_any_work_or_skipped_with_keep_going(model_path, inputs, tmp_path,
+                                                                                   capsys):
+    root, _ = inputs
+    (tmp_path / "empty.mseed").write_bytes(b"")
+    out = tmp_path / "out"
+    assert classify("--model", model_path, str(tmp_path / "empty.mseed"), "--out", str(out)) == 1
+    assert f"{tmp_path / 'empty.mseed'}: no readable miniSEED file (skipped: " in capsys.readouterr().err
+    assert classify("--model", model_path, str(tmp_path / "empty.mseed"), str(root / "a.mseed"), "--out",
+                    str(out)) == 1
+    assert "empty.mseed: empty file (0 bytes) (use --keep-going" in capsys.readouterr().err
+    assert not out.exists()  # checked before any work: nothing written
+    assert classify("--model", model_path, str(tmp_path / "empty.mseed"), str(root / "a.mseed"), "--out", str(out),
+                    "--keep-going") == 3
+    skipped = pd.read_csv(out / "skipped.csv")
+    assert skipped.values.tolist() == [[str(tmp_path / "empty.mseed"), "empty file (0 bytes)"]]
+    assert len(pd.read_parquet(out / "probabilities.parquet")) == 239  # a.mseed as alone
+
+
+def test_a_channel_below_the_band_names_the_trace_and_the_nyquist_frequency(model_path, tmp_path, capsys):
+    synthetic_stream(1.0, bursts=[], duration=3600.0).write(str(tmp_path / "lh.mseed"), format="MSEED")
+    assert classify("--model", model_path, str(tmp_path / "lh.mseed"), "--out", str(tmp_path / "out")) == 1
+    err = capsys.readouterr().err
+    assert "XX.SYN.HH? 2024-03-01: XX.SYN..HH" in err
+    assert "sampled at 1 Hz, its Nyquist frequency 0.5 Hz" in err and "low edge 1 Hz of preprocess.bandpass_hz" in err
+
+
+def test_the_same_data_given_twice_give_the_rows_of_once_with_a_note(model_path, inputs, tmp_path, capsys):
+    """Issue 20: one file named three ways (a path with .., a link), or copied under another name (1200 s at
+    100 Hz: 120000 samples per channel)."""
+    root, _ = inputs
+    once = tmp_path / "once"
+    assert classify("--model", model_path, str(root / "a.mseed"), "--out", str(once)) == 0
+    expected = pd.read_parquet(once / "probabilities.parquet")
+    assert len(expected) == 239
+    capsys.readouterr()
+    (tmp_path / "link.mseed").symlink_to(root / "a.mseed")
+    (tmp_path / "copy.mseed").write_bytes((root / "a.mseed").read_bytes())
+    named = [str(root / "a.mseed"), str(root / "sub" / ".." / "a.mseed"), str(tmp_path / "link.mseed")]
+    cases = {"named": (named, f"{root / 'a.mseed'}: given 3 times ({', '.join(named)}): read once"),
+             "copied": ([str(root / "a.mseed"), str(tmp_path / "copy.mseed")],
+                        "XX.SYN 2024-03-01: the same data more than once: 120000 sample(s) of XX.SYN..HHE, 120000 "
+                        "sample(s) of XX.SYN..HHN, 120000 sample(s) of XX.SYN..HHZ dropped, kept once (files: "
+                        f"{root / 'a.mseed'}, {tmp_path / 'copy.mseed'})")}
+    for name, (files, note) in cases.items():
+        assert classify("--model", model_path, *files, "--out", str(tmp_path / name)) == 0
+        err = capsys.readouterr().err
+        assert err.count("WARNING") == 1 and note in err, (name, err)
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / name / "probabilities.parquet"), expected)
+        assert pd.read_csv(tmp_path / name / "skipped.csv").empty  # a note, not a skipped input

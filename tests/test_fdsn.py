@@ -149,3 +149,53 @@ def test_routing_providers_are_known():
     assert check_provider("routing:iris-federator") == "routing:iris-federator"
     with pytest.raises(SourceError, match="routing:eida"):
         check_provider("routing:nowhere")
+
+
+def test_a_station_selected_twice_is_downloaded_once_with_a_note(service, fast, caplog):
+    """Overlapping --stations patterns (issue 20, the same data in two requests): one unit per station-day."""
+    from seisclass.acquire.units import Selection, fdsn_units
+
+    once, _ = fdsn_units(service.url, Selection.parse("AV.SPCG", None, "2014-09-10", "2014-09-11"), fast, 40.0)
+    twice, _ = fdsn_units(service.url, Selection.parse("AV.SPCG,AV.*CG", None, "2014-09-10", "2014-09-11"), fast,
+                          40.0)
+    assert [str(u) for u in once] == ["AV.SPCG.BH? 2014-09-10"] and twice == once
+    assert "--stations AV.SPCG,AV.*CG: AV.SPCG.BH? 2014-09-10 selected more than once: downloaded and " \
+        "classified once" in caplog.text
+
+
+@pytest.mark.parametrize(("fault", "status", "kept"), [("swap:AV.SPCP", "refused", 0), ("extra:AV.SPCP", "partial", 3)])
+def test_an_answer_with_another_stations_data_is_refused_and_recorded(service, fast, tmp_path, fault, status, kept):
+    """Issue 20: the service answers AV.SPCG with AV.SPCP's data (instead, or as well): never stored as "ok"."""
+    from seisclass.quality.availability import chunk_availability
+
+    service.faults["dataselect"].append(fault)
+    path = tmp_path / "day.mseed"
+    result = download_waveforms(make_client(service.url, fast), SPCG, DAY0, DAY0 + 86400, path, fast)
+    assert result == {"status": status, "traces": kept, "message": (
+        f"station AV.SPCG {DAY0}-{DAY0 + 86400}: the service answered with AV.SPCP..BHE, AV.SPCP..BHN, AV.SPCP..BHZ, "
+        "not the requested AV.SPCG..BH?: refused" + (" (no data of the requested station kept)" if not kept else ""))}
+    stored = read_checked(path)
+    assert len(stored) == kept and {tr.stats.station for tr in stored} <= {"SPCG"}
+    rows = chunk_availability(stored, DAY0.timestamp, DAY0.timestamp + 86400,
+                              {"station": "AV.SPCG", "day": "2014-09-10", "source": "fdsn", **result})
+    assert set(rows["status"]) == {status} and rows["message"].str.contains("not the requested AV.SPCG").all()
+    assert set(rows["channel"]) == ({""} if not kept else {"BHE", "BHN", "BHZ"})
+
+
+def test_the_command_line_lists_a_refused_answer_as_skipped(service, tmp_path):
+    import pandas as pd
+
+    from seisclass.cli import main
+
+    service.faults.clear()
+    service.faults["dataselect"].append("swap:AV.SPCP")
+    model = Path(__file__).resolve().parents[1] / "resources" / "models" / "real_dev.skops"
+    out = tmp_path / "out"
+    status = main(["--quiet", "classify", "--model", str(model), "--fdsn", service.url, "--stations", "AV.SPCG",
+                   "--start", "2014-09-10T19:20:00", "--end", "2014-09-10T19:24:00", "--out", str(out)])
+    assert status == 3  # something was skipped
+    skipped = pd.read_csv(out / "skipped.csv")
+    assert skipped["input"].tolist() == ["AV.SPCG.BH? 2014-09-10"]
+    assert "the service answered with AV.SPCP..BHE, AV.SPCP..BHN, AV.SPCP..BHZ, not the requested AV.SPCG..BH?: " \
+        "refused" in skipped["reason"].iloc[0]
+    assert len(pd.read_parquet(out / "probabilities.parquet")) == 0  # nothing of AV.SPCP classified as AV.SPCG

@@ -66,7 +66,7 @@ def test_index_cache_rereads_only_changed_files(tmp_path):
 
 
 def test_stations_and_days_derived_from_the_index(index):
-    stations = {s.id: s for s in stations_from_index(index, str(REAL_DATA))}
+    stations = {s.id: s for s in stations_from_index(index)}
     assert len(stations) == 8 + 20  # ESEC: 5 AV, 2 TA, 1 DK; PNSN: 20 UW stations
     assert stations["UW.FMW"].channels == "EH?" and stations["AV.SPBG"].channels == "BH?"
     assert days_with_data(index, stations["UW.FMW"]) == ["2002-02-19", "2002-05-14"]

@@ -74,9 +74,12 @@ class StudyParameters(ConfigSection):
         if not Path(self.stations).is_file():
             raise self.error(f"stations: station table {self.stations!r} not found {where}")
         try:
-            read_station_table(self.stations)
+            stations = read_station_table(self.stations)
         except ValueError as exc:  # StationTableError, or a table pandas cannot parse
             raise self.error(f"stations: {exc}") from None
+        if not stations and not self.mseed_dir:
+            raise self.error(f"stations: {self.stations} has no station (a header only) and there is no mseed_dir: "
+                             "nothing to process; add one line per station, or give mseed_dir")
 
 
 # Section name -> "module:class". "study" holds the top-level keys (STUDY_KEYS); every other name

@@ -52,6 +52,7 @@ use rule features as classify_features with:
     input:
         PREPROCESSED["classify"],
         notes=NOTES["classify"],
+        plan=plan_index,
     output:
         FEATURES["classify"],
     params:
@@ -114,6 +115,7 @@ rule detection_timeline:
         waveforms=applied_path(PREPROCESSED),
         windows="results/{run}/windows.parquet",
         segments="results/{run}/segments.csv",
+        plan=plan_index,
     output:
         report(
             "results/plots/{run}/{chunk}.png",

@@ -79,12 +79,18 @@ def plan():
     return _PLANS[stamp]
 
 
+def plan_of(chunk):
+    """The plan holding ``chunk``: continuous chunks need no miniSEED-directory index (no checkpoint)."""
+    return CONTINUOUS_PLAN if chunk in CONTINUOUS_PLAN.chunks else plan()
+
+
 def chunk_of(wildcards):
     """The Chunk of a {chunk} wildcard, or a clear error naming it."""
-    chunks = plan().chunks
+    chunks = plan_of(wildcards.chunk).chunks
     if wildcards.chunk not in chunks:
         raise ValueError(f"unknown chunk {wildcards.chunk!r}: no station-day of the station table or the miniSEED "
-                         f"directory index has this id; stations: {sorted(plan().stations)}")
+                         f"directory index has this id (chunk ids are STATION_ID/YYYY-MM-DD, +N for packed "
+                         f"days); stations: {sorted(plan().stations)}")
     return chunks[wildcards.chunk]
 
 
@@ -106,17 +112,29 @@ def raw_chunk(wildcards):
 def members(wildcards):
     """The station-days of a {chunk} (seisclass.core.records.StationDay)."""
     chunk_of(wildcards)  # a clear error for an unknown chunk
-    return plan().records(wildcards.chunk, config["start"], config["end"])
+    return plan_of(wildcards.chunk).records(wildcards.chunk, config["start"], config["end"])
 
 
 def chunk_stations(wildcards):
     """The station table rows (seisclass.acquire.stations.Station) of a {chunk}, by station id."""
-    return {s: plan().stations[s] for s in chunk_of(wildcards).stations}
+    return {s: plan_of(wildcards.chunk).stations[s] for s in chunk_of(wildcards).stations}
 
 
 def member_stations(wildcards):
     """Station ids of a chunk."""
     return chunk_of(wildcards).stations
+
+
+def plan_index(wildcards):
+    """The miniSEED-directory indexes the plan of a {chunk} is made of (checkpoint outputs; none for continuous data).
+
+    An input of each per-chunk rule whose params read the plan (``members``), so that a
+    per-chunk target typed on the command line (``results/features/XX.STA/2024-03-01.parquet``)
+    plans the index first instead of stopping with "Rule parameter depends on checkpoint".
+    """
+    if wildcards.chunk in CONTINUOUS_PLAN.chunks:
+        return []
+    return [f"results/raw/mseed_dir/index/{key}.parquet" for key in sorted(MSEED_DIRS)]
 
 
 def mseed_dir_index_files(wildcards):

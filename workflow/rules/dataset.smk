@@ -80,6 +80,7 @@ rule label_timeline:
     input:
         waveforms=rules.preprocess.output.waveforms,
         labels=rules.label_windows.output[0],
+        plan=plan_index,
     output:
         report(
             "results/plots/timeline/{chunk}.png",

@@ -6,6 +6,7 @@ rule features:
     input:
         rules.preprocess.output.waveforms,
         notes=rules.preprocess.output.notes,  # original sampling rates (bands above Nyquist: NaN)
+        plan=plan_index,
     output:
         "results/features/{chunk}.parquet",
     params:

@@ -6,6 +6,7 @@ rule preprocess:
     input:
         raw=raw_chunk,
         inventory=station_inventories,
+        plan=plan_index,
     output:
         waveforms="results/preprocessed/{chunk}.mseed",
         notes="results/preprocessed/{chunk}.notes.json",

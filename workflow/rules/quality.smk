@@ -43,6 +43,7 @@ rule station_noise:
     input:
         raw=raw_chunk,
         inventory=station_inventories,
+        plan=plan_index,
     output:
         "results/quality/ppsd/{chunk}.zip",
     params:

@@ -26,6 +26,7 @@ use rule features as variant_features with:
     input:
         variant_preprocessed("waveforms"),
         notes=variant_preprocessed("notes"),
+        plan=plan_index,
     output:
         f"{VARIANT_DIR}/features/{{chunk}}.parquet",
     params:

@@ -76,15 +76,44 @@ def sds_files(root: str, station: Station, t0: UTCDateTime, t1: UTCDateTime) -> 
 
 
 def read_station_files(files, station: Station, t0: UTCDateTime, t1: UTCDateTime) -> tuple[Stream, list[str]]:
-    """The traces of ``station`` in ``[t0, t1)`` from ``files``, each read strictly once; notes of skipped files."""
-    stream, notes = Stream(), []
+    """The traces of ``station`` in ``[t0, t1)`` from ``files``, each read strictly once; notes of skipped files.
+
+    The same samples in more than one file (a file copied, two overlapping downloads) are
+    kept once, with one logged warning naming the channels, the samples and the files.
+    """
+    stream, notes, holders = Stream(), [], {}
     for path in sorted(set(files)):
         part, note = _read_source_file(path, t0, t1)
         if note:
             notes.append(note)
-        stream += part.select(network=station.network, station=station.station,
-                              location=station.location, channel=station.channels)
+        part = part.select(network=station.network, station=station.station, location=station.location,
+                           channel=station.channels)
+        for tr in part:
+            holders.setdefault(tr.id, []).append(str(path))
+        stream += part
+    stream, dropped = drop_duplicate_samples(stream)
+    if dropped:
+        log.warning("%s %s: the same data more than once: %s dropped, kept once (files: %s)", station.id,
+                    t0.strftime("%Y-%m-%d"), ", ".join(f"{n} sample(s) of {i}" for i, n in sorted(dropped.items())),
+                    ", ".join(sorted({f for i in dropped for f in holders.get(i, [])})))
     return _trim(stream, t0, t1), notes
+
+
+def drop_duplicate_samples(stream: Stream) -> tuple[Stream, dict[str, int]]:
+    """``stream`` with identical overlapping data kept once, and the samples dropped per trace id.
+
+    ObsPy's cleanup merge (``Stream.merge(method=-1)``): traces of one id and rate that
+    overlap with identical samples, or touch, are joined; overlaps holding different
+    data stay apart (preprocessing merges them as gaps and overlaps).
+    """
+    before: dict[str, int] = {}
+    for tr in stream:
+        before[tr.id] = before.get(tr.id, 0) + tr.stats.npts
+    stream.merge(method=-1)
+    after: dict[str, int] = {}
+    for tr in stream:
+        after[tr.id] = after.get(tr.id, 0) + tr.stats.npts
+    return stream, {i: n - after.get(i, 0) for i, n in before.items() if n > after.get(i, 0)}
 
 
 def _read_source_file(path: str, t0: UTCDateTime, t1: UTCDateTime) -> tuple[Stream, str]:
@@ -224,13 +253,15 @@ def valid_codes(stats) -> bool:
                 and SEED_CODES["channels"].fullmatch(stats.channel[:2] + "?") and len(stats.channel) == 3)
 
 
-def stations_from_index(index: pd.DataFrame, directory: str, exclude: set[str] = frozenset()) -> list[Station]:
-    """One ``mseed_dir`` station per (network, station, location) of the index.
+def stations_from_index(index: pd.DataFrame, exclude: set[str] = frozenset()) -> list[Station]:
+    """One ``mseed_dir`` station per (network, station, location) of the index of the config's ``mseed_dir``.
 
     The band (first two channel letters) with the most data (seconds) is
     chosen; ties go to the higher sampling rate. Coordinates are unknown (NaN)
     unless StationXML provides them. Stations whose id is in ``exclude`` (rows
-    of the station table) are left out.
+    of the station table) are left out. The stations carry no ``path`` option
+    (their directory is the config key, :func:`seisclass.acquire.planning.mseed_dir_of`),
+    so the path may hold any character, ``;`` (the option separator) included.
     """
     good = index[index["error"] == ""].copy()
     if good.empty:
@@ -249,7 +280,7 @@ def stations_from_index(index: pd.DataFrame, directory: str, exclude: set[str] =
         stations.append(Station(
             id=sid, network=row.network, station=row.station, location=row.location,
             channels=f"{row.band}?", source="mseed_dir", latitude=float("nan"),
-            longitude=float("nan"), elevation=float("nan"), options=f"path={directory}",
+            longitude=float("nan"), elevation=float("nan"),  # no path option: any character in a path
         ))
     return stations
 

@@ -6,7 +6,11 @@ a 1-D model (ObsPy TauP, ``iasp91`` by default, computed offline) give an
 annotation from ``P - margin_before_p_s`` to ``S + coda_s + coda_factor (S -
 P)``, labelled ``label`` (``earthquake``), when the event's magnitude is at
 least ``min_magnitude`` and the distance at most ``max_distance_km``. The
-output is an annotation table in the format of :mod:`seisclass.data.labels`.
+output is an annotation table in the format of :mod:`seisclass.data.labels`,
+read with the user's annotations: where they overlap, the same precedence
+decides (``priority``, then the shorter interval), whatever the order of the
+files, so a catalogue earthquake inside a broad user ``silence`` interval is
+``earthquake``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ Every request is retried with exponential backoff on server errors (5xx,
 announced, undecodable miniSEED). A 204 (no data) is a result, not an error:
 the chunk becomes an empty file with status ``no_data``. Files are written
 under a temporary name and renamed when complete and decoded, so a partial
-download never looks finished.
+download never looks finished. Answers are checked against the request: traces
+of another network, station, location or channel are refused (status
+``refused`` when nothing else came, ``partial`` otherwise, the message naming them).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import http.client
 import logging
 import time
 from collections.abc import Callable
+from fnmatch import fnmatchcase
 
-from obspy import UTCDateTime, read_inventory
+from obspy import Stream, UTCDateTime, read_inventory
 from obspy.clients.fdsn import Client
 from obspy.clients.fdsn.header import (
     URL_MAPPINGS,
@@ -141,9 +144,12 @@ def download_waveforms(
     """Fetch ``[t0, t1)`` of ``station`` to ``path`` (miniSEED); return a status record.
 
     Status ``ok`` with the number of traces, or ``no_data`` (204, empty file).
-    A download that does not decode as miniSEED is retried like a 5xx.
+    A download that does not decode as miniSEED is retried like a 5xx. Traces of
+    codes other than the ones asked for are never stored: status ``refused`` (an
+    empty file) when the answer held nothing else, ``partial`` when it did.
     """
     what = f"station {station.id} {t0}-{t1}"
+    foreign: list[str] = []
 
     def fetch():
         with atomic_path(path) as tmp:
@@ -157,7 +163,11 @@ def download_waveforms(
             stream = _check_decodes(read_checked, tmp)
             if not len(stream):
                 raise BrokenTransfer("downloaded file holds no miniSEED records")
-        return len(stream)
+            asked, other = split_foreign(stream, station)
+            foreign[:] = sorted({tr.id for tr in other})
+            if other:
+                write_chunk(asked, tmp)  # only what was asked for is stored (an empty file when nothing)
+        return len(asked)
 
     try:
         n = with_retries(fetch, p, what)
@@ -165,7 +175,23 @@ def download_waveforms(
         with atomic_path(path) as tmp:
             tmp.write_bytes(b"")
         return {"status": "no_data", "message": f"{what}: service returned 204 (no data)"}
+    if foreign:
+        asked = f"{station.network}.{station.station}.{station.location}.{station.channels}"
+        message = (f"{what}: the service answered with {', '.join(foreign)}, not the requested {asked}: "
+                   f"refused{'' if n else ' (no data of the requested station kept)'}")
+        log.warning(message)
+        return {"status": "partial" if n else "refused", "message": message, "traces": n}
     return {"status": "ok", "message": "", "traces": n}
+
+
+def split_foreign(stream: Stream, station: Station) -> tuple[Stream, Stream]:
+    """``(asked, other)``: traces of the station's network, station, location and channel pattern, and the rest."""
+    def asked(tr) -> bool:
+        s = tr.stats
+        return (s.network == station.network and s.station == station.station and s.location == station.location
+                and fnmatchcase(s.channel, station.channels))
+
+    return Stream([tr for tr in stream if asked(tr)]), Stream([tr for tr in stream if not asked(tr)])
 
 
 def download_stationxml(client: Client, station: Station, t0: UTCDateTime, t1: UTCDateTime, path,

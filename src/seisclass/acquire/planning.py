@@ -176,7 +176,7 @@ def add_mseed_dirs(plan: Plan, indexes: dict[str, pd.DataFrame], mseed_dir: str 
     table_ids = set(plan.stations)
     if mseed_dir:
         directory = str(Path(mseed_dir).resolve())
-        for s in stations_from_index(indexes[directory], directory, exclude=table_ids):
+        for s in stations_from_index(indexes[directory], exclude=table_ids):
             plan.stations[s.id] = s
     station_days = []
     for s in [s for s in plan.stations.values() if s.source == "mseed_dir"]:

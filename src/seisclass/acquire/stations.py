@@ -106,8 +106,15 @@ def check_options(source: str, options: dict[str, str], where: str) -> None:
 
 
 def read_station_table(path: str) -> list[Station]:
-    """Read and check ``stations.tsv``; raise :class:`StationTableError` on bad rows."""
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment="#")
+    """Read and check ``stations.tsv``; raise :class:`StationTableError` on an empty file or bad rows."""
+    try:
+        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, comment="#")
+    except pd.errors.EmptyDataError:
+        raise StationTableError(f"{path}: empty file; a station table is a header line (columns "
+                                f"{', '.join(REQUIRED_COLUMNS)}, ..., separated by tabs) and one line per station"
+                                ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise StationTableError(f"{path}: not a tab-separated station table ({str(exc).strip()[:120]})") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
         raise StationTableError(f"{path}: missing column(s) {missing}; required: {list(REQUIRED_COLUMNS)}")

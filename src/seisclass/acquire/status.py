@@ -1,4 +1,5 @@
-"""The status record of a station-day: what a source found (``ok``, ``partial``, ``no_data``, ``unreadable``).
+"""The status record of a station-day: what a source found (``ok``, ``partial``, ``no_data``, ``unreadable``,
+``refused``: an FDSN answer holding only another station's or channel's data).
 
 Every real source writes one record per station-day of its chunk next to the raw
 chunk file; the availability table (:mod:`seisclass.quality.availability`) reads them.
@@ -10,7 +11,7 @@ from seisclass.core.io import write_json
 
 
 def status_record(station: str, day: str, source: str, status: str, message: str = "", **extra) -> dict:
-    """Status of one station-day: ``ok``, ``partial``, ``no_data`` or ``unreadable``, with a message."""
+    """Status of one station-day: ``ok``, ``partial``, ``no_data``, ``unreadable`` or ``refused``, with a message."""
     return {"station": station, "day": day, "source": source, "status": status, "message": message, **extra}
 
 

@@ -20,7 +20,9 @@ A selection (stations, channels, time span) that matches nothing raises
 from __future__ import annotations
 
 import fnmatch
+import logging
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from seisclass.core.records import StationDay
 from seisclass.core.vocabulary import DAY_FORMAT, station_id
 
 DAY_S = 86400.0
+log = logging.getLogger(__name__)
 
 
 class SelectionError(ValueError):
@@ -136,7 +139,7 @@ def file_units(paths: list[str], selection: Selection) -> tuple[list[Unit], pd.D
             files.append(path)
         else:
             raise SelectionError(f"{path}: no such file or directory")
-    index = index_files(list(dict.fromkeys(files)))
+    index = index_files(distinct_files(files))
     bad = index[index["error"] != ""].drop_duplicates("path")
     other = np.array([p in found_in_directory and size > 0 and not _is_mseed(p)
                       for p, size in zip(bad["path"].astype(str), bad["size"], strict=True)], bool)
@@ -148,6 +151,18 @@ def file_units(paths: list[str], selection: Selection) -> tuple[list[Unit], pd.D
         raise SelectionError(f"{', '.join(paths)}: no readable miniSEED file"
                              + (f" (skipped: {first['file'].iloc[0]}: {first['reason'].iloc[0]})" if len(first) else ""))
     return _units_of_index(good, selection, "files"), damaged, ignored
+
+
+def distinct_files(files: list[Path]) -> list[Path]:
+    """``files`` without repeats of one file (the same path resolved, or a link to it), in order; a warning
+    names each file given more than once (its data would otherwise be read twice)."""
+    seen: dict[Path, list[Path]] = {}
+    for path in files:
+        seen.setdefault(path.resolve(), []).append(path)
+    for names in seen.values():
+        if len(names) > 1:
+            log.warning("%s: given %d times (%s): read once", names[0], len(names), ", ".join(map(str, names)))
+    return [names[0] for names in seen.values()]
 
 
 def _units_of_index(good: pd.DataFrame, selection: Selection, source: str, location: str = "") -> list[Unit]:
@@ -261,7 +276,12 @@ def fdsn_units(provider: str, selection: Selection, fdsn, sampling_rate: float) 
                                           "fdsn", (), provider))
     if not units:
         raise SelectionError(f"--fdsn {provider}: no channel of --stations {','.join(selection.stations)}")
-    return units, coordinates
+    counts = Counter(units)  # overlapping --stations patterns: each station-day downloaded once
+    if len(counts) < len(units):
+        repeated = sorted(str(u) for u, n in counts.items() if n > 1)
+        log.warning("--stations %s: %s selected more than once: downloaded and classified once",
+                    ",".join(selection.stations), ", ".join(repeated))
+    return list(counts), coordinates
 
 
 def _bands(channels, sampling_rate: float, every: bool) -> list[tuple[str, str]]:

@@ -35,7 +35,9 @@ def label_table(
 ) -> pd.DataFrame:
     """Key columns plus ``label`` and ``interval`` for windows of any stations.
 
-    Each station gets its own annotations. ``interval`` names the labelled
+    Each station gets its own annotations, overlapping ones resolved by the precedence
+    of :func:`seisclass.data.labels.best_annotation` (priority, then the shorter
+    interval; an unresolvable tie is a ``LabelError`` naming both rows). ``interval`` names the labelled
     interval a window belongs to (``{station}/{start}/{end}`` of the
     annotation, ISO UTC), so results can be aggregated per interval (one
     event at one station); it is empty for unlabelled windows.
@@ -47,7 +49,9 @@ def label_table(
             ["network", "station", "location", "channel"], sort=False):
         ann = annotations_for_station(annotations, network, station, location, channel)
         best = best_annotation(epoch_seconds(rows["start"]), epoch_seconds(rows["end"]),
-                               ann["t0"].to_numpy(), ann["t1"].to_numpy(), min_overlap)
+                               ann["t0"].to_numpy(), ann["t1"].to_numpy(), min_overlap,
+                               priority=ann["priority"].to_numpy() if "priority" in ann else None,
+                               labels=ann["label"].to_numpy(), names=annotation_names(ann))
         hit = best >= 0
         chosen = ann.iloc[best[hit]]
         labels.loc[rows.index[hit]] = chosen["label"].to_numpy()
@@ -81,6 +85,16 @@ def mark_health(labels: pd.DataFrame, intervals: pd.DataFrame,
     out.loc[labelled, "label"] = UNLABELED
     out.loc[labelled, "interval"] = ""
     return out
+
+
+def annotation_names(annotations: pd.DataFrame) -> list[str]:
+    """How messages name annotation rows: ``file line N (start to end, label, priority P)``."""
+    where = (annotations["file"] + " line " + annotations["line"].astype(str) if "file" in annotations
+             else "annotation row " + pd.Series(range(len(annotations)), index=annotations.index).astype(str))
+    priority = annotations["priority"].astype(str) if "priority" in annotations else "0"
+    start = annotations["start"] if "start" in annotations else annotations["t0"].astype(str)
+    end = annotations["end"] if "end" in annotations else annotations["t1"].astype(str)
+    return (where + " (" + start + " to " + end + ", " + annotations["label"] + ", priority " + priority + ")").tolist()
 
 
 def assemble(feature_tables: list[pd.DataFrame], label_tables: list[pd.DataFrame]) -> pd.DataFrame:

@@ -34,7 +34,7 @@ def plot_availability(table: pd.DataFrame):
     if len(days) * len(stations) <= 400:
         for (sta, day), row in per_day.iterrows():
             i, j = stations.index(sta), days.index(day)
-            text = ("no data" if row["status"] == "no_data"
+            text = (row["status"].replace("_", " ") if row["status"] in ("no_data", "refused")
                     else f"{100 * row['coverage']:.1f}% ({_duration(row['covered_s'])})")
             extra = "".join(f" {k[0]}{int(row[k])}" for k in ("gaps", "overlaps") if row[k])
             dark = np.isnan(grid[i, j]) or grid[i, j] > 60

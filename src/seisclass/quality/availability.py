@@ -11,7 +11,8 @@ time, as preprocessing treats them. The sensor health checks of
 of constant samples), ``clipped_samples``, ``spikes`` and ``health`` (``ok``
 or the flags joined by ``+``: ``dead``, ``clipped``, ``nan``, ``spiky``).
 ``status`` comes from the source (``ok``, ``no_data``, ``partial``,
-``unreadable``) and ``message`` says why.
+``unreadable``, ``refused``: an FDSN answer of other codes than requested)
+and ``message`` says why.
 Files of a miniSEED directory that were skipped (not miniSEED, empty,
 truncated, invalid codes) get a row each with status ``skipped_file``.
 """

@@ -22,6 +22,10 @@ from seisclass.core.waveforms import select_stations
 log = logging.getLogger(__name__)
 
 
+class PreprocessError(ValueError):
+    """A trace cannot be preprocessed as configured; the message names the trace and the setting."""
+
+
 @config_section("preprocess")
 class PreprocessParameters(ConfigSection):
     """Config section ``preprocess``: gaps, band-pass (Hz), resampling (Hz), response removal."""
@@ -145,6 +149,7 @@ def _process_segment(tr, p: PreprocessParameters):
     nyquist_out = p.sampling_rate / 2.0
     freqmin, freqmax = p.bandpass_hz
     freqmax = min(freqmax, 0.9 * nyquist_out, 0.9 * tr.stats.sampling_rate / 2.0)
+    check_band_below_nyquist(tr, freqmin, freqmax)
     tr.filter("bandpass", freqmin=freqmin, freqmax=freqmax, corners=p.corners, zerophase=True)
     if tr.stats.sampling_rate != p.sampling_rate:
         # FFT resampling without a spectral window: the band-pass above already
@@ -152,6 +157,23 @@ def _process_segment(tr, p: PreprocessParameters):
         tr.resample(p.sampling_rate, window=None, no_filter=True)
     tr.data = tr.data.astype(np.float32)
     return tr
+
+
+def check_band_below_nyquist(tr, freqmin: float, freqmax: float) -> None:
+    """Raise :class:`PreprocessError` when the band-pass (Hz) has no room below the trace's Nyquist frequency.
+
+    ``freqmax`` is the upper edge already capped at 0.9 x the trace's Nyquist frequency;
+    at or below ``freqmin`` the trace holds nothing of the band (e.g. a 1-Hz channel and
+    a 1-15 Hz band), where ObsPy would only say "Selected low corner frequency is above Nyquist".
+    """
+    if freqmax > freqmin:
+        return
+    rate = tr.stats.sampling_rate
+    raise PreprocessError(
+        f"{tr.id}: sampled at {rate:g} Hz, its Nyquist frequency {rate / 2:g} Hz (the band-pass stops at 0.9 x "
+        f"Nyquist, {0.45 * rate:g} Hz) is not above the low edge {freqmin:g} Hz of preprocess.bandpass_hz: the "
+        "channel holds none of the band; leave it out (station table channels, CLI --channels) or lower "
+        "preprocess.bandpass_hz")
 
 
 def preprocess_chunk(raw: Stream, p: PreprocessParameters, days: list[StationDay],
