@@ -73,9 +73,9 @@ def test_the_reading_is_safe_restructured_text():
 def test_the_headline_states_the_out_of_fold_domain_check():
     from seisclass.learn.summary import _domain_text
 
-    domain = {"threshold": 0.15, "stations": 40, "flagged_stations": 2, "flagged_station_share": 0.05,
-              "windows": 1000, "flagged_windows": 30, "error_rate_flagged": 0.2, "error_rate_unflagged": 0.05}
+    domain = {"threshold": 0.3, "stations": 40, "flagged_stations": 2, "flagged_station_share": 0.05,
+              "windows": 1000, "outside_windows": 30, "error_rate_outside": 0.2, "error_rate_inside": 0.05}
     text = _domain_text(domain)
-    assert "2 of 40 station(s) flagged (5.0%)" in text and "30 of 1,000 labelled windows" in text
-    assert "misclassified 20.0% of the time, the others 5.0%" in text
+    assert "over 30% of its windows" in text and "2 of 40 station(s) flagged (5.0%)" in text
+    assert "30 of 1,000 labelled windows outside, misclassified 20.0% of the time, the others 5.0%" in text
     assert _domain_text(None) == "" and _domain_text({"stations": 0}) == ""

@@ -293,12 +293,13 @@ class WindowClassifier(abc.ABC):
                 f"{self.path}: {days[0].id}.{days[0].band} has no {missing} component(s); windows.components: "
                 f"model {self.components}, data {available_components(processed, ['Z', 'N', 'E'])}")
         table, _ = self.recipe.window_table(processed, days, self.recipe.native_rates(raw, days))
+        probabilities = self.table_probabilities(table, processed)
         domain = None
         if self.has_domain_inputs(table):
             from seisclass.learn.domain import domain_counts
 
-            domain = domain_counts(table, self.domain)
-        return StationPart(self.with_health(self.table_probabilities(table, processed), raw, days), processed, domain)
+            domain = domain_counts(table, self.domain, probabilities["domain_score"].to_numpy())
+        return StationPart(self.with_health(probabilities, raw, days), processed, domain)
 
     def with_health(self, table: pd.DataFrame, raw, days: list[StationDay]) -> pd.DataFrame:
         """``table`` with ``health`` per window from the raw samples; one warning per unhealthy channel-day."""

@@ -114,9 +114,9 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
         proba = predict(table.loc[test, feature_names].to_numpy())
         _, predictions = evaluate_windows(table.loc[test], proba, classes)
         predictions["fold"] = fold
-        domain = describe_domain(table.loc[train, feature_names])  # what this fold's model was trained on
+        domain = describe_domain(table.loc[train, feature_names], seed)  # what this fold's model was trained on
         predictions["domain_score"] = domain_scores(table.loc[test], domain)
-        domain_parts.append(domain_counts(table.loc[test], domain))
+        domain_parts.append(domain_counts(table.loc[test], domain, predictions["domain_score"].to_numpy()))
         parts.append(predictions)
         log.info("fold %d: %d training, %d test windows (%d labelled)", fold, int(train.sum()), int(test.sum()),
                  int((test & labelled).sum()))

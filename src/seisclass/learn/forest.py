@@ -263,5 +263,5 @@ def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, see
                       feature_names=names, parameters=p.to_config(), seed=seed,
                       decision_weights=decision_weights or {}, calibration=calibration or {"method": "none"},
                       background_classes=[c for c in classes if c in background_classes],
-                      domain=describe_domain(train[names]))
+                      domain=describe_domain(train[names], seed))
     return ForestClassifier(estimator, card)

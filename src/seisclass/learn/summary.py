@@ -137,13 +137,14 @@ def _domain_text(domain: dict | None) -> str:
     """The domain check out of fold: stations flagged, and how often flagged windows are wrong."""
     if not domain or not domain.get("stations"):
         return ""
-    text = (f"Domain check out of fold (each held-out window against its fold's training windows, "
-            f"threshold {domain['threshold']:.2f}): {domain['flagged_stations']} of {domain['stations']} "
-            f"station(s) flagged ({domain['flagged_station_share']:.1%}), {domain['flagged_windows']:,} of "
-            f"{domain['windows']:,} labelled windows")
-    if domain.get("error_rate_flagged") is not None:
-        text += (f"; flagged windows are misclassified {domain['error_rate_flagged']:.1%} of the time, "
-                 f"the others {domain['error_rate_unflagged']:.1%}")
+    text = (f"Domain check out of fold (each held-out window against its fold's training windows; a station "
+            f"is flagged when over {domain['threshold']:.0%} of its windows lie outside): "
+            f"{domain['flagged_stations']} of {domain['stations']} station(s) flagged "
+            f"({domain['flagged_station_share']:.1%}); {domain['outside_windows']:,} of {domain['windows']:,} "
+            "labelled windows outside")
+    if domain.get("error_rate_outside") is not None:
+        text += (f", misclassified {domain['error_rate_outside']:.1%} of the time, the others "
+                 f"{domain['error_rate_inside']:.1%}")
     return f"<p>{html.escape(text)}.</p>"
 
 
