@@ -17,7 +17,8 @@ caught too. A **station** (``NET.STA[.LOC]`` and band) is flagged when more than
 :data:`STATION_THRESHOLD` of its windows are outside (1 % are by construction).
 
 Measured on the real-data study (README, "Domain check"): out of fold it flags
-1 in about 500 real-dev stations; it flags the synthetic demo station.
+4 of 526 real-dev stations, and a synthetic demo day (69 % of its windows outside);
+scoring a station-day of 17,279 windows takes about 0.7 s on one core.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 QUANTILES = (0.005, 0.995)
-REFERENCE_WINDOWS = 2000
+REFERENCE_WINDOWS = 1000
 NEIGHBOURS = 5
 DISTANCE_QUANTILE = 0.99
 STATION_THRESHOLD = 0.3  # share of a station's windows outside, above which it is flagged
@@ -153,10 +154,11 @@ def _robust(values: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.nda
 
 def _kth_distance(x: np.ndarray, reference: np.ndarray, k: int) -> np.ndarray:
     """Euclidean distance of every row of ``x`` to its ``k``-th nearest row of ``reference`` (blocks of rows)."""
-    ref_sq = (reference.astype(np.float64) ** 2).sum(axis=1)
+    reference = np.asarray(reference, np.float32)
+    ref_sq = (reference**2).sum(axis=1)
     out = np.empty(len(x))
     for start in range(0, len(x), BLOCK):
-        block = x[start:start + BLOCK]
-        d2 = (block.astype(np.float64) ** 2).sum(axis=1)[:, None] + ref_sq[None, :] - 2.0 * (block @ reference.T)
+        block = np.asarray(x[start:start + BLOCK], np.float32)
+        d2 = (block**2).sum(axis=1)[:, None] + ref_sq[None, :] - np.float32(2.0) * (block @ reference.T)
         out[start:start + BLOCK] = np.sqrt(np.maximum(np.partition(d2, k - 1, axis=1)[:, k - 1], 0.0))
     return out
