@@ -10,6 +10,7 @@ models (joblib) are refused: nothing in seisclass unpickles.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import warnings
@@ -120,18 +121,29 @@ def train_boosting(features: np.ndarray, labels: np.ndarray, p: ForestParameters
     held-back windows drawn with ``seed``. ``n_jobs`` OpenMP threads.
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from threadpoolctl import threadpool_limits
 
     model = HistGradientBoostingClassifier(
         learning_rate=HGB_LEARNING_RATE, max_iter=HGB_MAX_ITER, max_depth=p.max_depth,
         class_weight="balanced" if p.class_weight else None, early_stopping=True,
         validation_fraction=HGB_VALIDATION_FRACTION, n_iter_no_change=HGB_PATIENCE, random_state=seed)
     started = time.perf_counter()
-    with threadpool_limits(int(n_jobs), user_api="openmp"):
+    with openmp_threads(n_jobs):
         model.fit(features, labels)
     log.info("gradient boosting: %d rounds of %d (%.1f s, %d windows)", model.n_iter_, HGB_MAX_ITER,
              time.perf_counter() - started, len(labels))
     return model
+
+
+@functools.cache
+def _thread_pools():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # finding the loaded libraries takes ms: once per process
+
+
+def openmp_threads(n: int):
+    """Context manager: at most ``n`` OpenMP threads (gradient boosting), about 1 ms per use."""
+    return _thread_pools().limit(limits=int(n), user_api="openmp")
 
 
 def predict_proba(model, features: np.ndarray, classes: list[str], threads: int | None = None) -> np.ndarray:
@@ -142,9 +154,7 @@ def predict_proba(model, features: np.ndarray, classes: list[str], threads: int 
     if threads is None or hasattr(model, "n_jobs"):
         raw = model.predict_proba(features)
     else:
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(threads, user_api="openmp"):
+        with openmp_threads(threads):
             raw = model.predict_proba(features)
     out = np.zeros((len(features), len(classes)))
     for j, c in enumerate(model.classes_):
