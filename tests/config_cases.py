@@ -100,6 +100,7 @@ HAND = [
     Case("weights_with_calibration", "random_forest.tune_decision_weights",
          {"random_forest.tune_decision_weights": True}),
     Case("calibration_unknown", "random_forest.calibration", {"random_forest.calibration": "isotonic"}),
+    Case("estimator_unknown", "random_forest.estimator", {"random_forest.estimator": "xgboost"}),
     Case("events_off_above_on", "events.off_probability", {"events.off_probability": 0.8}),
     Case("events_end_above_onset", "events.end_db", {"events.end_db": 9.0}),
     Case("events_no_background_class", "events.background_classes", {"events.background_classes": ["noise"]}),

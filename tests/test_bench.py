@@ -48,3 +48,41 @@ def test_extrapolation_of_a_line():
     fit = extrapolate(points, "peak_rss_mb", 3_000_000)
     assert fit["per_million_windows"] == pytest.approx(1000.0)
     assert fit["extrapolated"] == pytest.approx(3200.0)
+
+
+def test_tree_model_benchmark_scores_both_estimators_without_the_test_split(tmp_path):
+    """60 blocks of 100 s, windows every 5 s; 'event' blocks have f0 near 5 (separable), the last 10 blocks test."""
+    import pandas as pd
+
+    from benchmarks.tree_models import compare, merged_config, table_lines
+    from seisclass.settings import load_settings
+
+    rng = np.random.default_rng(0)
+    starts = np.arange(0, 6000, 5.0)
+    block = (starts // 100).astype(int)
+    event = np.isin(block, rng.choice(50, 15, replace=False))
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    table = pd.DataFrame({"network": "XX", "station": "S", "location": "", "channel": "HHZ",
+                          "start": t0 + pd.to_timedelta(starts, "s"), "end": t0 + pd.to_timedelta(starts + 10, "s"),
+                          "label": np.where(event, "earthquake", "silence"), "interval": [f"i{b}" for b in block],
+                          "snr": 10.0, "split": np.where(block >= 50, "test", "train")})
+    for f in range(3):
+        table[f"f{f}"] = rng.normal(size=len(table)) + (5.0 * event if f == 0 else 0.0)
+    table.to_parquet(tmp_path / "dataset.parquet")
+    config = merged_config()
+    config.update({"classes": ["silence", "earthquake"], "split": {**config["split"], "block_s": 100.0},
+                   "random_forest": {"n_estimators": 10, "calibration": "none"}, "evaluation": {"cv_folds": 3}})
+    result = compare(tmp_path / "dataset.parquet", load_settings(config), n_jobs=1)
+    assert result["windows"] == result["labelled_windows"] == 1000  # 1200 windows, the last 200 (test) left out
+    assert (result["folds"], result["block_s"], result["features"]) == (3, 100.0, 3)
+    for name in ("forest", "hgb"):
+        entry = result["estimators"][name]
+        assert entry["uncalibrated"]["interval"]["balanced_accuracy"] == 1.0
+        assert entry["predicted_windows"] <= 1000 and len(entry["train_s_per_fold"]) == 3
+        assert entry["predict_us_per_window_1_thread"] > 0 and entry["model"]["bytes"] > 1000
+        assert "calibrated" not in entry and "events" not in entry
+    assert result["estimators"]["forest"]["model"]["rounds"] is None and result["estimators"]["hgb"]["model"]["rounds"] > 0
+    lines = table_lines(result)
+    assert lines[0].split() == ["forest", "hgb"]
+    assert any(line.startswith("uncalibrated per interval: balanced accuracy") and line.split()[-2:] == ["1.000", "1.000"]
+               for line in lines)

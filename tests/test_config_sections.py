@@ -21,6 +21,7 @@ from seisclass.core.config import (
 from seisclass.data.split import SplitFractions, SplitParameters
 from seisclass.explain.exploration import ExploreError, ExploreParameters
 from seisclass.learn.deep.params import DeepConfigError, DeepParameters
+from seisclass.learn.forest import ForestParameters
 from seisclass.settings import (
     SECTIONS,
     STUDY_KEYS,
@@ -191,6 +192,7 @@ def test_values_are_converted():
     (DeepParameters, {"lstm": {"hop_s": 0.6}}, r"deep.lstm.hop_s: must be at most deep.lstm.frame_s"),
     (DeepParameters, {"gpu": {"lstm": {"hop_s": 0.6}}}, r"deep.gpu .*deep.lstm.hop_s"),
     (ExploreParameters, {"k_range": [5, 3]}, r"explore.k_range"),
+    (ForestParameters, {"estimator": "xgboost"}, r"random_forest.estimator: 'xgboost' is not one of \['forest', 'hgb'\]"),
 ])
 def test_check_names_the_key(cls, section, message):
     with pytest.raises(ValueError, match=message):

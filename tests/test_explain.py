@@ -105,3 +105,29 @@ def test_tiny_run_explanations(tiny_run):
     assert set(summary["class"]) == set(classes)
     for name in ("rf_shap_beeswarm.png", "rf_shap_dependence.png", "rf_shap_groups.png"):
         assert (out / name).stat().st_size > 10_000
+
+
+def test_boosting_is_explained_in_log_odds_that_add_up_to_its_probabilities():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 5))
+    y = np.where(x[:, 2] < -0.5, "quiet", np.where(x[:, 2] > 0.5, "loud", "odd"))
+    model = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(x, y)
+    assert explain.shap_units(model) == "log-odds"
+    values, base = explain.tree_shap_values(model, x[:100], CLASSES)
+    logits = base + values.sum(axis=1)  # softmax of the summed values: the model's probabilities
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(proba, predict_proba(model, x[:100], CLASSES), atol=1e-6)
+    table = explain.global_importance(values, [f"f{i}" for i in range(5)], CLASSES)
+    assert table["feature"].iloc[0] == "f2"
+    binary = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(x, np.where(x[:, 1] > 0, "loud", "quiet"))
+    values, base = explain.tree_shap_values(binary, x[:50], ["quiet", "loud"])
+    logits = base + values.sum(axis=1)  # each class's log-odds against the other
+    np.testing.assert_allclose(logits[:, 0], -logits[:, 1])
+    np.testing.assert_allclose(1 / (1 + np.exp(-logits)), predict_proba(binary, x[:50], ["quiet", "loud"]), atol=1e-6)
+
+
+def test_forest_is_explained_in_probability(decided_by_feature_2):
+    model, _ = decided_by_feature_2
+    assert explain.shap_units(model) == "probability"

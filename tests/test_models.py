@@ -206,6 +206,74 @@ def test_a_forest_whose_tree_arrays_were_altered_is_refused(forest, tmp_path):
     assert load_classifier(path).classes_ == CLASSES  # the original still loads
 
 
+@pytest.fixture(scope="module")
+def boosting(tmp_path_factory) -> tuple[ForestClassifier, str, pd.DataFrame]:
+    """Histogram gradient boosting (``estimator: hgb``) on the synthetic station, saved as skops."""
+    table = labelled_features(synthetic_stream(50.0))
+    model = fit_forest(table, CLASSES, ForestParameters(estimator="hgb"), seed=1, recipe=RECIPE)
+    path = str(tmp_path_factory.mktemp("models") / "rf.skops")
+    model.save(path)
+    return model, path, table
+
+
+def test_boosting_round_trip_keeps_predictions_and_card(boosting, tmp_path):
+    import skops.io as sio
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    model, path, table = boosting
+    assert sorted(sio.get_untrusted_types(file=path)) == [
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
+    loaded = load_classifier(path)  # its checksum is checked on load
+    assert isinstance(loaded.estimator, HistGradientBoostingClassifier)
+    assert loaded.metadata["parameters"]["estimator"] == "hgb"
+    proba = loaded.set_threads(1).predict_proba(table)
+    np.testing.assert_array_equal(proba, model.predict_proba(table))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-9)
+    bursts = table["label"].to_numpy() == "burst"  # 9-s bursts 20x the noise: trivially separable
+    assert (proba[:, CLASSES.index("burst")] > 0.5).tolist() == bursts.tolist()
+    model.save(tmp_path / "again.skops")  # the same model, the same bytes
+    assert (tmp_path / "again.skops").read_bytes() == open(path, "rb").read()
+
+
+def test_altered_boosting_files_are_refused(boosting, tmp_path):
+    _, path, _ = boosting
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info.filename)) for info in source.infolist()]
+
+    def rewritten(name: str, change) -> str:
+        target = tmp_path / name
+        with zipfile.ZipFile(target, "w") as out:
+            for info, content in members:
+                out.writestr(info, change(info.filename, content))
+        return str(target)
+
+    other_type = rewritten("other_type.skops", lambda name, content: content.replace(
+        b"_hist_gradient_boosting.predictor", b"_hist_gradient_boosting.payload") if name == "schema.json" else content)
+    with pytest.raises(ModelFileError, match=r"other_type.skops: refused: .*_hist_gradient_boosting\.payload"):
+        load_classifier(other_type)
+    largest = max((i.filename for i, _ in members if i.filename.endswith(".npy")),
+                  key=lambda n: len(dict((i.filename, c) for i, c in members)[n]))
+    other_values = rewritten("other_values.skops", lambda name, content: content[:-64] + bytes(64)
+                             if name == largest else content)
+    with pytest.raises(ModelFileError, match="other_values.skops: damaged model file"):
+        load_classifier(other_values)
+
+
+def test_boosting_fit_is_seeded_and_balanced():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 4))
+    y = np.where(x[:, 0] > 1.0, "rare", "common")  # about 16 % rare
+    p = ForestParameters(estimator="hgb", class_weight="balanced_subsample")
+    first, second = train_random_forest(x, y, p, seed=3), train_random_forest(x, y, p, seed=3)
+    assert isinstance(first, HistGradientBoostingClassifier) and first.class_weight == "balanced"
+    assert first.random_state == 3 and first.early_stopping is True
+    np.testing.assert_array_equal(first.predict_proba(x), second.predict_proba(x))
+    unweighted = train_random_forest(x, y, ForestParameters(estimator="hgb", class_weight=None), seed=3)
+    assert unweighted.class_weight is None
+
+
 def test_a_pickled_forest_is_refused_with_a_way_out(forest, tmp_path):
     model, _, _ = forest
     path = tmp_path / "old.joblib"

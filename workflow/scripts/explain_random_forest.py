@@ -1,4 +1,4 @@
-"""Rule adapter: SHAP values, importance tables, driver summary and plots of the forest."""
+"""Rule adapter: SHAP values, importance tables, driver summary and plots of the tree model."""
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
@@ -21,7 +21,8 @@ sample = explain.sample_windows(table, classes, p.split, p.max_windows_per_class
 log.info("explaining %d windows (%s)", len(sample), sample["label"].value_counts().to_dict())
 features = sample[names].to_numpy(float)
 values, base = explain.tree_shap_values(model, features, classes)
-log.info("base values (mean forest probability): %s", dict(zip(classes, base.round(3), strict=True)))
+units = explain.shap_units(model)
+log.info("base values (mean output, %s): %s", units, dict(zip(classes, base.round(3), strict=True)))
 
 keys = sample[[*KEY_COLUMNS, "label"]]
 write_parquet(explain.values_table(keys, values, names, classes), snakemake.output.values)
@@ -41,8 +42,8 @@ log.info("drivers per class:\n%s", explain.summary_text(summary, classes))
 
 index = {n: i for i, n in enumerate(names)}
 top = [index[f] for f in importance["feature"].head(p.top_features)]
-save_figure(shap_figures.beeswarm_figure(values, features, names, classes, top, snakemake.params.seed),
+save_figure(shap_figures.beeswarm_figure(values, features, names, classes, top, snakemake.params.seed, units),
             snakemake.output.beeswarm)
-save_figure(shap_figures.dependence_figure(values, features, names, classes, top[: p.dependence_features]),
+save_figure(shap_figures.dependence_figure(values, features, names, classes, top[: p.dependence_features], units),
             snakemake.output.dependence)
-save_figure(shap_figures.group_importance_figure(groups, classes, p.top_features), snakemake.output.group_plot)
+save_figure(shap_figures.group_importance_figure(groups, classes, p.top_features, units), snakemake.output.group_plot)

@@ -1,11 +1,15 @@
-"""SHAP explanations of the random forest (``shap.TreeExplainer``).
+"""SHAP explanations of the tree model (``shap.TreeExplainer``).
 
 SHAP values are computed for a stratified subsample of windows and stored as
 an array ``(n_windows, n_features, n_classes)`` with classes in the order of
 the configured class list: value ``[i, f, k]`` is how much feature ``f``
-moved the forest's probability of class ``k`` for window ``i`` away from the
-average prediction (units: probability). For each window and class the
-values sum to ``p_k(window) - E[p_k]``.
+moved the model's output for class ``k`` for window ``i`` away from the
+average output. For the random forest the output is the probability (units:
+probability; for each window and class the values sum to ``p_k(window) - E[p_k]``).
+Gradient boosting (``random_forest.estimator: hgb``) is explained in its raw scores,
+because shap explains a multi-class HistGradientBoostingClassifier only there: units
+log-odds (softmax logits, ``p_k ∝ exp(base_k + sum of values)``; two classes: each
+class's log-odds against the other). :func:`shap_units` names the units.
 
 Correlated features share credit: when two features carry the same
 information, the forest splits on either, and SHAP divides the attribution
@@ -56,21 +60,31 @@ def sample_windows(table: pd.DataFrame, classes: list[str], split: str, per_clas
     return pd.concat(picked).sort_values("start", kind="stable")
 
 
+def _estimator(model):
+    from seisclass.learn.classifier import WindowClassifier
+
+    return model.estimator if isinstance(model, WindowClassifier) else model
+
+
+def shap_units(model) -> str:
+    """Units of :func:`tree_shap_values` for ``model``: ``probability`` (forest) or ``log-odds`` (boosting)."""
+    return "probability" if hasattr(_estimator(model), "estimators_") else "log-odds"
+
+
 def tree_shap_values(model, features: np.ndarray, classes: list[str],
                      progress_steps: int = 10) -> tuple[np.ndarray, np.ndarray]:
-    """SHAP values ``(n, n_features, n_classes)`` and base values ``(n_classes,)`` of a forest.
+    """SHAP values ``(n, n_features, n_classes)`` and base values ``(n_classes,)`` of a tree model.
 
     ``model`` is a :class:`seisclass.learn.forest.ForestClassifier` or a fitted
-    scikit-learn forest. Columns follow ``classes`` (the estimator's own order may
+    scikit-learn forest or HistGradientBoostingClassifier (units: :func:`shap_units`).
+    Columns follow ``classes`` (the estimator's own order may
     differ); classes it never saw get zeros. Windows are explained in
     ``progress_steps`` blocks, each logged (every window's values are independent
     of the others, so blocks give the same values as one call).
     """
     import shap
 
-    from seisclass.learn.classifier import WindowClassifier
-
-    estimator = model.estimator if isinstance(model, WindowClassifier) else model
+    estimator = _estimator(model)
     explainer = shap.TreeExplainer(estimator)
     features = np.asarray(features, float)
     blocks = np.array_split(np.arange(len(features)), max(1, min(progress_steps, len(features))))
@@ -80,9 +94,11 @@ def tree_shap_values(model, features: np.ndarray, classes: list[str],
         log.info("SHAP: %d of %d windows (%.1f s)", block[-1] + 1 if len(block) else 0, len(features),
                  time.perf_counter() - started)
     raw = np.concatenate(parts, axis=0)
-    if raw.ndim == 2:  # a single-output model: one column
-        raw = raw[:, :, None]
     base_raw = np.atleast_1d(np.asarray(explainer.expected_value, float))
+    if raw.ndim == 2 and len(estimator.classes_) == 2:  # boosting, two classes: log-odds of the second
+        raw, base_raw = np.stack([-raw, raw], axis=2), np.concatenate([-base_raw, base_raw])
+    elif raw.ndim == 2:  # a single-output model: one column
+        raw = raw[:, :, None]
     values = np.zeros((raw.shape[0], raw.shape[1], len(classes)))
     base = np.zeros(len(classes))
     for j, c in enumerate(estimator.classes_):

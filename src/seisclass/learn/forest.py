@@ -1,14 +1,16 @@
-"""Random forest on window features (scikit-learn), saved as a skops file.
+"""Tree model on window features (scikit-learn), saved as a skops file.
 
-:class:`ForestClassifier` is the forest behind the common model interface
-(:class:`seisclass.learn.classifier.WindowClassifier`). Its file (``rf.skops``) holds the
-fitted estimator and the model card; skops loads it without running code from the
-file, and only accepts the types listed in :data:`TRUSTED_TYPES`. Pickled forests
-(joblib) are refused: nothing in seisclass unpickles.
+The tree model is a random forest or histogram gradient boosting
+(``random_forest.estimator``: ``forest`` or ``hgb``). :class:`ForestClassifier` is either behind
+the common model interface (:class:`seisclass.learn.classifier.WindowClassifier`). Its file
+(``rf.skops``) holds the fitted estimator and the model card; skops loads it without running
+code from the file, and only accepts the types listed in :data:`TRUSTED_TYPES`. Pickled
+models (joblib) are refused: nothing in seisclass unpickles.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import warnings
@@ -28,18 +30,29 @@ from seisclass.signal.recipe import Recipe
 
 log = logging.getLogger(__name__)
 
-# Types a seisclass forest file holds beyond skops' defaults (builtins, numpy arrays, ...).
+# Types a seisclass tree-model file holds beyond skops' defaults (builtins, numpy arrays, ...):
+# the forest's, then what skops reports for a fitted HistGradientBoostingClassifier.
 TRUSTED_TYPES = (
     "sklearn.ensemble._forest.RandomForestClassifier",
     "sklearn.tree._classes.DecisionTreeClassifier",
     "sklearn.tree._tree.Tree",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 )
+
+# Histogram gradient boosting (``estimator: hgb``): at most this many boosting rounds (one tree per
+# class each), stopped when the log loss on a held-back fraction (drawn with the seed) has not
+# improved for ``HGB_PATIENCE`` rounds.
+HGB_MAX_ITER = 500
+HGB_LEARNING_RATE = 0.1
+HGB_VALIDATION_FRACTION = 0.1
+HGB_PATIENCE = 20
 
 
 @config_section("random_forest")
 class ForestParameters(ConfigSection):
-    """Config section ``random_forest``."""
+    """Config section ``random_forest`` (the tree model: a forest or histogram gradient boosting)."""
 
+    estimator: str  # forest | hgb
     n_estimators: int
     max_depth: int | None
     min_samples_leaf: int
@@ -71,13 +84,17 @@ def train_random_forest(
     features: np.ndarray, labels: np.ndarray, p: ForestParameters, seed: int, n_jobs: int = 1,
     progress_steps: int = 10,
 ):
-    """Fit a forest; class imbalance handled by ``class_weight`` (default balanced per tree).
+    """Fit the tree model of ``p.estimator``: a forest, or gradient boosting (:func:`train_boosting`).
 
-    Trees are added in ``progress_steps`` rounds (scikit-learn's ``warm_start``,
+    Class imbalance is handled by ``class_weight`` (default balanced per tree). The forest's
+    trees are added in ``progress_steps`` rounds (scikit-learn's ``warm_start``,
     which draws the same tree seeds as one fit, so the forest is identical) and
     each round is logged with the elapsed time.
     """
     from sklearn.ensemble import RandomForestClassifier
+
+    if p.estimator == "hgb":
+        return train_boosting(features, labels, p, seed, n_jobs)
 
     model = RandomForestClassifier(
         n_estimators=p.n_estimators, max_depth=p.max_depth, min_samples_leaf=p.min_samples_leaf,
@@ -95,9 +112,50 @@ def train_random_forest(
     return model.set_params(warm_start=False)
 
 
-def predict_proba(model, features: np.ndarray, classes: list[str]) -> np.ndarray:
-    """Class probabilities of a scikit-learn forest, columns in the order of ``classes`` (0 for unseen ones)."""
-    raw = model.predict_proba(features)
+def train_boosting(features: np.ndarray, labels: np.ndarray, p: ForestParameters, seed: int, n_jobs: int = 1):
+    """Histogram gradient boosting (scikit-learn) with the settings of ``p`` that apply to it.
+
+    Classes are balanced when ``p.class_weight`` is set (either preset), ``p.max_depth`` bounds
+    each tree; rounds, learning rate and early stopping are :data:`HGB_MAX_ITER`,
+    :data:`HGB_LEARNING_RATE`, :data:`HGB_VALIDATION_FRACTION` and :data:`HGB_PATIENCE`, the
+    held-back windows drawn with ``seed``. ``n_jobs`` OpenMP threads.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    model = HistGradientBoostingClassifier(
+        learning_rate=HGB_LEARNING_RATE, max_iter=HGB_MAX_ITER, max_depth=p.max_depth,
+        class_weight="balanced" if p.class_weight else None, early_stopping=True,
+        validation_fraction=HGB_VALIDATION_FRACTION, n_iter_no_change=HGB_PATIENCE, random_state=seed)
+    started = time.perf_counter()
+    with openmp_threads(n_jobs):
+        model.fit(features, labels)
+    log.info("gradient boosting: %d rounds of %d (%.1f s, %d windows)", model.n_iter_, HGB_MAX_ITER,
+             time.perf_counter() - started, len(labels))
+    return model
+
+
+@functools.cache
+def _thread_pools():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # finding the loaded libraries takes ms: once per process
+
+
+def openmp_threads(n: int):
+    """Context manager: at most ``n`` OpenMP threads (gradient boosting), about 1 ms per use."""
+    return _thread_pools().limit(limits=int(n), user_api="openmp")
+
+
+def predict_proba(model, features: np.ndarray, classes: list[str], threads: int | None = None) -> np.ndarray:
+    """Class probabilities of a scikit-learn tree model, columns in the order of ``classes`` (0 for unseen ones).
+
+    ``threads`` limits the OpenMP threads of gradient boosting (a forest uses its ``n_jobs``).
+    """
+    if threads is None or hasattr(model, "n_jobs"):
+        raw = model.predict_proba(features)
+    else:
+        with openmp_threads(threads):
+            raw = model.predict_proba(features)
     out = np.zeros((len(features), len(classes)))
     for j, c in enumerate(model.classes_):
         if c in classes:
@@ -161,6 +219,7 @@ class ForestClassifier(WindowClassifier):
     def __init__(self, estimator, metadata: dict, path=None):
         super().__init__(metadata, path)
         self.estimator = estimator
+        self.threads: int | None = None  # gradient boosting: OpenMP threads (None: all)
 
     @property
     def feature_names(self) -> list[str]:
@@ -168,7 +227,9 @@ class ForestClassifier(WindowClassifier):
 
     def set_threads(self, n: int) -> ForestClassifier:
         """Use ``n`` threads for predictions."""
-        self.estimator.set_params(n_jobs=int(n))
+        if "n_jobs" in self.estimator.get_params():
+            self.estimator.set_params(n_jobs=int(n))
+        self.threads = int(n)
         return self
 
     def predict_proba(self, features) -> np.ndarray:
@@ -186,7 +247,7 @@ class ForestClassifier(WindowClassifier):
                                      f"got {features.shape}")
         if not len(features):
             return np.zeros((0, len(self.classes_)))
-        raw = predict_proba(self.estimator, features, self.classes_)
+        raw = predict_proba(self.estimator, features, self.classes_, self.threads)
         weighted = apply_decision_weights(raw, self.classes_, self.metadata.get("decision_weights"))
         return apply_calibration(weighted, self.metadata.get("calibration"))
 
@@ -227,10 +288,11 @@ class ForestClassifier(WindowClassifier):
 
     @classmethod
     def _checked(cls, estimator, metadata, path) -> ForestClassifier:
-        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 
-        if not isinstance(estimator, RandomForestClassifier) or not isinstance(metadata, dict):
-            raise ModelFileError(f"{path}: not a seisclass random forest (estimator or model card missing)")
+        if not isinstance(estimator, RandomForestClassifier | HistGradientBoostingClassifier) \
+                or not isinstance(metadata, dict):
+            raise ModelFileError(f"{path}: not a seisclass tree model (estimator or model card missing)")
         names, classes = metadata.get("feature_names") or [], metadata.get("classes") or []
         if len(names) != getattr(estimator, "n_features_in_", -1):
             raise ModelFileError(f"{path}: inconsistent model: {len(names)} feature names for an estimator "
@@ -245,7 +307,7 @@ def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, see
                n_jobs: int = 1, decision_weights: dict | None = None,
                splits: tuple[str, ...] = ("train",), calibration: dict | None = None,
                background_classes: tuple[str, ...] = ()) -> ForestClassifier:
-    """Fit the forest on the ``splits`` (default ``train``) of an assembled dataset.
+    """Fit the tree model (``p.estimator``) on the ``splits`` (default ``train``) of an assembled dataset.
 
     ``recipe`` is how the dataset's windows were made (it goes into the card);
     ``decision_weights`` (class -> weight) and ``calibration``

@@ -1,4 +1,4 @@
-"""Figures of the random forest's SHAP explanations: beeswarm, dependence, group importance."""
+"""Figures of the tree model's SHAP explanations: beeswarm, dependence, group importance."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import pandas as pd
 
 
 def beeswarm_figure(values: np.ndarray, features: np.ndarray, feature_names: list[str],
-                    classes: list[str], order: list[int], seed: int = 0):
+                    classes: list[str], order: list[int], seed: int = 0, units: str = "probability"):
     """One beeswarm panel per class: SHAP value (x) of the features ``order`` (rows, top first).
+
+    ``units``: of the values, ``probability`` or ``log-odds``
+    (:func:`seisclass.explain.forest_shap.shap_units`).
 
     Points are windows, coloured by the feature's value as a percentile within
     the explained windows (blue low, red high).
@@ -31,7 +34,8 @@ def beeswarm_figure(values: np.ndarray, features: np.ndarray, feature_names: lis
                                 s=4, alpha=0.7, lw=0, rasterized=True)
         ax.axvline(0, color="grey", lw=0.8)
         ax.set_title(f"towards {c}", color=colors[c], fontweight="bold")
-        ax.set_xlabel(f"SHAP value (change of p_{c})")
+        ax.set_xlabel(f"SHAP value (change of p_{c})" if units == "probability" else
+                      f"SHAP value (change of the {units} of {c})")
         ax.grid(axis="x", alpha=0.3)
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.tick_params(axis="x", labelsize=8)
@@ -42,8 +46,8 @@ def beeswarm_figure(values: np.ndarray, features: np.ndarray, feature_names: lis
 
 
 def dependence_figure(values: np.ndarray, features: np.ndarray, feature_names: list[str],
-                      classes: list[str], order: list[int]):
-    """SHAP value against feature value for the features ``order``, one colour per class."""
+                      classes: list[str], order: list[int], units: str = "probability"):
+    """SHAP value (``units``) against feature value for the features ``order``, one colour per class."""
     import matplotlib.pyplot as plt
 
     from seisclass.plots.style import class_colors
@@ -60,7 +64,7 @@ def dependence_figure(values: np.ndarray, features: np.ndarray, feature_names: l
             ax.set_xscale("log")
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_xlabel(feature_names[f], fontsize=9)
-        ax.set_ylabel("SHAP value (probability)", fontsize=8)
+        ax.set_ylabel(f"SHAP value ({units})", fontsize=8)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(order):]:
         ax.axis("off")
@@ -69,8 +73,8 @@ def dependence_figure(values: np.ndarray, features: np.ndarray, feature_names: l
     return fig
 
 
-def group_importance_figure(groups: pd.DataFrame, classes: list[str], top: int):
-    """Horizontal stacked bars: mean |group SHAP| per class for the ``top`` groups."""
+def group_importance_figure(groups: pd.DataFrame, classes: list[str], top: int, units: str = "probability"):
+    """Horizontal stacked bars: mean |group SHAP| (``units``) per class for the ``top`` groups."""
     import matplotlib.pyplot as plt
 
     from seisclass.plots.style import class_colors
@@ -83,7 +87,7 @@ def group_importance_figure(groups: pd.DataFrame, classes: list[str], top: int):
     for c in classes:
         ax.barh(labels, rows[c], left=left, color=colors[c], label=c)
         left += rows[c].to_numpy()
-    ax.set_xlabel("mean |sum of SHAP over the group's features| (probability), stacked over classes")
+    ax.set_xlabel(f"mean |sum of SHAP over the group's features| ({units}), stacked over classes")
     ax.tick_params(axis="y", labelsize=8)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
