@@ -40,6 +40,7 @@ def settings_of(paths=CONFIGS):
         for key, value in (yaml.safe_load(Path(path).read_text()) or {}).items():
             config[key] = {**config[key], **value} if isinstance(value, dict) and isinstance(config.get(key), dict) \
                 else value
+    config["mseed_dir"] = config.get("mseed_dir") or "."  # the example leaves it to the command line
     return load_settings(config)
 
 
@@ -105,7 +106,7 @@ def main(argv=None) -> int:
     table = table[table["split"] != "test"].reset_index(drop=True)
     split = settings["split"]
     result = {"out_of_fold": out_of_fold(table, model.classes_, split.block_s, settings["evaluation"].cv_folds,
-                                         settings["seed"]),
+                                         settings["study"].seed),
               "demo_station_day": demo_station(model, settings)}
     write_json(result, args.out)
     oof, demo = result["out_of_fold"], result["demo_station_day"]

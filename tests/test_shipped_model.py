@@ -19,7 +19,9 @@ def test_shipped_model_is_small_safe_and_self_describing():
     assert model.classes_ == ["silence", "surface", "earthquake"]
     card = model.metadata
     assert card["recipe"]["preprocess"]["sampling_rate"] == 40.0 and model.recipe.context.enabled
-    assert card["decision_weights"]["surface"] > 1.0
+    assert card["calibration"]["method"] == "vector" and not card["decision_weights"]  # calibrated, not weighted
+    assert card["domain"]["reference_windows"] == 1000 and card["domain"]["features"] == model.feature_names
+    assert card["skill"]  # the cross-validated figures travel with the file
     assert Path(REPO / "resources" / "models" / "real_dev.md").exists()
 
 
