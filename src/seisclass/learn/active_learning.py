@@ -23,6 +23,35 @@ from seisclass.core.config import ConfigSection, config_section
 from seisclass.core.vocabulary import KEY_COLUMNS, UNLABELED
 
 STRATEGIES = ("entropy", "margin")
+# strategies of the simulation (seisclass.learn.active_simulation), random the baseline
+SIMULATION_STRATEGIES = ("entropy", "margin", "diversity", "cluster", "random")
+
+
+@config_section("active_learning.simulation")
+class SimulationParameters(ConfigSection):
+    """Config section ``active_learning.simulation``."""
+
+    strategies: tuple[str, ...]
+    seeds: int
+    initial_per_class: int  # labelled intervals per class at the start
+    rounds: int  # batches added after the start
+    max_intervals: int  # labelled intervals after the last round (capped by the pool)
+    n_estimators: int  # trees of each forest
+    n_clusters: int  # k-means clusters of the cluster strategy
+    targets: tuple[float, ...]  # interval balanced accuracies whose label cost is reported
+
+    def _check(self) -> None:
+        unknown = sorted(set(self.strategies) - set(SIMULATION_STRATEGIES))
+        if unknown:
+            raise self.error(f"active_learning.simulation.strategies: {unknown} not among {list(SIMULATION_STRATEGIES)}")
+
+
+@config_section("active_learning.learning_curve")
+class LearningCurveParameters(ConfigSection):
+    """Config section ``active_learning.learning_curve``."""
+
+    events_per_class: tuple[int, ...]
+    seeds: int
 
 
 @config_section("active_learning")
@@ -33,6 +62,8 @@ class ActiveLearningParameters(ConfigSection):
     strategy: str
     n_candidates: int
     thumbnails: int
+    simulation: SimulationParameters
+    learning_curve: LearningCurveParameters
 
 
 
