@@ -172,3 +172,26 @@ def test_bad_input_names_the_problem():
     few = table[~((table["label"] == "slide") & (table["interval"] != "XX.A/slide/0"))]
     with pytest.raises(SimulationError, match="'slide' has 1 labelled interval"):
         prepare_pool(few, ["f1"], CLASSES, BLOCK_S, 3, 1)
+
+
+def test_figures_draw_every_strategy_and_class(pool, curve):
+    from seisclass.learn.active_simulation import headline
+    from seisclass.plots.active_learning import learning_curve_figure, simulation_figure
+
+    summary = summarize(curve, PARAMS.targets)
+    fig = simulation_figure(curve, summary, PARAMS.targets, headline(summary, 0.9))
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert len(labels) == 5 and all(" to 0.9 " in t for t in labels)
+    table = learning_curve(pool, FIT, LearningCurveParameters.from_config({"events_per_class": [1, 2], "seeds": 1}))
+    fig = learning_curve_figure(table, CLASSES)
+    assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()] == CLASSES
+
+
+def test_headline_states_the_result_or_its_absence():
+    from seisclass.learn.active_simulation import headline
+
+    curve = pd.concat([_hand_curve("random", [[0.8, 0.88, 0.92]] * 3), _hand_curve("entropy", [[0.9, 0.95, 0.95]] * 3)])
+    text = headline(summarize(curve, (0.90,)), 0.90)
+    assert "random needs 30 intervals" in text and "entropy needs 10 intervals" in text and "67 % fewer" in text
+    tie = pd.concat([_hand_curve("random", [[0.8, 0.9, 0.9]] * 3), _hand_curve("margin", [[0.8, 0.9, 0.9]] * 3)])
+    assert "no strategy beats random" in headline(summarize(tie, (0.90,)), 0.90)

@@ -31,6 +31,7 @@ SIMULATION_STRATEGIES = ("entropy", "margin", "diversity", "cluster", "random")
 class SimulationParameters(ConfigSection):
     """Config section ``active_learning.simulation``."""
 
+    enabled: bool  # the simulation and the learning curve are part of the workflow's targets
     strategies: tuple[str, ...]
     seeds: int
     initial_per_class: int  # labelled intervals per class at the start

@@ -452,3 +452,25 @@ def winner(summary: pd.DataFrame, target: float) -> str | None:
     if not len(rows):
         return None
     return str(rows.sort_values(["intervals_median", "fewer_than_random"], ascending=[True, False])["strategy"].iloc[0])
+
+
+def headline(summary: pd.DataFrame, target: float) -> str:
+    """One sentence: the intervals random needs to reach ``target``, and the winner's saving or that none wins."""
+
+    def needs(strategy: str) -> str:
+        r = summary[(summary["strategy"] == strategy) & (summary["target"] == target)].iloc[0]
+        if np.isinf(r.intervals_median):
+            return f"{strategy} does not reach it in most runs ({int(r.reached)}/{int(r.curves)} do)"
+        q75 = "never" if np.isinf(r.intervals_q75) else f"{r.intervals_q75:.0f}"
+        return f"{strategy} needs {r.intervals_median:.0f} intervals (IQR {r.intervals_q25:.0f}-{q75})"
+
+    if BASELINE not in set(summary["strategy"]):
+        return f"interval balanced accuracy {target:g}: no random baseline to compare with"
+    best = winner(summary, target)
+    text = f"To {target:g} interval balanced accuracy: {needs(BASELINE)}"
+    if best is None:
+        return text + "; no strategy beats random (fewer labels in > 3/4 of seed x fold pairs)"
+    r = summary[(summary["strategy"] == best) & (summary["target"] == target)].iloc[0]
+    saving = "" if not np.isfinite(r.saving_vs_random) else f", {100 * r.saving_vs_random:.0f} % fewer"
+    return (f"{text}; {needs(best)}{saving}, fewer than random in {100 * r.fewer_than_random:.0f} % of "
+            "seed x fold pairs")
