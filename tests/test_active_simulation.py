@@ -195,3 +195,12 @@ def test_headline_states_the_result_or_its_absence():
     assert "random needs 30 intervals" in text and "entropy needs 10 intervals" in text and "67 % fewer" in text
     tie = pd.concat([_hand_curve("random", [[0.8, 0.9, 0.9]] * 3), _hand_curve("margin", [[0.8, 0.9, 0.9]] * 3)])
     assert "no strategy beats random" in headline(summarize(tie, (0.90,)), 0.90)
+
+
+def test_headline_names_a_strategy_that_reaches_what_random_never_does():
+    from seisclass.learn.active_simulation import headline
+
+    curve = pd.concat([_hand_curve("random", [[0.8, 0.85, 0.89]] * 3),
+                       _hand_curve("margin", [[0.8, 0.85, 0.96], [0.8, 0.85, 0.89], [0.8, 0.85, 0.89]])])
+    text = headline(summarize(curve, (0.95,)), 0.95)
+    assert "no strategy beats random" in text and "margin reaches it in 1/3 runs, random in 0/3" in text

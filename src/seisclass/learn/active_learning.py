@@ -84,7 +84,7 @@ def margin(probabilities: np.ndarray) -> np.ndarray:
     return p[:, -1] - p[:, -2]
 
 
-def uncertainty_order(probabilities: np.ndarray, strategy: str = "entropy") -> np.ndarray:
+def uncertainty_order(probabilities: np.ndarray, strategy: str = "margin") -> np.ndarray:
     """Row indices from most to least uncertain (ties broken by the other measure, then index)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"active_learning.strategy: {strategy!r} is not one of {list(STRATEGIES)}")
@@ -95,7 +95,7 @@ def uncertainty_order(probabilities: np.ndarray, strategy: str = "entropy") -> n
 
 
 def candidates(table: pd.DataFrame, probabilities: np.ndarray, classes: list[str],
-               n: int, strategy: str = "entropy") -> pd.DataFrame:
+               n: int, strategy: str = "margin") -> pd.DataFrame:
     """The ``n`` most uncertain windows of ``table`` (its rows match ``probabilities``).
 
     Columns: ``rank``, the key columns, one ``p_<class>`` per class,

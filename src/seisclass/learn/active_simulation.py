@@ -311,13 +311,26 @@ def forest_fit(forest, n_estimators: int, n_classes: int):
     return fit
 
 
-def _parallel(tasks: list, n_jobs: int) -> list:
-    """Results of ``function(*args)`` for each ``(function, args)`` of ``tasks``, in order, on ``n_jobs`` processes."""
-    if n_jobs <= 1:
-        return [function(*args) for function, args in tasks]
-    from joblib import Parallel, delayed
+def _parallel(tasks: list, n_jobs: int, what: str = "runs") -> list:
+    """Results of ``function(*args)`` for each ``(function, args)`` of ``tasks``, in order, on ``n_jobs`` processes.
 
-    return Parallel(n_jobs=n_jobs)(delayed(function)(*args) for function, args in tasks)
+    Progress (tasks done, elapsed seconds) is logged about ten times.
+    """
+    import time
+
+    started, every = time.perf_counter(), max(1, len(tasks) // 10)
+    if n_jobs <= 1:
+        results = (function(*args) for function, args in tasks)
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(function)(*args) for function, args in tasks)
+    out = []
+    for result in results:
+        out.append(result)
+        if len(out) % every == 0 or len(out) == len(tasks):
+            log.info("%d of %d %s done (%.0f s)", len(out), len(tasks), what, time.perf_counter() - started)
+    return out
 
 
 def simulate(pool: Pool, fit, p: SimulationParameters, n_jobs: int = 1) -> pd.DataFrame:
@@ -327,7 +340,7 @@ def simulate(pool: Pool, fit, p: SimulationParameters, n_jobs: int = 1) -> pd.Da
     """
     tasks = [(simulate_run, (pool, fold, strategy, seed, fit, p))
              for strategy in p.strategies for seed in range(p.seeds) for fold in pool.folds]
-    return pd.concat(_parallel(tasks, n_jobs), ignore_index=True)
+    return pd.concat(_parallel(tasks, n_jobs, "simulation runs"), ignore_index=True)
 
 
 def learning_curve_run(pool: Pool, fold: int, seed: int, fit, events_per_class: tuple[int, ...]) -> pd.DataFrame:
@@ -361,7 +374,7 @@ def learning_curve(pool: Pool, fit, p: LearningCurveParameters, n_jobs: int = 1)
     """:func:`learning_curve_run` for every seed (``0..seeds-1``) and fold."""
     tasks = [(learning_curve_run, (pool, fold, seed, fit, p.events_per_class))
              for seed in range(p.seeds) for fold in pool.folds]
-    return pd.concat(_parallel(tasks, n_jobs), ignore_index=True)
+    return pd.concat(_parallel(tasks, n_jobs, "learning-curve runs"), ignore_index=True)
 
 
 def labels_to_reach(n_labelled: np.ndarray, skill: np.ndarray, target: float) -> float:
@@ -423,7 +436,7 @@ def summarize(curve: pd.DataFrame, targets: tuple[float, ...]) -> pd.DataFrame:
     labels in more than three quarters of the pairs). A curve that never reaches the target needs ``inf``.
     """
     table = needed(curve, targets)
-    last = curve.loc[curve.groupby(["strategy", "seed", "fold"])["round"].idxmax()]
+    last = curve.sort_values("round").groupby(["strategy", "seed", "fold"]).tail(1)
     final = last.groupby("strategy")["interval_bacc"].median()
     rows = []
     for (strategy, target), group in table.groupby(["strategy", "target"], sort=False):
@@ -436,7 +449,8 @@ def summarize(curve: pd.DataFrame, targets: tuple[float, ...]) -> pd.DataFrame:
         if strategy != BASELINE and len(baseline):
             paired = group.merge(baseline, on=["seed", "fold"], suffixes=("", "_random"))
             a, b = paired["intervals"].to_numpy(), paired["intervals_random"].to_numpy()
-            diff = np.where(a == b, 0.0, a - b)  # inf - inf is a tie
+            with np.errstate(invalid="ignore"):
+                diff = np.where(a == b, 0.0, a - b)  # inf - inf is a tie
             random_median = spread(b)[0]
             row.update(saving_vs_random=1 - median / random_median if np.isfinite(random_median) and
                        np.isfinite(median) else np.nan,
@@ -469,7 +483,15 @@ def headline(summary: pd.DataFrame, target: float) -> str:
     best = winner(summary, target)
     text = f"To {target:g} interval balanced accuracy: {needs(BASELINE)}"
     if best is None:
-        return text + "; no strategy beats random (fewer labels in > 3/4 of seed x fold pairs)"
+        text += "; no strategy beats random (fewer labels in > 3/4 of seed x fold pairs)"
+        rows = summary[(summary["target"] == target) & (summary["strategy"] != BASELINE)]
+        if len(rows):
+            top = rows.sort_values(["reached", "intervals_median"], ascending=[False, True]).iloc[0]
+            base = summary[(summary["target"] == target) & (summary["strategy"] == BASELINE)].iloc[0]
+            if top.reached > base.reached:
+                text += (f"; {top.strategy} reaches it in {int(top.reached)}/{int(top.curves)} runs, random in "
+                         f"{int(base.reached)}/{int(base.curves)}")
+        return text
     r = summary[(summary["strategy"] == best) & (summary["target"] == target)].iloc[0]
     saving = "" if not np.isfinite(r.saving_vs_random) else f", {100 * r.saving_vs_random:.0f} % fewer"
     return (f"{text}; {needs(best)}{saving}, fewer than random in {100 * r.fewer_than_random:.0f} % of "

@@ -61,7 +61,7 @@ def _needed_label(summary: pd.DataFrame, strategy: str, target: float) -> str:
 
 
 def simulation_figure(curve: pd.DataFrame, summary: pd.DataFrame, targets: tuple[float, ...], headline: str):
-    """Interval and window balanced accuracy, and labelled windows, against labelled intervals per strategy.
+    """Interval and window balanced accuracy, and windows per labelled interval, against labelled intervals.
 
     Lines: median over seeds x folds per round, bands: interquartile range; the legend gives the intervals
     needed to reach the first target (median [quartiles], curves that reach it).
@@ -74,9 +74,10 @@ def simulation_figure(curve: pd.DataFrame, summary: pd.DataFrame, targets: tuple
         _median_band(axes[0], runs, "round", "n_labelled_intervals", "interval_bacc", color,
                      _needed_label(summary, strategy, targets[0]))
         _median_band(axes[1], runs, "round", "n_labelled_intervals", "window_bacc", color, strategy)
-        _median_band(axes[2], runs, "round", "n_labelled_intervals", "n_labelled_windows", color, strategy)
+        runs = runs.assign(windows_per_interval=runs["n_labelled_windows"] / runs["n_labelled_intervals"])
+        _median_band(axes[2], runs, "round", "n_labelled_intervals", "windows_per_interval", color, strategy)
     for ax, ylabel in zip(axes, ("interval balanced accuracy (held-out fold)", "window balanced accuracy (held-out "
-                                 "fold)", "labelled windows"), strict=True):
+                                 "fold)", "labelled windows per labelled interval"), strict=True):
         ax.set_xscale("log")
         ax.set_xlabel("labelled intervals")
         ax.set_ylabel(ylabel)
@@ -84,7 +85,6 @@ def simulation_figure(curve: pd.DataFrame, summary: pd.DataFrame, targets: tuple
     for ax in axes[:2]:
         for target in targets:
             ax.axhline(target, color="grey", ls="--", lw=0.8)
-    axes[2].set_yscale("log")
     axes[0].legend(fontsize=8, loc="lower right", title=f"intervals to {targets[0]:g}", title_fontsize=8)
     axes[2].legend(fontsize=8, loc="upper left")
     fig.suptitle(headline, fontsize=10)
