@@ -95,6 +95,7 @@ def simulation_figure(curve: pd.DataFrame, summary: pd.DataFrame, targets: tuple
 def learning_curve_figure(table: pd.DataFrame, classes: list[str], model: str = "random forest"):
     """Balanced accuracy (interval and window) and each class's interval recall against labelled events per class."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
 
     from seisclass.plots.style import class_colors
 
@@ -107,6 +108,9 @@ def learning_curve_figure(table: pd.DataFrame, classes: list[str], model: str = 
     for ax, ylabel in zip(axes, ("balanced accuracy (held-out fold)", "recall per interval (held-out fold)"),
                           strict=True):
         ax.set_xscale("log", base=2)
+        ax.set_xticks(sorted(table["events_per_class"].unique()))
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("labelled events per class (time blocks; fewer where a class has fewer)")
         ax.set_ylabel(ylabel)
         ax.set_ylim(0, 1.02)
