@@ -215,8 +215,8 @@ def uncertain_intervals(strategy: str, mean_proba: np.ndarray) -> np.ndarray:
 class _Run:
     """One simulation run (strategy, seed, fold): state shared by the selection steps."""
 
-    def __init__(self, pool: Pool, fold: int, fit, seed: int, p: SimulationParameters):
-        self.pool, self.fit, self.seed, self.p = pool, fit, seed, p
+    def __init__(self, pool: Pool, fold: int, seed: int, p: SimulationParameters):
+        self.pool, self.seed, self.p = pool, seed, p
         self.test = np.flatnonzero(pool.interval_fold[pool.window_interval] == fold)
         self.candidates = np.flatnonzero(pool.interval_fold != fold)
         pool_windows = np.flatnonzero(pool.interval_fold[pool.window_interval] != fold)
@@ -270,7 +270,7 @@ def simulate_run(pool: Pool, fold: int, strategy: str, seed: int, fit, p: Simula
 
     ``fit(features, labels) -> predict`` trains a model (``predict(features)`` gives probabilities in class order).
     """
-    run = _Run(pool, fold, fit, seed, p)
+    run = _Run(pool, fold, seed, p)
     labelled = initial_intervals(pool, run.candidates, p.initial_per_class, np.random.default_rng([seed, fold]))
     rng = np.random.default_rng([seed, fold, SIMULATION_STRATEGIES.index(strategy)])
     steps = budgets(len(labelled), min(p.max_intervals, len(run.candidates)), p.rounds)
