@@ -82,6 +82,7 @@ def test_simulation_counts_grow_and_learns_separable_data(curve):
         assert (run["n_labelled_windows"] == 4 * run["n_labelled_intervals"]).all()  # whole intervals
     last = curve[curve["round"] == 3]
     assert (last["interval_bacc"] == 1.0).all() and (last["window_bacc"] >= 0.9).all()
+    assert (curve["event_bacc"] == curve["interval_bacc"]).all()  # one interval per time block here
 
 
 def test_strategies_share_the_initial_intervals_and_runs_are_deterministic(pool, curve):
@@ -204,3 +205,17 @@ def test_headline_names_a_strategy_that_reaches_what_random_never_does():
                        _hand_curve("margin", [[0.8, 0.85, 0.96], [0.8, 0.85, 0.89], [0.8, 0.85, 0.89]])])
     text = headline(summarize(curve, (0.95,)), 0.95)
     assert "no strategy beats random" in text and "margin reaches it in 1/3 runs, random in 0/3" in text
+
+
+def test_score_votes_per_window_interval_and_event_by_hand():
+    from seisclass.learn.active_simulation import Pool, score
+
+    # block 0: intervals 0 and 1 of class a (one window each), block 1: interval 2 of class b
+    pool = Pool(features=np.zeros((3, 1)), window_class=np.array([0, 0, 1]), window_interval=np.array([0, 1, 2]),
+                interval_class=np.array([0, 0, 1]), interval_fold=np.zeros(3, int), interval_block=np.array([0, 0, 1]),
+                interval_windows=np.ones(3, int), classes=("a", "b"))
+    proba = np.array([[0.9, 0.1], [0.4, 0.6], [0.2, 0.8]])
+    out = score(pool, proba, np.arange(3))
+    assert out["interval_bacc"] == 0.75 and out["window_bacc"] == 0.75  # a: 1 of 2, b: 1 of 1
+    assert out["event_bacc"] == 1.0  # block 0 votes (0.65, 0.35): a
+    assert (out["recall_a"], out["recall_b"]) == (0.5, 1.0)

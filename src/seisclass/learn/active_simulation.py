@@ -132,7 +132,10 @@ def interval_means(values: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
 
 
 def score(pool: Pool, proba: np.ndarray, test: np.ndarray) -> dict:
-    """Window and interval balanced accuracy and per-class interval recall of ``proba`` on windows ``test``."""
+    """Balanced accuracy per window, interval and event, and per-class interval recall, of ``proba`` on ``test``.
+
+    An event is one class in one time block (an event at every station that saw it, or the noise before it).
+    """
     n_classes = len(pool.classes)
     truth = pool.window_class[test]
     window_bacc = balanced_accuracy(truth, proba.argmax(axis=1), n_classes)
@@ -143,6 +146,10 @@ def score(pool: Pool, proba: np.ndarray, test: np.ndarray) -> dict:
     recalls = recall_per_class(interval_truth, means.argmax(axis=1), n_classes)
     out = {"window_bacc": window_bacc, "interval_bacc": balanced_accuracy(interval_truth, means.argmax(axis=1),
                                                                           n_classes)}
+    # an event: one class in one time block, all its stations' windows (the mean probability votes)
+    events, inverse = np.unique(pool.interval_block[codes] * n_classes + truth, return_inverse=True)
+    votes = interval_means(proba, inverse, len(events)).argmax(axis=1)
+    out["event_bacc"] = balanced_accuracy(events % n_classes, votes, n_classes)
     out.update({f"recall_{c}": float(r) for c, r in zip(pool.classes, recalls, strict=True)})
     return out
 
@@ -266,7 +273,7 @@ class _Run:
 
 
 def simulate_run(pool: Pool, fold: int, strategy: str, seed: int, fit, p: SimulationParameters) -> pd.DataFrame:
-    """The curve of one (strategy, seed, fold): one row per round (:data:`CURVE_COLUMNS` plus per-class recalls).
+    """The curve of one (strategy, seed, fold): one row per round (:data:`CURVE_COLUMNS`, ``event_bacc``, recalls).
 
     ``fit(features, labels) -> predict`` trains a model (``predict(features)`` gives probabilities in class order).
     """
