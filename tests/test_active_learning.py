@@ -59,7 +59,7 @@ def test_candidate_table():
 def test_tiny_run_candidates(tiny_run):
     out = pd.read_csv(tiny_run / "results/active_learning/candidates.csv", keep_default_na=False)
     assert {"station", "start", "end", "entropy", "p_silence", "p_tourists", "p_earthquake"} <= set(out.columns)
-    assert out["entropy"].is_monotonic_decreasing
+    assert out["margin"].is_monotonic_increasing  # the default strategy, margin (smallest first)
     np.testing.assert_allclose(out[["p_silence", "p_tourists", "p_earthquake"]].sum(axis=1), 1.0, atol=1e-9)
     dataset = pd.read_parquet(tiny_run / "results/features/features.parquet", columns=["start", "label"])
     starts = pd.to_datetime(out["start"], utc=True, format="ISO8601")

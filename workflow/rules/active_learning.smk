@@ -70,3 +70,70 @@ rule labelling_page:
         CONDA_CORE
     script:
         "../scripts/labelling_page.py"
+
+
+# Active learning measured: labelling whole intervals chosen by each strategy, simulated on the
+# event-grouped folds of the train and validation splits (the test split stays out).
+
+
+rule active_learning_simulation:
+    """Curves of interval balanced accuracy against labelled intervals per strategy, and the labels each needs."""
+    input:
+        dataset=rules.dataset.output.dataset,
+    output:
+        curve=report(
+            "results/active_learning/curve.tsv",
+            caption="../report/active_learning_curve_table.rst",
+            category="7. Label next",
+        ),
+        summary=report(
+            "results/active_learning/summary.tsv",
+            caption="../report/active_learning_summary.rst",
+            category="7. Label next",
+        ),
+        plot=report(
+            "results/active_learning/curve.png",
+            caption="../report/active_learning_curve.rst",
+            category="7. Label next",
+        ),
+    params:
+        classes=CLASSES,
+        active_learning=SETTINGS["active_learning"],
+        forest=SETTINGS["random_forest"],
+        folds=SETTINGS["evaluation"].cv_folds,
+        block_s=SETTINGS["split"].block_s,
+        seed=STUDY.seed,
+    threads: 8
+    log:
+        "logs/active_learning/simulation.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/active_learning_simulation.py"
+
+
+rule learning_curve:
+    """Skill of the forest against labelled events per class, with each class's recall."""
+    input:
+        dataset=rules.dataset.output.dataset,
+    output:
+        curve="results/active_learning/learning_curve.tsv",
+        plot=report(
+            "results/active_learning/learning_curve.png",
+            caption="../report/learning_curve.rst",
+            category="7. Label next",
+        ),
+    params:
+        classes=CLASSES,
+        active_learning=SETTINGS["active_learning"],
+        forest=SETTINGS["random_forest"],
+        folds=SETTINGS["evaluation"].cv_folds,
+        block_s=SETTINGS["split"].block_s,
+        seed=STUDY.seed,
+    threads: 8
+    log:
+        "logs/active_learning/learning_curve.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/learning_curve.py"

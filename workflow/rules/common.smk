@@ -319,6 +319,8 @@ def all_targets(wildcards):
         # active learning, detections
         "results/active_learning/candidates.csv", "results/active_learning/thumbnails.png",
         "results/active_learning/labelling.html",
+        *([f"results/active_learning/{name}" for name in ("curve.tsv", "summary.tsv", "curve.png",
+          "learning_curve.tsv", "learning_curve.png")] if SETTINGS["active_learning"].simulation.enabled else []),
         "results/detections/segments.csv", "results/detections/events.csv",
         "results/detections/network_events.csv", "results/detections/events.xml",
         *single_day_chunks("results/plots/detections/{chunk}.png")(wildcards),

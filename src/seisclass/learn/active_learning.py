@@ -23,6 +23,36 @@ from seisclass.core.config import ConfigSection, config_section
 from seisclass.core.vocabulary import KEY_COLUMNS, UNLABELED
 
 STRATEGIES = ("entropy", "margin")
+# strategies of the simulation (seisclass.learn.active_simulation), random the baseline
+SIMULATION_STRATEGIES = ("entropy", "margin", "diversity", "cluster", "random")
+
+
+@config_section("active_learning.simulation")
+class SimulationParameters(ConfigSection):
+    """Config section ``active_learning.simulation``."""
+
+    enabled: bool  # the simulation and the learning curve are part of the workflow's targets
+    strategies: tuple[str, ...]
+    seeds: int
+    initial_per_class: int  # labelled intervals per class at the start
+    rounds: int  # batches added after the start
+    max_intervals: int  # labelled intervals after the last round (capped by the pool)
+    n_estimators: int  # trees of each forest
+    n_clusters: int  # k-means clusters of the cluster strategy
+    targets: tuple[float, ...]  # interval balanced accuracies whose label cost is reported
+
+    def _check(self) -> None:
+        unknown = sorted(set(self.strategies) - set(SIMULATION_STRATEGIES))
+        if unknown:
+            raise self.error(f"active_learning.simulation.strategies: {unknown} not among {list(SIMULATION_STRATEGIES)}")
+
+
+@config_section("active_learning.learning_curve")
+class LearningCurveParameters(ConfigSection):
+    """Config section ``active_learning.learning_curve``."""
+
+    events_per_class: tuple[int, ...]
+    seeds: int
 
 
 @config_section("active_learning")
@@ -35,6 +65,8 @@ class ActiveLearningParameters(ConfigSection):
     thumbnails: int
     page_candidates: int  # candidates on the labelling page (labelling.html)
     page_context_s: float  # waveform context shown on each side of a candidate (s)
+    simulation: SimulationParameters
+    learning_curve: LearningCurveParameters
 
 
 
@@ -54,7 +86,7 @@ def margin(probabilities: np.ndarray) -> np.ndarray:
     return p[:, -1] - p[:, -2]
 
 
-def uncertainty_order(probabilities: np.ndarray, strategy: str = "entropy") -> np.ndarray:
+def uncertainty_order(probabilities: np.ndarray, strategy: str = "margin") -> np.ndarray:
     """Row indices from most to least uncertain (ties broken by the other measure, then index)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"active_learning.strategy: {strategy!r} is not one of {list(STRATEGIES)}")
@@ -65,7 +97,7 @@ def uncertainty_order(probabilities: np.ndarray, strategy: str = "entropy") -> n
 
 
 def candidates(table: pd.DataFrame, probabilities: np.ndarray, classes: list[str],
-               n: int, strategy: str = "entropy") -> pd.DataFrame:
+               n: int, strategy: str = "margin") -> pd.DataFrame:
     """The ``n`` most uncertain windows of ``table`` (its rows match ``probabilities``).
 
     Columns: ``rank``, the key columns, one ``p_<class>`` per class,
