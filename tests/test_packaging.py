@@ -15,7 +15,7 @@ from conftest import REPO
 pytestmark = pytest.mark.unit
 
 # import name -> distribution name, where they differ
-DISTRIBUTIONS = {"sklearn": "scikit-learn", "yaml": "PyYAML", "umap": "umap-learn"}
+DISTRIBUTIONS = {"sklearn": "scikit-learn", "yaml": "PyYAML", "umap": "umap-learn", "PIL": "pillow"}
 
 
 def imported_top_level_modules() -> set[str]:

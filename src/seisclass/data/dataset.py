@@ -64,7 +64,7 @@ def label_table(
 
 
 def mark_health(labels: pd.DataFrame, intervals: pd.DataFrame,
-                exclude: tuple[str, ...] = ("dead", "clipped", "nan")) -> pd.DataFrame:
+                exclude: tuple[str, ...] = ("dead", "nan")) -> pd.DataFrame:
     """A label table with ``health`` per window; windows touching a bad stretch of a kind in ``exclude`` lose their label.
 
     ``intervals`` are the bad stretches of :func:`seisclass.signal.health.station_day_health`
