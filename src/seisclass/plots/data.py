@@ -9,27 +9,93 @@ import pandas as pd
 from seisclass.plots.style import class_colors
 
 
-def class_examples_figure(examples: dict[str, list[tuple[str, np.ndarray]]], fs: float, classes: list[str]):
-    """Example vertical-component waveforms: one column per class, a few rows each.
+def window_spectrograms(samples: np.ndarray, fs: float, frame_s: float = 1.0):
+    """``(frame centres s, frequencies Hz, power dB (windows x freq x frames))`` of equal-length windows.
 
-    ``examples`` maps a class to ``(caption, samples)`` pairs.
+    ``samples`` is ``(windows, samples)`` at ``fs`` Hz; Hann frames of ``frame_s`` with half overlap, power
+    spectral density in dB re 1 unit²/Hz (unit: that of the samples), all windows in one call.
+    """
+    from scipy.signal import spectrogram
+
+    n = max(min(int(round(frame_s * fs)), samples.shape[-1]), 2)
+    freqs, centres, power = spectrogram(samples, fs=fs, window="hann", nperseg=n, noverlap=n // 2, axis=-1)
+    return centres, freqs, 10 * np.log10(power + 1e-30)
+
+
+def amplitude_scale(samples: np.ndarray, unit: str) -> tuple[float, str]:
+    """``(scale, axis label)``: a power of ten that brings the peak of ``samples`` between 1 and 1000 (or 1)."""
+    peak = float(np.nanmax(np.abs(samples))) if len(samples) else 0.0
+    exponent = int(np.floor(np.log10(peak) / 3) * 3) if np.isfinite(peak) and peak > 0 else 0
+    return (10.0 ** exponent, f"{unit} ×1e{exponent}") if exponent else (1.0, unit)
+
+
+def waveform_examples_figure(examples: dict[str, list[tuple[str, np.ndarray]]], fs: float, classes: list[str],
+                             unit: str = "counts", headers: dict[str, str] | None = None, empty: str = "",
+                             frame_s: float = 1.0):
+    """One column per class, one waveform (vertical component) and its spectrogram below it per example.
+
+    ``examples`` maps a class to ``(caption, samples)`` pairs (equal lengths, ``fs`` Hz, samples in
+    ``unit``); each caption titles its example. ``headers`` (default: the class names) head the columns;
+    ``empty`` is written in a column without examples. Spectrograms share one colour scale (PSD, dB re
+    1 ``unit``²/Hz, 5th to 99.5th percentile of all examples) with one colour bar.
     """
     colors = class_colors(classes)
-    n_rows = max((len(v) for v in examples.values()), default=1)
-    fig, axes = plt.subplots(n_rows, len(classes), figsize=(4 * len(classes), 1.6 * n_rows + 0.6),
-                             squeeze=False, sharex=True)
-    for j, c in enumerate(classes):
-        axes[0, j].set_title(c, color=colors[c], fontweight="bold")
+    headers = headers or {c: c for c in classes}
+    n_rows = max((len(v) for v in examples.values()), default=0) or 1
+    stacked = [s for c in classes for _, s in examples.get(c, [])]
+    centres, freqs, power = window_spectrograms(np.stack(stacked), fs, frame_s) if stacked else (None, None, None)
+    finite = power[np.isfinite(power)] if power is not None else np.array([])
+    vmin, vmax = np.percentile(finite, [5, 99.5]) if finite.size else (0.0, 1.0)
+    fig = plt.figure(figsize=(4.2 * len(classes) + 0.8, 2.9 * n_rows + 0.5), layout="constrained")
+    columns = np.atleast_1d(fig.subfigures(1, len(classes)))
+    image, k, spec_axes = None, 0, (None, [])
+    for sub, c in zip(columns, classes, strict=True):
+        sub.suptitle(headers[c], color=colors[c], fontweight="bold")
+        axes = sub.subplots(2 * n_rows, 1, sharex=True, squeeze=False)[:, 0]
+        items = examples.get(c, [])
         for i in range(n_rows):
-            ax = axes[i, j]
-            if i < len(examples.get(c, [])):
-                caption, samples = examples[c][i]
-                ax.plot(np.arange(len(samples)) / fs, samples, lw=0.5, color=colors[c])
-                ax.text(0.01, 0.95, caption, transform=ax.transAxes, va="top", fontsize=7)
-            ax.set_yticks([])
-        axes[-1, j].set_xlabel("time in window (s)")
-    fig.tight_layout()
+            wave, spec = axes[2 * i], axes[2 * i + 1]
+            if i >= len(items):
+                wave.set_axis_off()
+                spec.set_axis_off()
+                if i == 0 and empty:
+                    wave.text(0.5, 0.5, empty, ha="center", va="center", transform=wave.transAxes)
+                continue
+            caption, samples = items[i]
+            scale, label = amplitude_scale(samples, unit)
+            wave.plot(np.arange(len(samples)) / fs, samples / scale, lw=0.5, color=colors[c])
+            wave.set_title(caption, fontsize=7, loc="left")
+            wave.set_ylabel(label, fontsize=7)
+            image = spec.pcolormesh(centres, freqs, power[k], shading="nearest", cmap="magma", vmin=vmin, vmax=vmax,
+                                    rasterized=True)
+            k += 1
+            spec.set_ylabel("frequency (Hz)", fontsize=7)
+            spec_axes = (sub, [*spec_axes[1], spec] if spec_axes[0] is sub else [spec])
+            for ax in (wave, spec):
+                ax.tick_params(labelsize=7)
+        if items:
+            axes[2 * len(items) - 1].set_xlabel("time in window (s)", fontsize=8)
+            axes[2 * len(items) - 1].tick_params(labelbottom=True)
+    if image is not None:  # one scale for all: its bar beside the last column's spectrograms
+        squared = f"({unit})²" if "/" in unit else f"{unit}²"
+        spec_axes[0].colorbar(image, ax=spec_axes[1], shrink=0.8, label=f"PSD (dB re 1 {squared}/Hz)")
     return fig
+
+
+def class_examples_figure(examples: dict[str, list[tuple[str, np.ndarray]]], fs: float, classes: list[str],
+                          unit: str = "counts"):
+    """Example windows of each class (:func:`waveform_examples_figure`): waveform and spectrogram per example.
+
+    ``examples`` maps a class to ``(caption, samples)`` pairs, samples in ``unit`` at ``fs`` Hz.
+    """
+    return waveform_examples_figure(examples, fs, classes, unit, empty="no windows of this class")
+
+
+def misclassified_figure(examples: dict[str, list[tuple[str, np.ndarray]]], fs: float, classes: list[str],
+                         unit: str = "counts"):
+    """Wrongly predicted windows by true class (:func:`waveform_examples_figure`), columns headed "true <class>"."""
+    return waveform_examples_figure(examples, fs, classes, unit, headers={c: f"true {c}" for c in classes},
+                                    empty="no wrong windows")
 
 
 def feature_by_class_figure(table: pd.DataFrame, features: list[str], classes: list[str]):
