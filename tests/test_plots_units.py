@@ -112,3 +112,28 @@ def test_misclassified_figure_heads_columns_by_true_class_and_says_when_none_are
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert texts.count("no wrong windows") == 2
     assert sum(ax.get_ylabel() == "frequency (Hz)" for ax in fig.axes) == 1
+
+
+def test_feature_units_follow_the_preprocessed_unit():
+    from seisclass.signal.context import ContextParameters
+    from seisclass.signal.features import FeatureParameters
+    from seisclass.signal.preprocess import PreprocessParameters
+    from seisclass.signal.recipe import Recipe
+    from seisclass.signal.windows import WindowParameters
+
+    recipe = Recipe(PreprocessParameters(sampling_rate=100.0, remove_response="velocity"),
+                    WindowParameters(components=("Z",)), FeatureParameters(), ContextParameters())
+    units = recipe.feature_units()
+    assert (units["Z_peak"], units["Z_energy"], units["Z_centroid_hz"], units["Z_kurtosis"]) == \
+        ("m/s", "(m/s)² s", "Hz", "1")
+    assert units["c60_level_db"] == "dB"
+    counts = Recipe(PreprocessParameters(sampling_rate=100.0), WindowParameters(components=("Z",)), FeatureParameters())
+    assert counts.feature_units()["Z_rms"] == "counts" and counts.feature_units()["Z_energy"] == "counts² s"
+
+
+def test_feature_box_plots_carry_units():
+    from seisclass.plots.data import feature_by_class_figure
+
+    table = pd.DataFrame({"label": ["silence", "earthquake"] * 3, "Z_rms": [1.0, 9.0] * 3, "Z_kurtosis": [0.1, 3] * 3})
+    fig = feature_by_class_figure(table, ["Z_rms", "Z_kurtosis"], CLASSES, {"Z_rms": "m/s", "Z_kurtosis": "1"})
+    assert [ax.get_ylabel() for ax in fig.axes[:2]] == ["m/s", "dimensionless"]

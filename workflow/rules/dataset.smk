@@ -66,6 +66,7 @@ rule features_by_class:
         ),
     params:
         classes=CLASSES,
+        recipe=RECIPE,  # the features' units
     benchmark:
         "results/benchmarks/features_by_class.tsv"
     log:
@@ -93,6 +94,7 @@ rule label_timeline:
     params:
         classes=CLASSES,
         members=members,
+        amplitude_label=RECIPE.preprocess.amplitude_label,
     benchmark:
         "results/benchmarks/label_timeline/{chunk}.tsv"
     log:

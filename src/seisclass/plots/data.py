@@ -98,8 +98,13 @@ def misclassified_figure(examples: dict[str, list[tuple[str, np.ndarray]]], fs: 
                                     empty="no wrong windows")
 
 
-def feature_by_class_figure(table: pd.DataFrame, features: list[str], classes: list[str]):
-    """Box plots of selected features per class (log scale where values span decades)."""
+def feature_by_class_figure(table: pd.DataFrame, features: list[str], classes: list[str],
+                            units: dict[str, str] | None = None):
+    """Box plots of selected features per class (log scale where values span decades).
+
+    ``units`` maps a feature to its unit (``1``: dimensionless), the y label of its panel.
+    """
+    units = units or {}
     colors = class_colors(classes)
     n_cols = 3
     n_rows = int(np.ceil(len(features) / n_cols))
@@ -115,6 +120,8 @@ def feature_by_class_figure(table: pd.DataFrame, features: list[str], classes: l
         if len(positive) and positive.min() > 0 and positive.max() / max(positive.min(), 1e-30) > 1e3:
             ax.set_yscale("log")
         ax.set_title(feature, fontsize=9)
+        unit = units.get(feature)
+        ax.set_ylabel("dimensionless" if unit == "1" else unit or "", fontsize=8)
     for ax in list(axes.flat)[len(features):]:
         ax.axis("off")
     fig.tight_layout()
@@ -122,8 +129,9 @@ def feature_by_class_figure(table: pd.DataFrame, features: list[str], classes: l
 
 
 def label_timeline_figure(trace_times: np.ndarray, trace_data: np.ndarray, windows: pd.DataFrame,
-                          classes: list[str], title: str):
-    """Peak envelope of a station-day (from :func:`peak_envelope`) with labelled windows as bands."""
+                          classes: list[str], title: str, amplitude_label: str = "counts"):
+    """Peak envelope of a station-day (from :func:`peak_envelope`, in ``amplitude_label``) with labelled
+    windows as bands."""
     colors = class_colors(classes)
     fig, ax = plt.subplots(figsize=(12, 3))
     ax.semilogy(trace_times, np.maximum(trace_data, 1e-12), color="black", lw=0.3)
@@ -134,7 +142,7 @@ def label_timeline_figure(trace_times: np.ndarray, trace_data: np.ndarray, windo
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[c], alpha=0.4) for c in classes]
     ax.legend(handles, classes, loc="upper right", fontsize=8)
     ax.set_xlabel("hours (UTC) since start of day")
-    ax.set_ylabel("peak amplitude per second")
+    ax.set_ylabel(f"peak |amplitude| per 1-s bin\n({amplitude_label})")
     ax.set_title(title)
     return fig
 
