@@ -137,3 +137,23 @@ def test_feature_box_plots_carry_units():
     table = pd.DataFrame({"label": ["silence", "earthquake"] * 3, "Z_rms": [1.0, 9.0] * 3, "Z_kurtosis": [0.1, 3] * 3})
     fig = feature_by_class_figure(table, ["Z_rms", "Z_kurtosis"], CLASSES, {"Z_rms": "m/s", "Z_kurtosis": "1"})
     assert [ax.get_ylabel() for ax in fig.axes[:2]] == ["m/s", "dimensionless"]
+
+
+def test_the_catalogue_counts_stations_in_whole_numbers():
+    from seisclass.plots.events import catalogue_timeline_figure
+
+    events = pd.DataFrame({"first_onset": pd.to_datetime(["2024-06-01 12:00", "2024-06-01 12:10"]),
+                           "n_stations": [1, 1], "probability": [0.9, 0.5], "class": ["earthquake", "tourists"]})
+    ax = catalogue_timeline_figure(events, CLASSES, "t").axes[0]
+    low, high = ax.get_ylim()
+    assert [t for t in ax.get_yticks() if low <= t <= high] == [1.0]
+
+
+def test_candidate_thumbnails_carry_the_amplitude_unit_and_entropy_in_nats():
+    from seisclass.plots.active_learning import thumbnails_figure
+
+    rows = pd.DataFrame({"rank": [1], "network": ["XX"], "station": ["A"], "start": [pd.Timestamp("2024-06-01 12:00")],
+                         "predicted": ["tourists"], "p_silence": [0.2], "p_tourists": [0.5], "p_earthquake": [0.3],
+                         "entropy": [1.03]})
+    ax = thumbnails_figure([np.full(100, 2e-4)], rows, 100.0, CLASSES, "m/s").axes[0]
+    assert ax.get_ylabel() == "m/s ×1e-6" and ax.get_title().endswith("H 1.03 nats")
