@@ -66,6 +66,8 @@ def test_most_confident_errors_per_true_class():
     assert picked.index.tolist() == [4, 1]  # silence first (class order), then earthquake's surer error (0.8)
     assert picked["p_predicted"].tolist() == [0.7, 0.8]
     assert most_confident_errors(predictions, CLASSES, per_class=4).index.tolist() == [4, 1, 0]
+    right = predictions[predictions["label"] == predictions["predicted"]]
+    assert most_confident_errors(right, CLASSES, per_class=4).empty
 
 
 def test_spectrograms_of_all_windows_at_once_find_the_tone():
