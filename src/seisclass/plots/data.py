@@ -45,41 +45,46 @@ def waveform_examples_figure(examples: dict[str, list[tuple[str, np.ndarray]]], 
     stacked = [s for c in classes for _, s in examples.get(c, [])]
     centres, freqs, power = window_spectrograms(np.stack(stacked), fs, frame_s) if stacked else (None, None, None)
     finite = power[np.isfinite(power)] if power is not None else np.array([])
-    vmin, vmax = np.percentile(finite, [5, 99.5]) if finite.size else (0.0, 1.0)
+    limits = tuple(np.percentile(finite, [5, 99.5])) if finite.size else (0.0, 1.0)
     fig = plt.figure(figsize=(4.2 * len(classes) + 0.8, 2.9 * n_rows + 0.5), layout="constrained")
-    columns = np.atleast_1d(fig.subfigures(1, len(classes)))
-    image, k, spec_axes = None, 0, (None, [])
-    for sub, c in zip(columns, classes, strict=True):
+    image, k, bars = None, 0, []  # bars: (subfigure, its spectrogram axes) of each column with examples
+    for sub, c in zip(np.atleast_1d(fig.subfigures(1, len(classes))), classes, strict=True):
         sub.suptitle(headers[c], color=colors[c], fontweight="bold")
         axes = sub.subplots(2 * n_rows, 1, sharex=True, squeeze=False)[:, 0]
         items = examples.get(c, [])
-        for i in range(n_rows):
-            wave, spec = axes[2 * i], axes[2 * i + 1]
-            if i >= len(items):
-                wave.set_axis_off()
-                spec.set_axis_off()
-                if i == 0 and empty:
-                    wave.text(0.5, 0.5, empty, ha="center", va="center", transform=wave.transAxes)
-                continue
-            caption, samples = items[i]
-            scale, label = amplitude_scale(samples, unit)
-            wave.plot(np.arange(len(samples)) / fs, samples / scale, lw=0.5, color=colors[c])
-            wave.set_title(caption, fontsize=7, loc="left")
-            wave.set_ylabel(label, fontsize=7)
-            image = spec.pcolormesh(centres, freqs, power[k], shading="nearest", cmap="magma", vmin=vmin, vmax=vmax,
-                                    rasterized=True)
+        for ax in axes[2 * len(items):]:
+            ax.set_axis_off()
+        if not items:
+            axes[0].text(0.5, 0.5, empty, ha="center", va="center", transform=axes[0].transAxes)
+            continue
+        for i, (caption, samples) in enumerate(items):
+            image = _example_panels(axes[2 * i], axes[2 * i + 1], caption, samples, fs, unit, colors[c],
+                                    (centres, freqs, power[k]), limits)
             k += 1
-            spec.set_ylabel("frequency (Hz)", fontsize=7)
-            spec_axes = (sub, [*spec_axes[1], spec] if spec_axes[0] is sub else [spec])
-            for ax in (wave, spec):
-                ax.tick_params(labelsize=7)
-        if items:
-            axes[2 * len(items) - 1].set_xlabel("time in window (s)", fontsize=8)
-            axes[2 * len(items) - 1].tick_params(labelbottom=True)
-    if image is not None:  # one scale for all: its bar beside the last column's spectrograms
+        axes[2 * len(items) - 1].set_xlabel("time in window (s)", fontsize=8)
+        axes[2 * len(items) - 1].tick_params(labelbottom=True)
+        bars.append((sub, list(axes[1:2 * len(items):2])))
+    if bars:  # one scale for all: its bar beside the last column's spectrograms
         squared = f"({unit})²" if "/" in unit else f"{unit}²"
-        spec_axes[0].colorbar(image, ax=spec_axes[1], shrink=0.8, label=f"PSD (dB re 1 {squared}/Hz)")
+        bars[-1][0].colorbar(image, ax=bars[-1][1], shrink=0.8, label=f"PSD (dB re 1 {squared}/Hz)")
     return fig
+
+
+def _example_panels(wave, spec, caption: str, samples: np.ndarray, fs: float, unit: str, color,
+                    spectrogram: tuple[np.ndarray, np.ndarray, np.ndarray], limits: tuple[float, float]):
+    """One example: its waveform (scaled by a power of ten of ``unit``) on ``wave``, its spectrogram
+    (``(frame centres s, frequencies Hz, power dB)``, colours clipped to ``limits``) on ``spec``."""
+    scale, label = amplitude_scale(samples, unit)
+    wave.plot(np.arange(len(samples)) / fs, samples / scale, lw=0.5, color=color)
+    wave.set_title(caption, fontsize=7, loc="left")
+    wave.set_ylabel(label, fontsize=7)
+    centres, freqs, power = spectrogram
+    image = spec.pcolormesh(centres, freqs, power, shading="nearest", cmap="magma", vmin=limits[0], vmax=limits[1],
+                            rasterized=True)
+    spec.set_ylabel("frequency (Hz)", fontsize=7)
+    for ax in (wave, spec):
+        ax.tick_params(labelsize=7)
+    return image
 
 
 def class_examples_figure(examples: dict[str, list[tuple[str, np.ndarray]]], fs: float, classes: list[str],
