@@ -63,7 +63,8 @@ def test_metrics_and_model_contract(tiny_run):
 
 
 def test_plots_are_real_images(tiny_run):
-    for name in ("rf_confusion.png", "rf_recall_snr.png", "class_examples.png", "features_by_class.png"):
+    for name in ("rf_confusion.png", "rf_recall_snr.png", "class_examples.png", "features_by_class.png",
+                 "rf_precision_recall.png", "rf_misclassified.png"):
         path = tiny_run / "results/plots" / name
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert path.stat().st_size > 10_000
@@ -100,6 +101,7 @@ def test_report_renders_in_headless_chromium(tiny_run, tmp_path):
     assert {"1. Data", "2. Features", "3. Random forest"} <= categories
     missing = [c for c in categories if c not in text]
     assert not missing, f"report sections not rendered: {missing}"
-    for name in ("rf_confusion.png", "class_examples.png", "rf.json", "class_counts.tsv"):
+    for name in ("rf_confusion.png", "class_examples.png", "rf.json", "class_counts.tsv", "rf_precision_recall.png",
+                 "rf_misclassified.png"):
         assert name in html  # embedded results
 

@@ -39,6 +39,7 @@ rule candidate_thumbnails:
         active_learning=SETTINGS["active_learning"],
         length_s=RECIPE.windows.length_s,
         sampling_rate=RECIPE.preprocess.sampling_rate,
+        amplitude_unit=RECIPE.preprocess.amplitude_unit,
         files=waveform_files,
     log:
         "logs/active_learning/thumbnails.log",

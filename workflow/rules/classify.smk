@@ -127,6 +127,7 @@ rule detection_timeline:
     params:
         classes=CLASSES,
         members=members,
+        amplitude_label=lambda w: run_recipe(w.run).preprocess.amplitude_label,
     log:
         "logs/{run}/timeline/{chunk}.log",
     conda:

@@ -298,7 +298,7 @@ def all_targets(wildcards):
         # random forest
         MODEL_FILES[FOREST], "results/metrics/rf.json", "results/metrics/rf_cv.json", "results/plots/rf_confusion.png",
         "results/metrics/events.json", "results/plots/rf_reliability.png",
-        "results/plots/rf_recall_snr.png",
+        "results/plots/rf_recall_snr.png", "results/plots/rf_precision_recall.png", "results/plots/rf_misclassified.png",
         # deep models and the comparison
         *[MODEL_FILES[m] for m in DEEP_MODELS], *[f"results/metrics/{m}.json" for m in DEEP_MODELS],
         *[f"results/plots/{m}_training.png" for m in DEEP_MODELS],

@@ -28,7 +28,7 @@ rule dataset:
 
 
 rule class_examples:
-    """Example waveforms of each class from the preprocessed data."""
+    """Example waveforms of each class from the preprocessed data, each with its spectrogram."""
     input:
         dataset=rules.dataset.output.dataset,
         waveforms=chunks(rules.preprocess.output.waveforms),
@@ -42,6 +42,7 @@ rule class_examples:
         classes=CLASSES,
         seed=STUDY.seed,
         sampling_rate=RECIPE.preprocess.sampling_rate,
+        amplitude_unit=RECIPE.preprocess.amplitude_unit,
         files=waveform_files,
     benchmark:
         "results/benchmarks/class_examples.tsv"
@@ -65,6 +66,7 @@ rule features_by_class:
         ),
     params:
         classes=CLASSES,
+        recipe=RECIPE,  # the features' units
     benchmark:
         "results/benchmarks/features_by_class.tsv"
     log:
@@ -92,6 +94,7 @@ rule label_timeline:
     params:
         classes=CLASSES,
         members=members,
+        amplitude_label=RECIPE.preprocess.amplitude_label,
     benchmark:
         "results/benchmarks/label_timeline/{chunk}.tsv"
     log:

@@ -151,3 +151,48 @@ rule cross_validate_events:
         CONDA_ML
     script:
         "../scripts/cross_validate_events.py"
+
+
+rule rf_precision_recall:
+    """One-vs-rest precision-recall curves of the forest's out-of-fold windows (grouped cross-validation)."""
+    input:
+        "results/predictions/rf_cv.parquet",
+    output:
+        report(
+            "results/plots/rf_precision_recall.png",
+            caption="../report/rf_precision_recall.rst",
+            category="3. Random forest",
+        ),
+    params:
+        classes=CLASSES,
+    log:
+        "logs/forest/precision_recall.log",
+    conda:
+        CONDA_ML
+    script:
+        "../scripts/rf_precision_recall.py"
+
+
+rule rf_misclassified:
+    """The most confident wrong out-of-fold windows of each true class: waveform and spectrogram."""
+    input:
+        predictions="results/predictions/rf_cv.parquet",
+        waveforms=chunks(rules.preprocess.output.waveforms),
+    output:
+        report(
+            "results/plots/rf_misclassified.png",
+            caption="../report/rf_misclassified.rst",
+            category="3. Random forest",
+        ),
+    params:
+        classes=CLASSES,
+        sampling_rate=RECIPE.preprocess.sampling_rate,
+        amplitude_unit=RECIPE.preprocess.amplitude_unit,
+        files=waveform_files,
+        per_class=4,
+    log:
+        "logs/forest/misclassified.log",
+    conda:
+        CONDA_CORE
+    script:
+        "../scripts/rf_misclassified.py"

@@ -19,4 +19,5 @@ samples = window_waveforms(rows, dict(snakemake.params.files), snakemake.params.
                            snakemake.params.sampling_rate)
 kept = [i for i, waveform in zip(rows.index, samples, strict=True) if waveform is not None]
 waveforms = [w for w in samples if w is not None]
-save_figure(thumbnails_figure(waveforms, rows.loc[kept], snakemake.params.sampling_rate, classes), snakemake.output[0])
+save_figure(thumbnails_figure(waveforms, rows.loc[kept], snakemake.params.sampling_rate, classes,
+                              snakemake.params.amplitude_unit), snakemake.output[0])

@@ -1,4 +1,4 @@
-"""Rule adapter: example waveforms of each class."""
+"""Rule adapter: example waveforms of each class, each with its spectrogram."""
 
 import _bootstrap  # noqa: F401  (puts src/ on sys.path)
 
@@ -22,4 +22,4 @@ for row, waveform in zip(picks.itertuples(), samples, strict=True):
     if waveform is not None:
         caption = f"{station_id(row.network, row.station, row.location)} {row.start:%H:%M:%S} SNR {row.snr:.1f} dB"
         examples.setdefault(row.label, []).append((caption, waveform))
-save_figure(class_examples_figure(examples, fs, classes), snakemake.output[0])
+save_figure(class_examples_figure(examples, fs, classes, snakemake.params.amplitude_unit), snakemake.output[0])

@@ -24,7 +24,6 @@ segments = pd.read_csv(snakemake.input.segments, parse_dates=["start", "end"], d
                        keep_default_na=False)
 segments = segments[(station_ids(segments) == station_day.id) & (segments["end"] > day)
                     & (segments["start"] < next_day)]
-title = (f"{station_day}: vertical peak amplitude per second, "
-         f"{snakemake.wildcards.run} as bands")
-save_figure(timeline_figure(times, peaks, windows, segments, classes, day, title),
+title = f"{station_day}: vertical component, peak per second, {snakemake.wildcards.run} as bands"
+save_figure(timeline_figure(times, peaks, windows, segments, classes, day, title, snakemake.params.amplitude_label),
             snakemake.output[0])

@@ -44,6 +44,6 @@ index = {n: i for i, n in enumerate(names)}
 top = [index[f] for f in importance["feature"].head(p.top_features)]
 save_figure(shap_figures.beeswarm_figure(values, features, names, classes, top, snakemake.params.seed, units),
             snakemake.output.beeswarm)
-save_figure(shap_figures.dependence_figure(values, features, names, classes, top[: p.dependence_features], units),
-            snakemake.output.dependence)
+save_figure(shap_figures.dependence_figure(values, features, names, classes, top[: p.dependence_features], units,
+                                           model.recipe.feature_units()), snakemake.output.dependence)
 save_figure(shap_figures.group_importance_figure(groups, classes, p.top_features, units), snakemake.output.group_plot)

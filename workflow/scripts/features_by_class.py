@@ -14,4 +14,5 @@ classes = list(snakemake.params.classes)
 table = pd.read_parquet(snakemake.input[0])
 ranking = rank_features_by_class(table, classes)
 log.info("Kruskal-Wallis ranking:\n%s", ranking.head(20).to_string())
-save_figure(feature_by_class_figure(table, list(ranking.index[:9]), classes), snakemake.output[0])
+save_figure(feature_by_class_figure(table, list(ranking.index[:9]), classes, snakemake.params.recipe.feature_units()),
+            snakemake.output[0])

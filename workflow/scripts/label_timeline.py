@@ -16,5 +16,6 @@ times, peaks = peak_envelope(read_checked(snakemake.input.waveforms).select(comp
 labels = pd.read_parquet(snakemake.input.labels)
 labels["start_h"] = (labels["start"] - day).dt.total_seconds() / 3600
 labels["end_h"] = (labels["end"] - day).dt.total_seconds() / 3600
-title = f"{station_day}: vertical peak amplitude per second"
-save_figure(label_timeline_figure(times, peaks, labels, list(snakemake.params.classes), title), snakemake.output[0])
+title = f"{station_day}: vertical component, peak per second, window labels as bands"
+save_figure(label_timeline_figure(times, peaks, labels, list(snakemake.params.classes), title,
+                                  snakemake.params.amplitude_label), snakemake.output[0])

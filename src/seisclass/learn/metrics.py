@@ -124,3 +124,47 @@ def interval_metrics(predictions: pd.DataFrame, classes: list[str]) -> tuple[dic
     table = interval_predictions(predictions, classes)
     return classification_metrics(table["label"].to_numpy(dtype=object), table["predicted"].to_numpy(dtype=object),
                                   classes), table
+
+
+def precision_recall_curves(labels, probabilities, classes: list[str]) -> dict[str, dict]:
+    """One-vs-rest precision-recall curve of each class from its probability column.
+
+    ``labels`` are the true classes of the rows of ``probabilities`` (one column per class, in
+    ``classes`` order). Per class: ``precision``, ``recall`` (arrays, from
+    :func:`sklearn.metrics.precision_recall_curve`), ``average_precision`` and ``prevalence``
+    (the fraction of rows of that class: the precision of a classifier without skill). A class
+    without rows has empty curves and average precision ``nan``.
+    """
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    labels = np.asarray(labels, dtype=object)
+    probabilities = np.asarray(probabilities, float)
+    curves = {}
+    for j, c in enumerate(classes):
+        positive = labels == c
+        if not positive.any():
+            curves[c] = {"precision": np.array([]), "recall": np.array([]), "average_precision": float("nan"),
+                         "prevalence": 0.0, "n": 0}
+            continue
+        precision, recall, _ = precision_recall_curve(positive, probabilities[:, j])
+        curves[c] = {"precision": precision, "recall": recall, "n": int(positive.sum()),
+                     "average_precision": float(average_precision_score(positive, probabilities[:, j])),
+                     "prevalence": float(positive.mean())}
+    return curves
+
+
+def most_confident_errors(predictions: pd.DataFrame, classes: list[str], per_class: int) -> pd.DataFrame:
+    """Up to ``per_class`` wrongly predicted windows of each true class, the most confident first.
+
+    ``predictions`` hold ``label``, ``predicted`` and ``p_<class>``; rows whose label is not one
+    of ``classes`` are left out. Returns those rows with ``p_predicted`` (the probability of the
+    predicted class), ordered by class (in ``classes`` order), then by ``p_predicted`` descending.
+    """
+    rows = predictions[predictions["label"].isin(classes) & (predictions["label"] != predictions["predicted"])]
+    rows = rows[rows["predicted"].isin(classes)].copy()
+    index = pd.Index(classes).get_indexer(rows["predicted"])
+    rows["p_predicted"] = np.take_along_axis(rows[probability_columns(classes)].to_numpy(float),
+                                             index[:, None], axis=1)[:, 0] if len(rows) else []
+    rows["_order"] = pd.Index(classes).get_indexer(rows["label"])
+    rows = rows.sort_values(["_order", "p_predicted"], ascending=[True, False], kind="stable")
+    return rows.groupby("_order", sort=True).head(per_class).drop(columns="_order")

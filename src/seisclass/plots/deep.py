@@ -17,7 +17,7 @@ def training_curves_figure(history: list[dict], best_epoch: int, title: str):
     """Loss (weighted cross-entropy) and balanced accuracy per epoch, train and validation."""
     h = pd.DataFrame(history)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
-    for ax, key, label in ((ax_loss, "loss", "class-weighted cross-entropy"),
+    for ax, key, label in ((ax_loss, "loss", "class-weighted cross-entropy (nats)"),
                            (ax_acc, "balanced_accuracy", "balanced accuracy")):
         ax.plot(h["epoch"], h[f"train_{key}"], "o-", ms=3, label="train (during the epoch)")
         ax.plot(h["epoch"], h[f"validation_{key}"], "s-", ms=3, label="validation (end of epoch)")
@@ -94,7 +94,9 @@ def shap_time_figure(windows: np.ndarray, sampling_rate: float, centres: np.ndar
         bar.bar(centres, values, width=bin_width, color=np.where(values > 0, "#d62728", "#1f77b4"), alpha=0.45)
         bar.set_ylim(-1.05, 1.05)
         bar.set_yticks([])
+        bar.set_ylabel(f"SHAP (logit)\n÷ {scale:.2g}", fontsize=7)
         ax.set_yticks([])
+        ax.set_ylabel("amplitude\n÷ its peak", fontsize=7)
         ax.set_xlim(0, t[-1])
         note = "" if row.correct else f", predicted {row.predicted}"
         ax.set_title(f"{row.label}: {row.station} {row.start:%H:%M:%S}  p={row.probability:.2f}{note}",
@@ -105,12 +107,13 @@ def shap_time_figure(windows: np.ndarray, sampling_rate: float, centres: np.ndar
             axes[i, 1].imshow(image, aspect="auto", origin="lower", cmap="RdBu_r", vmin=-limit, vmax=limit,
                               extent=[centres[0] - bin_width / 2, centres[-1] + bin_width / 2,
                                       band_edges_hz[0], band_edges_hz[-1]])
-            axes[i, 1].set_ylabel("Hz", fontsize=7)
+            axes[i, 1].set_ylabel("frequency (Hz)", fontsize=7)
             axes[i, 1].tick_params(labelsize=7)
     axes[-1, 0].set_xlabel("time in window (s)  -  black: first component (normalized); "
                            "bars: SHAP (red for, blue against the class)")
     if band_values is not None:
-        axes[0, 1].set_title("SHAP over time and frequency (summed over components)", fontsize=8)
+        axes[0, 1].set_title("SHAP (logit) over time and frequency, summed over components: red for, blue against "
+                             "the class", fontsize=8)
         axes[-1, 1].set_xlabel("time in window (s)")
     fig.suptitle(title)
     fig.tight_layout()

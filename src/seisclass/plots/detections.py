@@ -7,8 +7,10 @@ import pandas as pd
 
 
 def timeline_figure(trace_times: np.ndarray, trace_peaks: np.ndarray, windows: pd.DataFrame,
-                    segments_table: pd.DataFrame, classes: list[str], origin: pd.Timestamp, title: str):
-    """Peak envelope (top) with detected segments as coloured bands, and smoothed probabilities (bottom)."""
+                    segments_table: pd.DataFrame, classes: list[str], origin: pd.Timestamp, title: str,
+                    amplitude_label: str = "counts"):
+    """Peak envelope (top, in ``amplitude_label``) with detected segments as coloured bands, and smoothed
+    probabilities (bottom)."""
     import matplotlib.pyplot as plt
 
     from seisclass.plots.style import class_colors
@@ -24,13 +26,13 @@ def timeline_figure(trace_times: np.ndarray, trace_peaks: np.ndarray, windows: p
                         transform=top.get_xaxis_transform(), color=colors[c], alpha=0.3, lw=0)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[c], alpha=0.45) for c in classes]
     top.legend(handles, classes, loc="upper right", fontsize=8, ncol=len(classes))
-    top.set_ylabel("peak amplitude per second")
+    top.set_ylabel(f"peak |amplitude| per 1-s bin\n({amplitude_label})")
     top.set_title(title)
     centre = ((windows["start"] - origin).dt.total_seconds() + (windows["end"] - windows["start"]).dt.total_seconds() / 2) / 3600
     for c in classes:
         bottom.plot(centre, windows[f"s_{c}"], lw=0.6, color=colors[c], label=c)
     bottom.set_ylim(-0.02, 1.02)
-    bottom.set_ylabel("smoothed p")
+    bottom.set_ylabel("smoothed probability", fontsize=9)
     bottom.set_xlabel(f"hours (UTC) since {origin:%Y-%m-%d}")
     bottom.grid(alpha=0.3)
     fig.tight_layout()

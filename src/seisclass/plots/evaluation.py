@@ -1,4 +1,4 @@
-"""Figures of model evaluation: confusion matrices, recall against SNR."""
+"""Figures of model evaluation: confusion matrices, recall against SNR, precision-recall curves."""
 
 from __future__ import annotations
 
@@ -44,4 +44,30 @@ def recall_vs_snr_figure(table: pd.DataFrame, classes: list[str], title: str):
     ax.grid(alpha=0.3)
     ax.legend()
     ax.set_title(title)
+    return fig
+
+
+def precision_recall_figure(curves: dict[str, dict], classes: list[str], title: str):
+    """One-vs-rest precision-recall curve per class (from
+    :func:`seisclass.learn.metrics.precision_recall_curves`): average precision (AP) in the legend, the
+    class prevalence as a dotted no-skill line."""
+    colors = class_colors(classes)
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    for c in classes:
+        curve = curves[c]
+        if not curve["n"]:
+            ax.plot([], [], color=colors[c], label=f"{c}: no windows")
+            continue
+        ax.step(curve["recall"], curve["precision"], where="post", color=colors[c],
+                label=f"{c}: AP {curve['average_precision']:.2f} ({curve['n']} windows)")
+        ax.axhline(curve["prevalence"], color=colors[c], ls=":", lw=1)
+    ax.plot([], [], color="grey", ls=":", label="no skill (class prevalence)")
+    ax.set_xlabel("recall (fraction of the class's windows found)")
+    ax.set_ylabel("precision (fraction of predictions right)")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.05)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
     return fig

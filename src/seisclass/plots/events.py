@@ -24,6 +24,11 @@ def catalogue_timeline_figure(network_events: pd.DataFrame, classes: list[str], 
                   title_fontsize=8)
     else:
         ax.text(0.5, 0.5, "no event", transform=ax.transAxes, ha="center")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # a count of stations
+    if len(network_events):
+        ax.set_ylim(0.5, network_events["n_stations"].max() + 0.5)
     ax.set_ylabel("stations of the network event")
     ax.set_xlabel("first onset (UTC)")
     ax.set_title(title)

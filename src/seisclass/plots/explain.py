@@ -46,8 +46,13 @@ def beeswarm_figure(values: np.ndarray, features: np.ndarray, feature_names: lis
 
 
 def dependence_figure(values: np.ndarray, features: np.ndarray, feature_names: list[str],
-                      classes: list[str], order: list[int], units: str = "probability"):
-    """SHAP value (``units``) against feature value for the features ``order``, one colour per class."""
+                      classes: list[str], order: list[int], units: str = "probability",
+                      feature_units: dict[str, str] | None = None):
+    """SHAP value (``units``) against feature value for the features ``order``, one colour per class.
+
+    ``feature_units`` maps a feature to its unit (``1``: dimensionless), written after its name.
+    """
+    feature_units = feature_units or {}
     import matplotlib.pyplot as plt
 
     from seisclass.plots.style import class_colors
@@ -63,7 +68,9 @@ def dependence_figure(values: np.ndarray, features: np.ndarray, feature_names: l
         if x.min() > 0 and x.max() / x.min() > 1e2:
             ax.set_xscale("log")
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set_xlabel(feature_names[f], fontsize=9)
+        unit = feature_units.get(feature_names[f])
+        ax.set_xlabel(feature_names[f] + ("" if unit is None else " (dimensionless)" if unit == "1" else f" ({unit})"),
+                      fontsize=9)
         ax.set_ylabel(f"SHAP value ({units})", fontsize=8)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(order):]:

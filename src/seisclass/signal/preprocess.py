@@ -39,11 +39,15 @@ class PreprocessParameters(ConfigSection):
     remove_response: str | None  # None, "velocity" or "displacement" (seisclass.signal.response)
 
     @property
+    def amplitude_unit(self) -> str:
+        """Unit of preprocessed samples: ``m/s``, ``m`` or ``counts`` (no response removed)."""
+        return {"velocity": "m/s", "displacement": "m"}.get(self.remove_response or "", "counts")
+
+    @property
     def amplitude_label(self) -> str:
         """Axis label of preprocessed samples: their unit and the band-pass."""
-        unit = {"velocity": "m/s", "displacement": "m"}.get(self.remove_response or "", "counts")
         low, high = self.bandpass_hz
-        return f"{unit}, {low:g}-{high:g} Hz"
+        return f"{self.amplitude_unit}, {low:g}-{high:g} Hz"
 
     def _check(self) -> None:
         check_band(type(self), "bandpass_hz", self.bandpass_hz, low_inclusive=False)

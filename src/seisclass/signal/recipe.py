@@ -116,6 +116,21 @@ class Recipe:
     def components(self) -> list[str]:
         return list(self.windows.components)
 
+    def feature_units(self) -> dict[str, str]:
+        """Unit of every feature column (``1``: dimensionless), amplitudes in the preprocessed data's unit."""
+        from seisclass.signal.context import feature_units as context_units
+        from seisclass.signal.features import feature_table
+
+        u = self.preprocess.amplitude_unit
+        table = feature_table(self.components, self.features) if self.features is not None else None
+        units = {} if table is None else dict(zip(table["name"], table["unit"], strict=True))
+        units = {name: {"u": u, "u^2 s": f"({u})² s" if "/" in u else f"{u}² s"}.get(unit, unit)
+                 for name, unit in units.items()}
+        if self.context is not None:
+            context = context_units(self.context)
+            units.update(zip(context["name"], context["unit"], strict=True))
+        return units
+
     def preprocess_days(self, raw: Stream, days: list[StationDay], inventories: dict | None = None
                         ) -> tuple[Stream, list[str]]:
         """Step 1: the preprocessed traces of ``days`` (float32) and notes on what was dropped."""
