@@ -30,7 +30,7 @@ def test_the_headline_figure_is_a_png_with_both_panels(tmp_path):
     fig = headline_figure([[99, 1, 0], [5, 90, 5], [52, 7, 41]], CLASSES, "per interval", example, "headline",
                           "counts, 1-15 Hz")
     assert [ax.get_ylabel() for ax in fig.axes] == ["true class (fraction of its row)", "counts, 1-15 Hz",
-                                                    "probability"]
+                                                    "probability (smoothed)"]
     save_figure(fig, tmp_path / "headline.png")
     assert (tmp_path / "headline.png").read_bytes()[:4] == b"\x89PNG"
     empty = headline_figure(np.eye(3), CLASSES, "per interval", None, "headline")

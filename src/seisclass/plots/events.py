@@ -52,28 +52,38 @@ def event_examples_figure(examples: list[dict], classes: list[str], title: str, 
     n = max(len(examples), 1)
     fig, axes = plt.subplots(2, n, figsize=(3.6 * n, 4.4), squeeze=False, height_ratios=[2, 1.3])
     for k, example in enumerate(examples):
-        top, bottom = axes[0, k], axes[1, k]
-        top.plot(example["times"], example["samples"], color="black", lw=0.3)
-        top.axvspan(0.0, example["end_s"], color=colors.get(example["class"], "grey"), alpha=0.2, lw=0)
-        top.axvline(0.0, color=colors.get(example["class"], "grey"), lw=1.2)
-        top.set_title(example["label"], fontsize=8)
-        top.set_ylabel(amplitude_label if k == 0 else "")
-        top.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
-        for c in classes:
-            if f"s_{c}" in example["windows"]:
-                bottom.plot(example["windows"]["centre_s"], example["windows"][f"s_{c}"], color=colors[c], lw=1.0,
-                            label=c)
-        bottom.set_ylim(-0.02, 1.02)
-        bottom.set_xlabel("s after the onset")
-        if k == 0:
-            bottom.set_ylabel("probability (smoothed)")
-            bottom.legend(fontsize=7, loc="upper right")
-        bottom.grid(alpha=0.3)
+        draw_event(axes[0, k], axes[1, k], example, colors, amplitude_label if k == 0 else "", labels=k == 0)
+        axes[0, k].set_title(example["label"], fontsize=8)
     if not examples:
         axes[0, 0].text(0.5, 0.5, "no event", transform=axes[0, 0].transAxes, ha="center")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def draw_event(top, bottom, example: dict, colors: dict, amplitude_label: str, labels: bool = True,
+               width: float = 1.0) -> None:
+    """One event on two axes: its trace (``amplitude_label``: unit) with extent and onset shaded in its class
+    colour above, the smoothed window probabilities (one line per class in ``colors``) below; s after the onset.
+
+    ``example``: :func:`example_data`; ``labels``: draw the y label and the legend of the probabilities.
+    """
+    color = colors.get(example["class"], "grey")
+    top.plot(example["times"], example["samples"], color="black", lw=0.3)
+    top.axvspan(0.0, example["end_s"], color=color, alpha=0.2, lw=0, label="event extent (coda included)")
+    top.axvline(0.0, color=color, lw=1.2, label="onset")
+    top.set_ylabel(amplitude_label)
+    top.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
+    for c, line_color in colors.items():
+        if f"s_{c}" in example["windows"]:
+            bottom.plot(example["windows"]["centre_s"], example["windows"][f"s_{c}"], color=line_color, lw=width,
+                        label=c)
+    bottom.set_ylim(-0.02, 1.02)
+    bottom.set_xlabel("time after the onset (s)")
+    if labels:
+        bottom.set_ylabel("probability (smoothed)")
+        bottom.legend(fontsize=7, loc="upper right")
+    bottom.grid(alpha=0.3)
 
 
 def reliability_figure(tables: dict[str, pd.DataFrame], errors: dict[str, dict], title: str):

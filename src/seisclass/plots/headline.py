@@ -45,25 +45,12 @@ def _confusion(ax, matrix: np.ndarray, classes: list[str], title: str) -> None:
 
 
 def _event(top, bottom, example: dict, classes: list[str], amplitude_label: str) -> None:
-    colors = class_colors(classes)
-    color = colors.get(example["class"], "grey")
-    top.plot(example["times"], example["samples"], color="black", lw=0.3)
-    top.axvspan(0.0, example["end_s"], color=color, alpha=0.2, lw=0, label="event extent (coda included)")
-    top.axvline(0.0, color=color, lw=1.2, label="onset")
-    top.set_ylabel(amplitude_label)
-    top.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))
+    from seisclass.plots.events import draw_event
+
+    draw_event(top, bottom, example, class_colors(classes), amplitude_label, width=1.2)
     top.set_title(example["label"], fontsize=9)
     top.legend(fontsize=7, loc="upper right")
     top.tick_params(labelbottom=False)
-    for c in classes:
-        if f"s_{c}" in example["windows"]:
-            bottom.plot(example["windows"]["centre_s"], example["windows"][f"s_{c}"], color=colors[c], lw=1.2,
-                        label=c)
-    bottom.set_ylim(-0.02, 1.02)
-    bottom.set_xlabel("time after the onset (s)")
-    bottom.set_ylabel("probability")
-    bottom.legend(fontsize=7, loc="center right")
-    bottom.grid(alpha=0.3)
 
 
 def headline_event(events, recall: dict[str, float]) -> dict | None:
