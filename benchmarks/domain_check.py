@@ -61,7 +61,8 @@ def out_of_fold(table: pd.DataFrame, classes: list[str], block_s: float, folds: 
         counts.append(domain_counts(table.loc[test], domain))
     stations = station_domain(pd.concat(counts, ignore_index=True), domain)
     return {"stations": int(len(stations)), "flagged": int(stations["flagged"].sum()),
-            "windows_outside": float((stations["domain_score"] * stations["windows"]).sum() / stations["windows"].sum()),
+            "windows_outside": float((stations["domain_score"] * stations["windows"]).sum()
+                                     / stations["windows"].sum()),
             "flagged_stations": stations[stations["flagged"]].to_dict("records")}
 
 

@@ -387,7 +387,8 @@ def _print_workflow(w: dict) -> None:
         print(f"  station-days {run['station_days']:2d}  cores {run['cores']}  wall {run['wall_s']:7.1f}  "
               f"per-station-day jobs {run['job_s_per_station_day_rules']:7.1f}  global jobs "
               f"{run['job_s_global_rules']:6.1f}  CPU of per-station-day jobs {run['cpu_s_per_station_day_rules']:6.1f}"
-              f"  load {run['load_avg_5min']:4.1f}" + ("" if run['complete'] else f"  INCOMPLETE, failed: {run['failed_rules']}"))
+              f"  load {run['load_avg_5min']:4.1f}"
+              + ("" if run['complete'] else f"  INCOMPLETE, failed: {run['failed_rules']}"))
     print(f"  fits (wall = fixed + per_station_day x n): {json.dumps(w['scaling']['fits'])}")
     full = w["full_workflow"]
     print(f"whole workflow (all targets), {full['station_days']} station-days of {full['hours_per_station_day']:g} h, "

@@ -165,7 +165,8 @@ def compare(dataset: Path, settings: dict, estimators=ESTIMATORS, n_jobs: int = 
     table = pd.read_parquet(dataset)
     table = table[table["split"] != "test"].reset_index(drop=True)
     names = feature_columns(table)
-    result = {"dataset": str(dataset), "windows": len(table), "labelled_windows": int(table["label"].isin(classes).sum()),
+    result = {"dataset": str(dataset), "windows": len(table),
+              "labelled_windows": int(table["label"].isin(classes).sum()),
               "features": len(names), "folds": folds, "block_s": block_s, "seed": seed, "n_jobs_training": n_jobs,
               "calibration": settings["random_forest"].calibration, "estimators": {}}
     for name in estimators:

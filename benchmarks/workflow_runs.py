@@ -61,8 +61,10 @@ def run_snakemake(workdir: Path, cores: int, targets: list[str] = (), timeout: i
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - t
     load = os.getloadavg()[1]  # 5-min load average: other work on the machine skews timings
-    failed = sorted({line.split()[-1].rstrip(":") for line in result.stderr.splitlines() if line.startswith("Error in rule")})
-    return {"wall_s": round(wall, 2), "load_avg_5min": round(load, 2), "complete": result.returncode == 0, "failed_rules": failed,
+    failed = sorted({line.split()[-1].rstrip(":") for line in result.stderr.splitlines()
+                     if line.startswith("Error in rule")})
+    return {"wall_s": round(wall, 2), "load_avg_5min": round(load, 2), "complete": result.returncode == 0,
+            "failed_rules": failed,
             "error_tail": "" if result.returncode == 0 else result.stderr[-1500:]}
 
 

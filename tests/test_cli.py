@@ -74,7 +74,8 @@ def test_classify_directory_writes_probabilities_segments_and_events(model_path,
     assert set(segments["class"]) == {"burst"} and (segments["model"] == "rf").all()
     # one event per burst (SYN 200 s and 700 s, SYM 400 s), each its own network event (different times)
     events = read_events_csv(out / "events.csv")
-    assert sorted(zip(events["station"], events["class"], strict=True)) == [("SYM", "burst"), ("SYN", "burst"), ("SYN", "burst")]
+    assert sorted(zip(events["station"], events["class"], strict=True)) == [
+        ("SYM", "burst"), ("SYN", "burst"), ("SYN", "burst")]
     assert set(events["channel"]) == {"HHZ"}  # the real channel code of the onsets
     t0 = streams["SYN"][0].stats.starttime.timestamp
     onsets = sorted((events["onset"] - pd.Timestamp(t0, unit="s", tz="UTC")).dt.total_seconds())
@@ -209,7 +210,8 @@ def test_info_prints_the_model_card(model_path):
     assert "classes        quiet, burst" in text and "band-pass 1-20 Hz" in text
     card = json.loads(subprocess.run([*run, "--json"], capture_output=True, text=True, check=True).stdout)
     assert card["classes"] == CLASSES and card["recipe"]["windows"]["components"] == ["Z", "N", "E"]
-    failed = subprocess.run([sys.executable, "-m", "seisclass", "info", "nothing.skops"], capture_output=True, text=True)
+    failed = subprocess.run([sys.executable, "-m", "seisclass", "info", "nothing.skops"],
+                            capture_output=True, text=True)
     assert failed.returncode == 1 and "nothing.skops: no such model file" in failed.stderr
 
 

@@ -182,7 +182,8 @@ def test_values_are_converted():
     (FeatureParameters, {"bands_hz": [[1, 5], [10, 10]]}, r"features.bands_hz\[1\]: low edge must be below"),
     (FeatureParameters, {"cadence_hz": [0, 4]}, r"features.cadence_hz: low edge must be > 0"),
     (FeatureParameters, {"cadence_hz": [1, 12]}, r"features.cadence_hz: .*Nyquist .*envelope_rate_hz"),
-    (PreprocessParameters, {"bandpass_hz": [1, 50]}, r"preprocess.bandpass_hz: the high edge 50 Hz must be below the Nyquist"),
+    (PreprocessParameters, {"bandpass_hz": [1, 50]},
+     r"preprocess.bandpass_hz: the high edge 50 Hz must be below the Nyquist"),
     (PreprocessParameters, {"bandpass_hz": [46, 48]}, r"preprocess.bandpass_hz: the low edge 46 Hz must be below 0.9"),
     (PreprocessParameters, {"bandpass_hz": [0, 40]}, r"preprocess.bandpass_hz: low edge must be > 0 Hz"),
     (StudyParameters, {"start": "2024-13-45"}, r"start: '2024-13-45' is not a valid date"),
@@ -192,7 +193,8 @@ def test_values_are_converted():
     (DeepParameters, {"lstm": {"hop_s": 0.6}}, r"deep.lstm.hop_s: must be at most deep.lstm.frame_s"),
     (DeepParameters, {"gpu": {"lstm": {"hop_s": 0.6}}}, r"deep.gpu .*deep.lstm.hop_s"),
     (ExploreParameters, {"k_range": [5, 3]}, r"explore.k_range"),
-    (ForestParameters, {"estimator": "xgboost"}, r"random_forest.estimator: 'xgboost' is not one of \['forest', 'hgb'\]"),
+    (ForestParameters, {"estimator": "xgboost"},
+     r"random_forest.estimator: 'xgboost' is not one of \['forest', 'hgb'\]"),
 ])
 def test_check_names_the_key(cls, section, message):
     with pytest.raises(ValueError, match=message):

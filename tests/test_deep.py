@@ -501,7 +501,8 @@ def test_a_model_with_event_context_saves_loads_and_cuts_its_context(tmp_path):
     assert spec["n_source_samples"] == 400 and spec["n_samples"] == 200
     arch = {"channels": [4], "kernel_size": 3, "pool": 2, "dropout": 0.0}
     model = build_model("cnn", spec, 2, arch)
-    recipe = Recipe(PreprocessParameters(sampling_rate=20.0, bandpass_hz=(1.0, 8.0)), WindowParameters(components=("Z",)))
+    recipe = Recipe(PreprocessParameters(sampling_rate=20.0, bandpass_hz=(1.0, 8.0)),
+                    WindowParameters(components=("Z",)))
     rows = pd.DataFrame({"label": ["a", "b"], "network": "XX", "station": "A", "location": "",
                          "start": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True),
                          "end": pd.to_datetime(["2024-01-01T00:00:10", "2024-01-02T00:00:10"], utc=True)})
@@ -510,7 +511,8 @@ def test_a_model_with_event_context_saves_loads_and_cuts_its_context(tmp_path):
     loaded = load_classifier(tmp_path / "m.pt")
     t0 = UTCDateTime("2024-01-01")
     stream = Stream([Trace(np.random.default_rng(0).normal(size=2000).astype(np.float32),
-                           {"network": "XX", "station": "A", "channel": "HHZ", "sampling_rate": 20.0, "starttime": t0})])
+                           {"network": "XX", "station": "A", "channel": "HHZ", "sampling_rate": 20.0,
+                            "starttime": t0})])
     keys = pd.DataFrame({"network": "XX", "station": "A", "location": "", "channel": "HH?",
                          "start": pd.to_datetime(t0.timestamp + np.array([0.0, 50.0]), unit="s", utc=True)})
     array, keep = loaded.model_inputs(keys, stream)

@@ -92,7 +92,8 @@ def test_station_day_is_reproducible_and_annotations_match_truth():
     assert ann1.equals(ann2)
     assert [tr.stats.channel for tr in st1] == ["HHZ", "HHN", "HHE"]
     events = ann1[ann1["label"] != "silence"]
-    assert set(zip(events["start"], events["label"], strict=True)) <= set(zip(truth1["start"], truth1["label"], strict=True))
+    assert (set(zip(events["start"], events["label"], strict=True))
+            <= set(zip(truth1["start"], truth1["label"], strict=True)))
     silence = ann1[ann1["label"] == "silence"]
     starts, ends = pd.to_datetime(truth1["start"]), pd.to_datetime(truth1["end"])
     for a, b in zip(pd.to_datetime(silence["start"]), pd.to_datetime(silence["end"]), strict=True):

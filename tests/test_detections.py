@@ -78,7 +78,8 @@ def test_model_mismatch_names_the_model(tiny_run):
     features = pd.read_parquet(tiny_run / "results/features/features.parquet")
     with pytest.raises(ModelMismatchError, match="rf.skops.*lacks"):
         model.table_probabilities(features.drop(columns=[model.feature_names[3]]))
-    with pytest.raises(ModelMismatchError, match=r"rf.skops: classes differ: model .*configuration \['silence', 'noise'\]"):
+    with pytest.raises(ModelMismatchError,
+                       match=r"rf.skops: classes differ: model .*configuration \['silence', 'noise'\]"):
         model.check_recipe(recipe, ["silence", "noise"])
     with pytest.raises(ModelMismatchError, match="windows.length_s: model 10.0, configuration 20.0"):
         longer = {**config, "windows": {**config["windows"], "length_s": 20.0}, "stations": None, "mseed_dir": "."}

@@ -92,7 +92,8 @@ def test_close_candidates_merge_and_a_nested_event_needs_an_onset():
     events = station_events(windows(p), CLASSES, jump, P, 10.0, 5.0)
     assert list(events["class"]) == ["surface", "earthquake"]
     quake = events.iloc[1]
-    assert (quake["onset"] - pd.Timestamp(T0 + 112.0, unit="s", tz="UTC")).total_seconds() == pytest.approx(0.5, abs=1.5)
+    assert ((quake["onset"] - pd.Timestamp(T0 + 112.0, unit="s", tz="UTC")).total_seconds()
+            == pytest.approx(0.5, abs=1.5))
 
 
 def test_envelope_of_a_stream_uses_the_vertical_channel():
@@ -156,7 +157,8 @@ def test_locate_finds_a_known_epicentre():
 
 
 def test_catalogue_files_round_trip_with_machine_readable_probabilities(tmp_path):
-    events = station_table([("A", 0.0, "earthquake", 0.9), ("B", 5.0, "earthquake", 0.8), ("C", 9.0, "earthquake", 0.7)])
+    events = station_table([("A", 0.0, "earthquake", 0.9), ("B", 5.0, "earthquake", 0.8),
+                            ("C", 9.0, "earthquake", 0.7)])
     coordinates = {"XX.A": (46.0, 7.0), "XX.B": (46.5, 7.2), "XX.C": (46.0, 7.6)}
     catalogue = build_catalogue(events, CLASSES, P, coordinates, "rf")
     paths = catalogue.write(tmp_path)

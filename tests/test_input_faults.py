@@ -44,7 +44,8 @@ def test_an_empty_chunk_with_context_gives_a_typed_empty_table_that_joins(case):
     context_columns = feature_units(recipe.context)["name"].tolist()
     assert (empty[context_columns].dtypes == np.float32).all()
     no_annotations = pd.DataFrame(columns=["network", "station", "location", "channel", "t0", "t1", "label"])
-    dataset = assemble([empty, table], [label_table(empty, no_annotations, 0.5), label_table(table, no_annotations, 0.5)])
+    dataset = assemble([empty, table],
+                       [label_table(empty, no_annotations, 0.5), label_table(table, no_annotations, 0.5)])
     assert len(dataset) == len(table) == 239
 
 

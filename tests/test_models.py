@@ -1,4 +1,6 @@
-"""The model interface (seisclass.learn.classifier, .loading, .card): safe files, model cards, checks, raw-stream API."""
+"""The model interface (seisclass.learn.classifier, .loading, .card).
+
+Safe files, model cards, checks, raw-stream API."""
 
 from __future__ import annotations
 
@@ -291,18 +293,24 @@ def test_recipe_mismatches_name_the_key_and_both_values(forest):
     assert model.check_recipe(RECIPE, CLASSES) == CLASSES
     assert model.check_recipe(recipe_of({**CONFIG, "windows": {**CONFIG["windows"], "step_s": 2.0}})) == CLASSES
     cases = [
-        ({"preprocess": {"sampling_rate": 100.0, "bandpass_hz": [1.0, 20.0]}}, r"preprocess.sampling_rate: model 50.0, configuration 100.0"),
-        ({"preprocess": {"sampling_rate": 50.0, "bandpass_hz": [2.0, 20.0]}}, r"preprocess.bandpass_hz: model \[1.0, 20.0\], configuration \[2.0, 20.0\]"),
-        ({"preprocess": {**CONFIG["preprocess"], "remove_response": "velocity"}}, r"remove_response: model None, configuration 'velocity'"),
-        ({"windows": {"length_s": 20.0, "components": ["Z", "N", "E"]}}, r"windows.length_s: model 10.0, configuration 20.0"),
-        ({"windows": {"length_s": 10.0, "components": ["Z"]}}, r"windows.components: model \['Z', 'N', 'E'\], configuration \['Z'\]"),
+        ({"preprocess": {"sampling_rate": 100.0, "bandpass_hz": [1.0, 20.0]}},
+         r"preprocess.sampling_rate: model 50.0, configuration 100.0"),
+        ({"preprocess": {"sampling_rate": 50.0, "bandpass_hz": [2.0, 20.0]}},
+         r"preprocess.bandpass_hz: model \[1.0, 20.0\], configuration \[2.0, 20.0\]"),
+        ({"preprocess": {**CONFIG["preprocess"], "remove_response": "velocity"}},
+         r"remove_response: model None, configuration 'velocity'"),
+        ({"windows": {"length_s": 20.0, "components": ["Z", "N", "E"]}},
+         r"windows.length_s: model 10.0, configuration 20.0"),
+        ({"windows": {"length_s": 10.0, "components": ["Z"]}},
+         r"windows.components: model \['Z', 'N', 'E'\], configuration \['Z'\]"),
         ({"features": {"bands_hz": [[1, 5]], "envelope_rate_hz": 20.0}}, r"features.bands_hz: model"),
         ({"context": {"enabled": True}}, r"context.enabled: model False, configuration True"),
     ]
     for change, message in cases:
         with pytest.raises(ModelMismatchError, match=message):
             model.check_recipe(recipe_of({**CONFIG, **change}))
-    with pytest.raises(ModelMismatchError, match=r"classes differ: model \['quiet', 'burst'\], configuration \['burst', 'quiet'\]"):
+    with pytest.raises(ModelMismatchError,
+                       match=r"classes differ: model \['quiet', 'burst'\], configuration \['burst', 'quiet'\]"):
         model.check_recipe(RECIPE, ["burst", "quiet"])
 
 
@@ -385,7 +393,8 @@ def test_classify_returns_the_event_catalogue(forest, tmp_path):
     events = catalogue.events
     onset = pd.Timestamp(T0.datetime, tz="UTC") + pd.Timedelta(seconds=200)
     assert abs((events["onset"].iloc[0] - onset).total_seconds()) <= 3.0
-    assert (events["start"] <= events["onset"]).all() and (events["end"] - events["onset"]).dt.total_seconds().min() >= 8
+    assert (events["start"] <= events["onset"]).all()
+    assert (events["end"] - events["onset"]).dt.total_seconds().min() >= 8
     assert list(catalogue.segments.columns) == detections.SEGMENT_COLUMNS and len(catalogue.windows) == 239
     assert model.background_classes == ["quiet"]  # no silence class: the first class is the background
     paths = catalogue.write(tmp_path)
@@ -459,11 +468,13 @@ def test_deep_files_altered_or_mismatched_are_refused(cnn, tmp_path):
     torch.save({k: v for k, v in bundle.items() if k != "checksum"}, tmp_path / "old.pt")
     with pytest.raises(ModelFileError, match="old.pt: the model file has no checksum"):
         load_classifier(tmp_path / "old.pt")
-    wrong_rate = {**bundle, "metadata": {**bundle["metadata"], "input": {**bundle["metadata"]["input"], "sampling_rate": 40.0}}}
+    wrong_rate = {**bundle, "metadata": {**bundle["metadata"],
+                                         "input": {**bundle["metadata"]["input"], "sampling_rate": 40.0}}}
     save_consistently(wrong_rate, tmp_path / "rate.pt")
     with pytest.raises(ModelFileError, match=r"inconsistent model card: input.sampling_rate is 40.0"):
         load_classifier(tmp_path / "rate.pt")
-    wider = {**bundle, "metadata": {**bundle["metadata"], "architecture": {**bundle["metadata"]["architecture"], "channels": [4, 16]}}}
+    wider = {**bundle, "metadata": {**bundle["metadata"],
+                                    "architecture": {**bundle["metadata"]["architecture"], "channels": [4, 16]}}}
     save_consistently(wider, tmp_path / "arch.pt")
     with pytest.raises(ModelFileError, match="weights do not fit the architecture"):
         load_classifier(tmp_path / "arch.pt")

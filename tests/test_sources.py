@@ -190,7 +190,8 @@ def test_chunks_pack_station_days_up_to_the_sample_budget():
 def test_interval_stats_hand_computed():
     # [0,10) and [15,20) and [18,30) in [0,40): covered 10 + 5 + 10 = 25 s, one gap of 5 s, one overlap of 2 s
     stats = interval_stats(np.array([0.0, 15.0, 18.0]), np.array([10.0, 20.0, 30.0]), 0.0, 40.0, 0.01)
-    assert stats == {"coverage": 25.0 / 40.0, "covered_s": 25.0, "gaps": 1, "gap_s": 5.0, "overlaps": 1, "overlap_s": 2.0}
+    assert stats == {"coverage": 25.0 / 40.0, "covered_s": 25.0, "gaps": 1, "gap_s": 5.0, "overlaps": 1,
+                     "overlap_s": 2.0}
 
 
 def test_options_column_format():
@@ -213,7 +214,8 @@ def test_station_table_options_are_checked(tmp_path):
 def test_plan_rejects_wrong_station_code_unknown_provider_and_empty_span(index):
     wrong = station("UW.FMX", "EH?", options=f"path={REAL_DATA / 'pnsn'}")
     indexes = {str((REAL_DATA / "pnsn").resolve()): index, str(REAL_DATA.resolve()): index}
-    with pytest.raises(SourceError, match="station UW.FMX \\(EH\\?\\): no data in .* between 2002-02-19 and 2002-02-20"):
+    with pytest.raises(SourceError,
+                       match="station UW.FMX \\(EH\\?\\): no data in .* between 2002-02-19 and 2002-02-20"):
         add_mseed_dirs(continuous_plan({wrong.id: wrong}, ["2002-02-19"], "IRIS", False), indexes, None,
                        "2002-02-19", "2002-02-20", 10**6, False)
     with pytest.raises(SourceError, match="station XX.A: unknown FDSN provider 'NOWHERE'"):

@@ -175,7 +175,8 @@ class ProbabilityWriter:
 
         if len(table):
             self._writer.write_table(pa.Table.from_pandas(table, schema=self.schema, preserve_index=False))
-            self.stations |= set(table[["network", "station", "location", "channel"]].itertuples(index=False, name=None))
+            self.stations |= set(
+                table[["network", "station", "location", "channel"]].itertuples(index=False, name=None))
             self.rows += len(table)
 
     def __exit__(self, *exc) -> bool:
@@ -315,7 +316,8 @@ def study_set_command(args) -> int:
                                  esec_waveforms=args.esec_waveforms, pnsn_waveforms=args.pnsn_waveforms)
     counts = ", ".join(f"{n} {label}" for label, n in provenance["intervals"].items())
     print(f"{args.out}: {provenance['events']} events, intervals: {counts}; {len(provenance['skipped'])} of "
-          f"{provenance['vertical_recordings']} vertical recordings left out (reasons in provenance.json); source commit "
+          f"{provenance['vertical_recordings']} vertical recordings left out (reasons in provenance.json); "
+          "source commit "
           f"{provenance['source']['commit'] or 'unknown (not a git clone)'}")
     return 0
 

@@ -13,7 +13,8 @@ from seisclass.plots.data import class_examples_figure
 log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
 fs = snakemake.params.sampling_rate
-table = pd.read_parquet(snakemake.input.dataset, columns=["network", "station", "location", "start", "end", "label", "snr"])
+table = pd.read_parquet(snakemake.input.dataset,
+                        columns=["network", "station", "location", "start", "end", "label", "snr"])
 picks = pick_examples(table, classes, per_class=4, seed=snakemake.params.seed)
 length_s = (picks["end"] - picks["start"]).dt.total_seconds().max() if len(picks) else 0.0
 examples = {}

@@ -18,7 +18,8 @@ from seisclass.plots.deep import comparison_figure
 log = log_to(snakemake.log[0])
 configure_torch(snakemake.params.seed, snakemake.threads)
 classes = list(snakemake.params.classes)
-metrics = {name: json.loads(open(path).read()) for name, path in zip(snakemake.params.models, snakemake.input.metrics, strict=True)}
+metrics = {name: json.loads(open(path).read())
+           for name, path in zip(snakemake.params.models, snakemake.input.metrics, strict=True)}
 
 forest = load_classifier(snakemake.input.rf).set_threads(snakemake.threads)
 forest.check_classes(classes)

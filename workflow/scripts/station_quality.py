@@ -23,6 +23,7 @@ log.info("stations ranked:\n%s", table.head(20).to_string())
 write_csv(table, snakemake.output.table, sep="\t", float_format="%.4g")
 hourly = [noise_by_hour(ppsd, p.noise_band_hz).reset_index().assign(channel=channel)
           for channel, (ppsd, _) in ppsds.items()]
-hourly = pd.concat(hourly, ignore_index=True) if hourly else pd.DataFrame(columns=["hour", "noise_db_vs_nlnm", "channel"])
+hourly = (pd.concat(hourly, ignore_index=True) if hourly
+          else pd.DataFrame(columns=["hour", "noise_db_vs_nlnm", "channel"]))
 write_csv(hourly[["channel", "hour", "noise_db_vs_nlnm"]].round(2), snakemake.output.hourly, sep="\t")
 save_figure(ppsd_panel(ppsds, table, p.noise_band_hz, p.ppsd_figures), snakemake.output.plot)

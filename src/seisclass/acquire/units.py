@@ -149,7 +149,8 @@ def file_units(paths: list[str], selection: Selection) -> tuple[list[Unit], pd.D
     if good.empty:
         first = pd.concat([damaged, ignored]).iloc[:1]
         raise SelectionError(f"{', '.join(paths)}: no readable miniSEED file"
-                             + (f" (skipped: {first['file'].iloc[0]}: {first['reason'].iloc[0]})" if len(first) else ""))
+                             + (f" (skipped: {first['file'].iloc[0]}: {first['reason'].iloc[0]})"
+                                if len(first) else ""))
     return _units_of_index(good, selection, "files"), damaged, ignored
 
 

@@ -65,7 +65,8 @@ def label_table(
 
 def mark_health(labels: pd.DataFrame, intervals: pd.DataFrame,
                 exclude: tuple[str, ...] = ("dead", "nan")) -> pd.DataFrame:
-    """A label table with ``health`` per window; windows touching a bad stretch of a kind in ``exclude`` lose their label.
+    """A label table with ``health`` per window; windows touching a bad stretch of a kind in ``exclude`` lose their
+    label.
 
     ``intervals`` are the bad stretches of :func:`seisclass.signal.health.station_day_health`
     (the preprocess notes); ``exclude`` is ``health.exclude_from_training``. Such windows
@@ -150,7 +151,8 @@ def feature_columns(table: pd.DataFrame) -> list[str]:
 
 def class_counts(table: pd.DataFrame, classes: list[str]) -> pd.DataFrame:
     """Windows per label (rows: classes then unlabeled) and split (columns), with totals."""
-    counts = pd.crosstab(table["label"], table["split"]) if "split" in table else table["label"].value_counts().to_frame("all")
+    counts = (pd.crosstab(table["label"], table["split"]) if "split" in table
+              else table["label"].value_counts().to_frame("all"))
     order = [c for c in [*classes, UNLABELED] if c in counts.index]
     counts = counts.reindex(order).fillna(0).astype(int)
     counts["total"] = counts.sum(axis=1)

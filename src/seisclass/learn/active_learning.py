@@ -44,7 +44,8 @@ class SimulationParameters(ConfigSection):
     def _check(self) -> None:
         unknown = sorted(set(self.strategies) - set(SIMULATION_STRATEGIES))
         if unknown:
-            raise self.error(f"active_learning.simulation.strategies: {unknown} not among {list(SIMULATION_STRATEGIES)}")
+            raise self.error(f"active_learning.simulation.strategies: {unknown} "
+                             f"not among {list(SIMULATION_STRATEGIES)}")
 
 
 @config_section("active_learning.learning_curve")

@@ -58,7 +58,9 @@ class SimulationError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Pool:
-    """Labelled windows of whole intervals, by fold. Window arrays ``(n_windows, ...)``, interval arrays ``(n_int,)``."""
+    """Labelled windows of whole intervals, by fold.
+
+    Window arrays ``(n_windows, ...)``, interval arrays ``(n_int,)``."""
 
     features: np.ndarray  # (n_windows, n_features), NaN where a band is missing
     window_class: np.ndarray  # class index of each window

@@ -118,7 +118,8 @@ def describe(card: dict, path: str = "", verbose: bool = False) -> str:
     per_class = ", ".join(f"{c} {n}" for c, n in (data.get("windows_per_class") or {}).items())
     stations = data.get("stations") or []
     lines.append(("training data", f"{_value(data.get('n_windows'))} windows ({per_class or 'unknown'}), "
-                                   f"{len(stations)} station(s), {data.get('start') or '?'} to {data.get('end') or '?'}"))
+                                   f"{len(stations)} station(s), "
+                                   f"{data.get('start') or '?'} to {data.get('end') or '?'}"))
     calibration = (card.get("calibration") or {}).get("method")
     if calibration:
         lines.append(("calibration", calibration))

@@ -36,6 +36,7 @@ from seisclass.core.io import atomic_path
 from seisclass.core.records import StationDay
 from seisclass.core.vocabulary import DAY_FORMAT, KEY_COLUMNS, probability_columns
 from seisclass.learn.card import describe
+from seisclass.learn.domain import domain_counts, domain_scores, flag_messages, station_domain
 from seisclass.learn.errors import ModelFileError, ModelMismatchError
 from seisclass.signal.recipe import Recipe
 
@@ -207,8 +208,6 @@ class WindowClassifier(abc.ABC):
                 proba[start + np.flatnonzero(usable)] = self.checked_probabilities(self.predict_proba(x))
         out = self.probability_table(table[KEY_COLUMNS], proba)
         if self.has_domain_inputs(table):
-            from seisclass.learn.domain import domain_scores
-
             out["domain_score"] = domain_scores(table, self.domain)
         return out
 
@@ -225,8 +224,6 @@ class WindowClassifier(abc.ABC):
 
     def station_domain(self, parts: list[StationPart]) -> pd.DataFrame:
         """Per station and band: the domain score and the features outside the training range most often."""
-        from seisclass.learn.domain import station_domain
-
         counts = [p.domain for p in parts if p.domain is not None]
         return station_domain(pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(), self.domain or
                               {"features": []})
@@ -296,8 +293,6 @@ class WindowClassifier(abc.ABC):
         probabilities = self.table_probabilities(table, processed)
         domain = None
         if self.has_domain_inputs(table):
-            from seisclass.learn.domain import domain_counts
-
             domain = domain_counts(table, self.domain, probabilities["domain_score"].to_numpy())
         return StationPart(self.with_health(probabilities, raw, days), processed, domain)
 
@@ -379,8 +374,6 @@ class WindowClassifier(abc.ABC):
         """
         from seisclass.events.catalogue import build_catalogue
         from seisclass.events.segments import detect_segments
-        from seisclass.learn.domain import flag_messages
-
         events = self.event_parameters(events)
         parts = self.station_probabilities(stream, inventory)
         for message in flag_messages(self.station_domain(parts)) if self.domain else []:

@@ -25,5 +25,6 @@ def model_comparison_table(metrics: dict[str, dict], timings: dict[str, dict], c
     table = pd.DataFrame(rows)
     n_test = table["n_test"].unique()
     if len(n_test) > 1:
-        raise ValueError(f"models were tested on different numbers of windows: {dict(zip(table.model, table.n_test, strict=True))}")
+        raise ValueError("models were tested on different numbers of windows: "
+                         f"{dict(zip(table.model, table.n_test, strict=True))}")
     return table

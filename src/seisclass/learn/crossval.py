@@ -26,6 +26,14 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from seisclass.core.vocabulary import epoch_seconds, probability_columns
 from seisclass.data.split import block_index
+from seisclass.learn.domain import (
+    STATION_THRESHOLD,
+    describe_domain,
+    domain_counts,
+    domain_scores,
+    domain_summary,
+    station_domain,
+)
 from seisclass.learn.metrics import evaluate_windows
 
 log = logging.getLogger(__name__)
@@ -92,14 +100,6 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
     for the unlabelled ones).
     """
     from seisclass.learn.calibration import calibrate_out_of_fold, calibration_errors
-    from seisclass.learn.domain import (
-        STATION_THRESHOLD,
-        describe_domain,
-        domain_counts,
-        domain_scores,
-        domain_summary,
-        station_domain,
-    )
 
     labels = table["label"].to_numpy(dtype=object)
     folds = fold_of_windows(epoch_seconds(table["start"]), epoch_seconds(table["end"]), labels, classes, block_s,

@@ -114,7 +114,8 @@ def _cv_table(cv: dict, classes: list[str]) -> str:
     rows = []
     calibrated = cv.get("calibrated") or {}
     levels = (("per window", cv), ("per interval", cv.get("per_interval") or {}),
-              ("per window, calibrated", calibrated), ("per interval, calibrated", calibrated.get("per_interval") or {}))
+              ("per window, calibrated", calibrated),
+              ("per interval, calibrated", calibrated.get("per_interval") or {}))
     for level, m in levels:
         if m:
             rows.append({"level": level, "balanced_accuracy": m["balanced_accuracy"], "f1_macro": m["f1_macro"],
@@ -129,7 +130,8 @@ def _calibration_text(cv: dict) -> str:
         return ""
     text = f"Top-label expected calibration error of the out-of-fold windows: {before:.3f}"
     if after is not None:
-        text += f", calibrated ({html.escape(str(cv['calibrated'].get('method')))}, fitted on the other folds) {after:.3f}"
+        text += (f", calibrated ({html.escape(str(cv['calibrated'].get('method')))}, fitted on the other folds) "
+                 f"{after:.3f}")
     return f"<p>{text}.</p>"
 
 

@@ -17,8 +17,8 @@ def plot_availability(table: pd.DataFrame):
     import matplotlib.pyplot as plt
 
     per_day = table.groupby(["station", "day"]).agg(
-        coverage=("coverage", "mean"), covered_s=("covered_s", "mean"), gaps=("gaps", "sum"), overlaps=("overlaps", "sum"),
-        status=("status", "first"))
+        coverage=("coverage", "mean"), covered_s=("covered_s", "mean"), gaps=("gaps", "sum"),
+        overlaps=("overlaps", "sum"), status=("status", "first"))
     stations = sorted(table["station"].unique())
     days = sorted(table["day"].unique())
     grid = np.full((len(stations), len(days)), np.nan)

@@ -42,7 +42,8 @@ def comparison_figure(table: pd.DataFrame, classes: list[str]):
     for i, row in enumerate(table.itertuples()):
         x = np.arange(len(scores)) + (i - (len(table) - 1) / 2) * width
         values = [getattr(row, s) for s in scores]
-        bars = axes[0].bar(x, values, width, color=MODEL_COLORS.get(row.model), label=MODEL_NAMES.get(row.model, row.model))
+        bars = axes[0].bar(x, values, width, color=MODEL_COLORS.get(row.model),
+                           label=MODEL_NAMES.get(row.model, row.model))
         axes[0].bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
     axes[0].set_xticks(np.arange(len(scores)), labels)
     axes[0].set_ylim(0, 1.1)

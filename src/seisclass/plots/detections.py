@@ -28,7 +28,8 @@ def timeline_figure(trace_times: np.ndarray, trace_peaks: np.ndarray, windows: p
     top.legend(handles, classes, loc="upper right", fontsize=8, ncol=len(classes))
     top.set_ylabel(f"peak |amplitude| per 1-s bin\n({amplitude_label})")
     top.set_title(title)
-    centre = ((windows["start"] - origin).dt.total_seconds() + (windows["end"] - windows["start"]).dt.total_seconds() / 2) / 3600
+    centre = ((windows["start"] - origin).dt.total_seconds()
+              + (windows["end"] - windows["start"]).dt.total_seconds() / 2) / 3600
     for c in classes:
         bottom.plot(centre, windows[f"s_{c}"], lw=0.6, color=colors[c], label=c)
     bottom.set_ylim(-0.02, 1.02)

@@ -43,8 +43,9 @@ def event_examples_figure(examples: list[dict], classes: list[str], title: str, 
     the smoothed window probabilities.
 
     ``amplitude_label``: the unit of the samples
-    (:attr:`seisclass.signal.preprocess.PreprocessParameters.amplitude_label`). Each example: ``times`` (s relative to the onset), ``samples``, ``windows`` (window centres in s
-    relative to the onset and ``s_<class>``), ``end_s`` (extent end after the onset), ``label``.
+    (:attr:`seisclass.signal.preprocess.PreprocessParameters.amplitude_label`). Each example:
+    ``times`` (s relative to the onset), ``samples``, ``windows`` (window centres in s relative
+    to the onset and ``s_<class>``), ``end_s`` (extent end after the onset), ``label``.
     """
     import matplotlib.pyplot as plt
 

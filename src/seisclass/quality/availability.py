@@ -112,7 +112,8 @@ def unmatched_annotations(annotations: pd.DataFrame, table: pd.DataFrame) -> pd.
     with_data = table[table["traces"] > 0][["station", "day"]].drop_duplicates()
     if annotations.empty:
         return pd.DataFrame(columns=columns)
-    codes = with_data["station"].str.split(".", expand=True).reindex(columns=[0, 1, 2], fill_value="").astype(object).fillna("")
+    codes = (with_data["station"].str.split(".", expand=True).reindex(columns=[0, 1, 2], fill_value="")
+             .astype(object).fillna(""))
     day0 = (pd.to_datetime(with_data["day"], utc=True) - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
     keep = []
     for row in annotations.itertuples():

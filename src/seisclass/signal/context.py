@@ -107,13 +107,18 @@ def feature_units(p: ContextParameters | None = None) -> pd.DataFrame:
         ]
         if name in SHAPE_SPANS:
             rows += [
-                (f"{name}_tcentroid_s", "s", f"time centroid of the noise-subtracted power minus the window centre, {span}"),
+                (f"{name}_tcentroid_s", "s",
+                 f"time centroid of the noise-subtracted power minus the window centre, {span}"),
                 (f"{name}_tspread_s", "s", f"time standard deviation of the noise-subtracted power, {span}"),
-                (f"{name}_tskew", "1", f"time skewness of the noise-subtracted power (>0: decays slower than it rises), {span}"),
+                (f"{name}_tskew", "1",
+                 f"time skewness of the noise-subtracted power (>0: decays slower than it rises), {span}"),
                 (f"{name}_tkurt", "1", f"time excess kurtosis of the noise-subtracted power (impulsiveness), {span}"),
-                (f"{name}_max_jump_db", "dB", f"largest rise of the frame level over 2 frames (onset sharpness), {span}"),
-                (f"{name}_early_late_centroid_hz", "Hz", f"centroid of the first half minus that of the second half, {span}"),
-                (f"{name}_early_late_low_db", "dB", f"10 log10 of the 1-3 Hz fraction, second half over first half, {span}"),
+                (f"{name}_max_jump_db", "dB",
+                 f"largest rise of the frame level over 2 frames (onset sharpness), {span}"),
+                (f"{name}_early_late_centroid_hz", "Hz",
+                 f"centroid of the first half minus that of the second half, {span}"),
+                (f"{name}_early_late_low_db", "dB",
+                 f"10 log10 of the 1-3 Hz fraction, second half over first half, {span}"),
                 (f"{name}_peak_minus_level_db", "dB", f"peak_db - level_db (peakiness), {span}"),
             ]
     rows += [

@@ -213,7 +213,8 @@ class DeepClassifier(WindowClassifier):
         if np.ndim(windows) != 3 or tuple(np.shape(windows)[1:]) != expected:
             raise ModelMismatchError(
                 f"{self.path}: windows must have shape (n, {expected[0]}, {expected[1]}) (components "
-                f"{spec['components']}, {n} samples at {spec['sampling_rate' if prepared else 'source_sampling_rate']:g} Hz), "
+                f"{spec['components']}, {n} samples at "
+                f"{spec['sampling_rate' if prepared else 'source_sampling_rate']:g} Hz), "
                 f"got {np.shape(windows)}")
         prepare = None if prepared else (lambda x: prepare_windows(x, spec["decimate"], spec["normalization"]))
         return predict_proba(self.module, windows, batch_size, self.device, prepare).astype(np.float64)
@@ -275,7 +276,8 @@ def _torch_load(path) -> object:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        reason = next((line for line in lines if "Unsupported" in line or "WeightsUnpickler" in line), lines[0] if lines else "")
+        reason = next((line for line in lines if "Unsupported" in line or "WeightsUnpickler" in line),
+                      lines[0] if lines else "")
         raise ModelFileError(
             f"{path}: refused: the file holds Python objects other than tensors and plain data ({reason}); "
             "it is not a seisclass model or was altered, and loading it could run code") from None
@@ -320,4 +322,5 @@ def deep_model_card(kind: str, classes: list[str], spec: dict, arch: dict, recip
     if "history" in training:
         training["history"] = [{k: v for k, v in epoch.items() if k != "seconds"} for epoch in training["history"]]
     recipe = Recipe(recipe.preprocess, recipe.windows)  # a waveform model reads no features
-    return model_card(kind, classes, recipe, training_summary(train_rows, classes), ("torch",), kind=kind, input=spec, architecture=arch, training=training, **extra)
+    return model_card(kind, classes, recipe, training_summary(train_rows, classes), ("torch",), kind=kind, input=spec,
+                      architecture=arch, training=training, **extra)
