@@ -59,7 +59,7 @@ def out_of_fold(table: pd.DataFrame, classes: list[str], block_s: float, folds: 
         train, test = (fold >= 0) & (fold != k), fold == k
         domain = describe_domain(table.loc[train, names], seed)
         counts.append(domain_counts(table.loc[test], domain))
-    stations = station_domain(pd.concat(counts, ignore_index=True), domain)
+    stations = station_domain(counts, domain)
     return {"stations": int(len(stations)), "flagged": int(stations["flagged"].sum()),
             "windows_outside": float((stations["domain_score"] * stations["windows"]).sum()
                                      / stations["windows"].sum()),

@@ -194,7 +194,7 @@ def write_domain(model, counts: list[pd.DataFrame], path: Path) -> None:
         log.info("%s: the model file describes no training domain (a deep model, or an older file): no domain check",
                  model.path)
         return
-    stations = station_domain(pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(), model.domain)
+    stations = station_domain(counts, model.domain)
     write_csv(stations, path, float_format="%.4f")
     for message in flag_messages(stations):
         log.warning(message)

@@ -17,7 +17,7 @@ if model.domain is None:
 counts = [domain_counts(pd.read_parquet(path, columns=[*domain["features"], "network", "station", "location",
                                                         "channel"]), domain)
           for path in snakemake.input.features] if model.domain else []
-stations = station_domain(pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(), domain)
+stations = station_domain(counts, domain)
 for message in flag_messages(stations):
     log.warning(message)
 log.info("%d station(s), %d flagged", len(stations), int(stations["flagged"].sum()) if len(stations) else 0)

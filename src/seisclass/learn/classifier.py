@@ -225,8 +225,7 @@ class WindowClassifier(abc.ABC):
     def station_domain(self, parts: list[StationPart]) -> pd.DataFrame:
         """Per station and band: the domain score and the features outside the training range most often."""
         counts = [p.domain for p in parts if p.domain is not None]
-        return station_domain(pd.concat(counts, ignore_index=True) if counts else pd.DataFrame(), self.domain or
-                              {"features": []})
+        return station_domain(counts, self.domain or {"features": []})
 
     def probability_table(self, keys: pd.DataFrame, proba: np.ndarray) -> pd.DataFrame:
         """Key columns and ``p_<class>`` columns, the model name in ``attrs``."""

@@ -130,8 +130,7 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
     summary["windows_per_fold"] = scored.groupby("fold").size().astype(int).tolist()
     summary["purged_windows"] = int(((folds < 0) & labelled).sum())
     summary["unlabelled_windows_predicted"] = int(len(predictions) - len(scored))
-    summary["domain"] = domain_summary(station_domain(pd.concat(domain_parts, ignore_index=True),
-                                                      {"features": list(feature_names)}), scored, STATION_THRESHOLD)
+    summary["domain"] = domain_summary(station_domain(domain_parts, domain), scored, STATION_THRESHOLD)
     if calibration != "none":
         calibrated, fits = calibrate_out_of_fold(scored, classes, calibration)
         summary["calibrated"], _ = evaluate_windows(calibrated, calibrated[columns].to_numpy(), classes)

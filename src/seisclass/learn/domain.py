@@ -95,16 +95,18 @@ def domain_counts(table: pd.DataFrame, domain: dict, scores: np.ndarray | None =
     return pd.concat([keys, counts], axis=1).groupby(STATION_KEYS, as_index=False).sum()
 
 
-def station_domain(counts: pd.DataFrame, domain: dict) -> pd.DataFrame:
+def station_domain(counts: pd.DataFrame | list[pd.DataFrame], domain: dict) -> pd.DataFrame:
     """One row per station and band: windows, share outside, flagged and the features that differ most.
 
-    ``counts``: :func:`domain_counts` of one or several tables (summed again here).
+    ``counts``: :func:`domain_counts` of one table, or a list of them (summed here; empty: no rows).
     Columns: key columns, ``windows``, ``domain_score`` (share of windows outside
     the training domain, 0-1), ``flagged`` (above the card's station threshold) and
     ``differs_most`` (``feature (share of windows outside its training range)``,
     the :data:`TOP_FEATURES` largest).
     """
     columns = [*STATION_KEYS, "windows", "domain_score", "flagged", "differs_most"]
+    if isinstance(counts, list):
+        counts = pd.concat(counts, ignore_index=True) if counts else pd.DataFrame()
     if not len(counts):
         return pd.DataFrame({c: [] for c in columns})
     total = counts.groupby(STATION_KEYS, as_index=False).sum()
