@@ -93,11 +93,12 @@ def check_options(args, model) -> tuple[str, ...]:
 # ----------------------------------------------------------------- workers
 
 
-def _start_worker(model_path: str, inventory, threads: int | None, fdsn: str | None, cache: str) -> None:
-    """Load the model (once per process) and the options every unit needs."""
+def _start_worker(model_path: str, inventory, threads: int | None, fdsn: str | None, cache: str,
+                  model=None) -> None:
+    """Load the model (once per process, unless the caller's is passed) and the options every unit needs."""
     from seisclass.acquire.fdsn import FdsnParameters
 
-    model = load_classifier(model_path)
+    model = model or load_classifier(model_path)
     if threads is not None:
         if model.reads == "waveforms":
             import torch
@@ -126,11 +127,11 @@ def _classify_unit(unit) -> dict:
             "domain": pd.concat(domain, ignore_index=True) if domain else None}
 
 
-def classified_units(units: list, args, cache: str):
-    """One result per unit, in input order, over ``args.jobs`` processes."""
+def classified_units(units: list, args, cache: str, model):
+    """One result per unit, in input order, over ``args.jobs`` processes (``model``: the one loaded here)."""
     options = (args.model, args.inventory_object, 1 if args.jobs > 1 else None, args.fdsn, cache)
     if args.jobs <= 1:
-        _start_worker(*options)
+        _start_worker(*options, model=model)
         yield from map(_classify_unit, units)
         return
     import multiprocessing
@@ -263,7 +264,7 @@ def classify_command(args) -> int:
             tempfile.TemporaryDirectory(dir=out, prefix=".downloads.") as cache, logging_redirect_tqdm():
         progress = tqdm(total=total or len(units), unit="sample" if total else "station-day", unit_scale=bool(total),
                         disable=args.quiet or None, file=sys.stderr)
-        for result in classified_units(units, args, cache):
+        for result in classified_units(units, args, cache, model):
             progress.update(result["samples"] or (0 if total else 1))
             if "error" in result:
                 if not args.keep_going:

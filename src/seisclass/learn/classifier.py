@@ -269,8 +269,12 @@ class WindowClassifier(abc.ABC):
         return out
 
     def _station_probabilities(self, raw, days: list[StationDay], inventory) -> StationPart:
-        from seisclass.signal.windows import available_components
+        from seisclass.signal.windows import with_components
 
+        # only the components the model reads are preprocessed and health-checked (a Z model: a third of the work)
+        raw, complete = with_components(raw, self.components), raw
+        if len(complete):
+            self._check_components(raw, complete, days)
         slow = sorted({tr.id for tr in raw if tr.stats.sampling_rate < self.sampling_rate * (1 - 1e-9)}
                       - self._warned_slow)
         self._warned_slow.update(slow)  # one warning per channel, not one per file of it
@@ -283,17 +287,23 @@ class WindowClassifier(abc.ABC):
             log.warning(note)
         if not len(processed):
             return StationPart(pd.DataFrame(), processed, None)
-        missing = [c for c in self.components if c not in available_components(processed, self.components)]
-        if missing:
-            raise ModelMismatchError(
-                f"{self.path}: {days[0].id}.{days[0].band} has no {missing} component(s); windows.components: "
-                f"model {self.components}, data {available_components(processed, ['Z', 'N', 'E'])}")
+        self._check_components(processed, complete, days)
         table, _ = self.recipe.window_table(processed, days, self.recipe.native_rates(raw, days))
         probabilities = self.table_probabilities(table, processed)
         domain = None
         if self.has_domain_inputs(table):
             domain = domain_counts(table, self.domain, probabilities["domain_score"].to_numpy())
         return StationPart(self.with_health(probabilities, raw, days), processed, domain)
+
+    def _check_components(self, stream, complete, days: list[StationDay]) -> None:
+        """Raise :class:`ModelMismatchError` when ``stream`` lacks a component the model reads."""
+        from seisclass.signal.windows import available_components
+
+        missing = [c for c in self.components if c not in available_components(stream, self.components)]
+        if missing:
+            raise ModelMismatchError(
+                f"{self.path}: {days[0].id}.{days[0].band} has no {missing} component(s); windows.components: "
+                f"model {self.components}, data {available_components(complete, ['Z', 'N', 'E'])}")
 
     def with_health(self, table: pd.DataFrame, raw, days: list[StationDay]) -> pd.DataFrame:
         """``table`` with ``health`` per window from the raw samples; one warning per unhealthy channel-day."""

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 # the forest's, then what skops reports for a fitted HistGradientBoostingClassifier.
 TRUSTED_TYPES = (
     "sklearn.ensemble._forest.RandomForestClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
     "sklearn.tree._classes.DecisionTreeClassifier",
     "sklearn.tree._tree.Tree",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
@@ -257,8 +258,7 @@ class ForestClassifier(WindowClassifier):
 
     def write(self, path) -> None:
         """A skops file (format marker, model card, estimator), the same bytes for the same model."""
-        import skops.io as sio
-
+        sio = skops_io()
         sio.dump({"format": FORMAT, "metadata": self.metadata, "estimator": self.estimator}, path,
                  compression=zipfile.ZIP_DEFLATED, compresslevel=6)
         path.write_bytes(stable_skops_names(path.read_bytes()))
@@ -266,7 +266,7 @@ class ForestClassifier(WindowClassifier):
     @classmethod
     def read(cls, path, **options) -> ForestClassifier:
         """Load a skops file written by :meth:`save`; anything else raises :class:`ModelFileError`."""
-        import skops.io as sio
+        sio = skops_io()
 
         try:
             untrusted = sio.get_untrusted_types(file=path)
@@ -301,6 +301,28 @@ class ForestClassifier(WindowClassifier):
             raise ModelFileError(f"{path}: inconsistent model: estimator classes {list(estimator.classes_)} "
                                  f"are not among the card's {classes} (file altered?)")
         return cls(estimator, metadata, path)
+
+
+def skops_io():
+    """``skops.io``, imported without the scan of every scikit-learn module that builds its default trust list.
+
+    That scan imports every scikit-learn module, and PyTorch with them when it is installed:
+    about 3 s of a 4.5-s start-up. seisclass never relies on the default list: every load
+    passes :data:`TRUSTED_TYPES` and refuses any other type first (:meth:`ForestClassifier.read`).
+    """
+    import sys
+
+    if "skops.io" in sys.modules:
+        return sys.modules["skops.io"]
+    import sklearn.utils
+
+    scan = sklearn.utils.all_estimators
+    sklearn.utils.all_estimators = lambda type_filter=None: []
+    try:
+        import skops.io
+    finally:
+        sklearn.utils.all_estimators = scan
+    return skops.io
 
 
 def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, seed: int, recipe: Recipe,

@@ -144,11 +144,46 @@ def _bn(band) -> str:
     return f"{band[0]:g}_{band[1]:g}hz"
 
 
-def _gather(series: np.ndarray, idx: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """series[idx] with NaN where not valid; series (n_frames, ...) -> (n_win, K, ...)."""
-    out = series[np.clip(idx, 0, len(series) - 1)].astype(np.float64)
-    out[~valid] = np.nan
-    return out
+class _FrameRanges:
+    """Sums and maxima of per-frame series over one frame range ``[lo, hi)`` per window, in O(frames + windows).
+
+    Sums come from prefix sums, maxima from a sparse table (log2 levels of pairwise
+    maxima), so no (windows x frames) array is built for them.
+    """
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray):
+        self.lo, self.hi = lo, np.maximum(hi, lo)
+        self.count = self.hi - self.lo
+
+    def sums(self, prefix: np.ndarray) -> np.ndarray:
+        """Sums over each range of the series whose prefix sums (leading 0 row) are ``prefix``."""
+        return prefix[self.hi] - prefix[self.lo]
+
+    def maxima(self, table: list[np.ndarray], empty: float = 0.0) -> np.ndarray:
+        """Maxima over each range from a :func:`_max_table`; ``empty`` where a range holds no frame."""
+        count = np.maximum(self.count, 1)
+        level = np.floor(np.log2(count)).astype(np.int64)
+        out = np.full(len(self.lo), empty)
+        for j in np.unique(level[self.count > 0]):
+            rows = (level == j) & (self.count > 0)
+            lo, hi = self.lo[rows], self.hi[rows]
+            out[rows] = np.maximum(table[j][lo], table[j][hi - (1 << j)])
+        return out
+
+
+def _prefix(series: np.ndarray) -> np.ndarray:
+    """Prefix sums along frames with a leading zero row (float64)."""
+    series = np.asarray(series, np.float64)
+    return np.concatenate([np.zeros((1, *series.shape[1:])), np.cumsum(series, axis=0)])
+
+
+def _max_table(values: np.ndarray) -> list[np.ndarray]:
+    """Sparse table of ``values``: level j holds the maximum of ``values[k : k + 2**j]``."""
+    table = [np.asarray(values, np.float64)]
+    while (1 << len(table)) <= len(values):
+        prev, step = table[-1], 1 << (len(table) - 1)
+        table.append(np.maximum(prev[:-step], prev[step:]))
+    return table
 
 
 def _nan_time_moments(w: np.ndarray, t: np.ndarray):
@@ -157,12 +192,16 @@ def _nan_time_moments(w: np.ndarray, t: np.ndarray):
     tot = w.sum(axis=1)
     ok = tot > _EPS
     tot = np.where(ok, tot, 1.0)
-    mu = (w * t).sum(axis=1) / tot
+    mu = np.einsum("ij,ij->i", w, t) / tot
     d = t - mu[:, None]
-    var = (w * d ** 2).sum(axis=1) / tot
+    wd = w * d                                  # products, not d ** k: numpy's pow is ~10x slower
+    wd2 = wd * d
+    var = wd2.sum(axis=1) / tot
     sd = np.sqrt(np.maximum(var, _EPS))
-    skew = (w * d ** 3).sum(axis=1) / tot / sd ** 3
-    kurt = (w * d ** 4).sum(axis=1) / tot / sd ** 4 - 3.0
+    wd2 *= d
+    skew = wd2.sum(axis=1) / tot / sd ** 3
+    wd2 *= d
+    kurt = wd2.sum(axis=1) / tot / sd ** 4 - 3.0
     return tuple(np.where(ok, a, 0.0) for a in (mu, np.sqrt(var), skew, kurt))
 
 
@@ -211,7 +250,10 @@ def context_features(
     level = 10 * np.log10(np.maximum(common, _EPS) / noise)   # dB above noise, per frame
 
     # per-frame quantities stacked for span sums: common, 3 subs, f*P, high
-    series = np.column_stack([common, subs, fsum, high])
+    series = _prefix(np.column_stack([common, subs, fsum, high]))
+    above = _prefix(level > p.above_db)
+    levels = _max_table(level)
+    jumps = _max_table(level[2:] - level[:-2]) if len(level) > 2 else []
     t_first = ftimes[0]
     nfr = len(ftimes)
     cols: dict[str, np.ndarray] = {}
@@ -222,20 +264,18 @@ def context_features(
         k0 = np.ceil(np.round((starts + a - t_first) / p.hop_s, 9)).astype(np.int64)
         k1 = np.floor(np.round((starts + b - p.frame_s - t_first) / p.hop_s, 9)).astype(np.int64)
         K = int(round((b - a - p.frame_s) / p.hop_s)) + 1
-        idx = k0[:, None] + np.arange(K)[None, :]
-        valid = (idx >= 0) & (idx < nfr) & (idx <= k1[:, None])
-        any_valid = valid.any(axis=1)
-        g = _gather(series, idx, valid)                    # (n, K, 6)
-        L = _gather(level, idx, valid)                      # (n, K)
-        s = np.nansum(g, axis=1)                            # (n, 6)
-        n_valid = np.maximum(valid.sum(axis=1), 1)
+        # the frames of the span: those of k0 .. k0 + K - 1 that exist and end inside it
+        span = _FrameRanges(np.clip(k0, 0, nfr), np.clip(np.minimum(k0 + K, k1 + 1), 0, nfr))
+        any_valid = span.count > 0
+        s = span.sums(series)                               # (n, 6)
+        n_valid = np.maximum(span.count, 1)
         mean_common = s[:, 0] / n_valid
         lev = np.where(any_valid, 10 * np.log10(np.maximum(mean_common, _EPS) / noise), 0.0)
-        peak = np.where(any_valid, np.nanmax(np.where(valid, L, -np.inf), axis=1), 0.0)
+        peak = span.maxima(levels)
         tot = np.maximum(s[:, 0], _EPS)
         cols[f"{name}_level_db"] = lev
         cols[f"{name}_peak_db"] = peak
-        cols[f"{name}_frac_above"] = (np.where(valid, L, -np.inf) > p.above_db).sum(axis=1) / n_valid
+        cols[f"{name}_frac_above"] = span.sums(above) / n_valid
         cols[f"{name}_centroid_hz"] = np.where(any_valid, s[:, 4] / tot, 0.0)
         for j, bd in enumerate(p.sub_bands_hz):
             cols[f"{name}_frac_{_bn(bd)}"] = np.where(any_valid, s[:, 1 + j] / tot, 0.0)
@@ -243,19 +283,21 @@ def context_features(
             else np.full(len(starts), -1.0)
         span_level[name], span_peak[name] = lev, peak
         if name in SHAPE_SPANS:
+            idx = k0[:, None] + np.arange(K)[None, :]
+            inside = (idx >= span.lo[:, None]) & (idx < span.hi[:, None])
             t_rel = (t_first + idx * p.hop_s + p.frame_s / 2) - centre[:, None]
-            w = np.where(valid, np.maximum(g[:, :, 0] - noise, 0.0), 0.0)
+            w = np.where(inside, np.maximum(common[np.clip(idx, 0, nfr - 1)] - noise, 0.0), 0.0)
             mu, sd, sk, ku = _nan_time_moments(w, t_rel)
             cols[f"{name}_tcentroid_s"] = mu
             cols[f"{name}_tspread_s"] = sd
             cols[f"{name}_tskew"] = sk
             cols[f"{name}_tkurt"] = ku
-            Lv = np.where(valid, L, np.nan)
-            jump = Lv[:, 2:] - Lv[:, :-2]
-            cols[f"{name}_max_jump_db"] = np.where(np.isfinite(jump).any(axis=1),
-                                                   np.nanmax(np.where(np.isfinite(jump), jump, -np.inf), axis=1), 0.0)
+            # level rise over 2 frames, both inside the span: pairs (k, k + 2) with k in [lo, hi - 2)
+            pairs = _FrameRanges(span.lo, np.maximum(span.hi - 2, span.lo))
+            cols[f"{name}_max_jump_db"] = pairs.maxima(jumps)
             half = K // 2
-            e, l_ = np.nansum(g[:, :half], axis=1), np.nansum(g[:, half:], axis=1)
+            middle = np.clip(k0 + half, span.lo, span.hi)
+            e, l_ = _FrameRanges(span.lo, middle).sums(series), _FrameRanges(middle, span.hi).sums(series)
             ce = e[:, 4] / np.maximum(e[:, 0], _EPS)
             cl = l_[:, 4] / np.maximum(l_[:, 0], _EPS)
             both = (e[:, 0] > _EPS) & (l_[:, 0] > _EPS)

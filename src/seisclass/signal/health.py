@@ -103,6 +103,9 @@ def describe(fields: dict) -> str:
 
 def true_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Half-open index ranges ``[a, b)`` where ``mask`` is True, as two arrays."""
+    mask = np.asarray(mask)
+    if not mask.any():  # the usual case: nothing to find, no pass over the samples
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(mask, np.int8), [0]])))
     return edges[::2], edges[1::2]
 
@@ -202,7 +205,9 @@ def _masks(traces: Stream, p: HealthParameters) -> tuple[list[dict], int, bool]:
               "x": np.asarray(tr.data, np.float64)} for tr in traces]
     for part in parts:
         part["finite"] = np.isfinite(part["x"])
-    values = np.concatenate([q["x"][q["finite"]] for q in parts]) if parts else np.zeros(0)
+        part["all_finite"] = bool(part["finite"].all())
+    values = np.concatenate([q["x"] if q["all_finite"] else q["x"][q["finite"]] for q in parts]) if parts \
+        else np.zeros(0)
     limits = clip_limits(values, p)
     for part in parts:
         x = part["x"]
@@ -214,7 +219,9 @@ def _masks(traces: Stream, p: HealthParameters) -> tuple[list[dict], int, bool]:
             part["clipped"][:] = False  # the handful of samples at a healthy trace's own extremes
         stuck = _dead_mask(part["x"], max(2, int(np.ceil(p.dead_run_s * part["fs"]))))
         part["dead"] = stuck & ~part["clipped"] & part["finite"]  # a run of infinities is a NaN run
-        part["second"] = np.nan_to_num(np.abs(_second_difference(part["x"])), nan=0.0, posinf=0.0)
+        part["second"] = np.abs(_second_difference(part["x"]))
+        if not part["all_finite"]:
+            part["second"] = np.nan_to_num(part["second"], nan=0.0, posinf=0.0)
     pooled = [q["second"][q["finite"] & ~q["dead"] & ~q["clipped"]] for q in parts]
     scale = robust_sigma(np.concatenate(pooled)) if pooled else 0.0
     for part in parts:

@@ -153,6 +153,11 @@ def traces_by_component(stream: Stream) -> dict[str, list]:
     return groups
 
 
+def with_components(stream: Stream, wanted: list[str]) -> Stream:
+    """The traces of ``stream`` whose component (Z, N, E; 1/2/3 read as N/E/Z) is among ``wanted``."""
+    return Stream([tr for tr in stream if ORIENTATION_ALIASES.get(tr.stats.channel[-1:]) in wanted])
+
+
 def available_components(stream: Stream, wanted: list[str]) -> list[str]:
     """The wanted components that the stream has, in the wanted order."""
     present = traces_by_component(stream)
