@@ -23,6 +23,7 @@ from seisclass.events import segments as detections
 from seisclass.learn.card import FORMAT
 from seisclass.learn.classifier import ModelFileError, ModelMismatchError, station_days
 from seisclass.learn.forest import (
+    TRUSTED_TYPES,
     ForestClassifier,
     ForestParameters,
     fit_forest,
@@ -165,6 +166,18 @@ def test_untrusted_types_in_a_skops_file_are_refused(tmp_path):
         load_classifier(path)
 
 
+def test_loading_a_forest_imports_neither_torch_nor_every_scikit_learn_module(forest):
+    import subprocess
+    import sys
+
+    _, path, _ = forest
+    code = ("import sys; from seisclass.learn.loading import load_classifier; load_classifier(sys.argv[1]); "
+            "print(sorted(m for m in ('torch', 'sklearn.gaussian_process', 'sklearn.semi_supervised') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_foreign_damaged_and_inconsistent_files_give_clear_errors(forest, tmp_path):
     import skops.io as sio
 
@@ -177,7 +190,7 @@ def test_foreign_damaged_and_inconsistent_files_give_clear_errors(forest, tmp_pa
     sio.dump(plain, tmp_path / "plain.skops")
     with pytest.raises(ModelFileError, match="plain.skops: the model file has no checksum .*not by seisclass"):
         load_classifier(tmp_path / "plain.skops")
-    payload = sio.load(path, trusted=["sklearn.tree._tree.Tree"])
+    payload = sio.load(path, trusted=list(TRUSTED_TYPES))  # seisclass imported skops without its default list
     payload["metadata"]["feature_names"] = payload["metadata"]["feature_names"][:-1]
     sio.dump(payload, tmp_path / "edited.skops")
     with pytest.raises(ModelFileError, match="edited.skops: the model file has no checksum"):

@@ -10,6 +10,7 @@ models (joblib) are refused: nothing in seisclass unpickles.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import time
@@ -147,12 +148,28 @@ def openmp_threads(n: int):
     return _thread_pools().limit(limits=int(n), user_api="openmp")
 
 
+SMALL_BATCH = 2000  # windows: fewer are predicted on one thread (starting the forest's threads costs more)
+
+
+@contextlib.contextmanager
+def one_job(model):
+    """``model.n_jobs`` set to 1 inside the block, restored after it."""
+    jobs, model.n_jobs = model.n_jobs, 1
+    try:
+        yield model
+    finally:
+        model.n_jobs = jobs
+
+
 def predict_proba(model, features: np.ndarray, classes: list[str], threads: int | None = None) -> np.ndarray:
     """Class probabilities of a scikit-learn tree model, columns in the order of ``classes`` (0 for unseen ones).
 
     ``threads`` limits the OpenMP threads of gradient boosting (a forest uses its ``n_jobs``).
     """
-    if threads is None or hasattr(model, "n_jobs"):
+    if hasattr(model, "n_jobs") and len(features) < SMALL_BATCH and model.n_jobs != 1:
+        with one_job(model):
+            raw = model.predict_proba(features)
+    elif threads is None or hasattr(model, "n_jobs"):
         raw = model.predict_proba(features)
     else:
         with openmp_threads(threads):
@@ -309,6 +326,9 @@ def skops_io():
     That scan imports every scikit-learn module, and PyTorch with them when it is installed:
     about 3 s of a 4.5-s start-up. seisclass never relies on the default list: every load
     passes :data:`TRUSTED_TYPES` and refuses any other type first (:meth:`ForestClassifier.read`).
+    Side effect: when seisclass imports skops first, skops' default list in that process holds
+    no scikit-learn estimators, so other code calling ``skops.io.load`` there names the types it
+    trusts (``trusted=``, after ``skops.io.get_untrusted_types``, as skops advises anyway).
     """
     import sys
 

@@ -246,5 +246,6 @@ def add_context(table: pd.DataFrame, context: pd.DataFrame) -> pd.DataFrame:
         context = context.astype({"start": table["start"].dtype})
     merged = table.merge(context, on=on, how="left", validate="one_to_one")
     columns = [c for c in context.columns if c not in on]
-    merged[columns] = merged[columns].fillna(0.0).astype(np.float32)
-    return merged
+    values = np.nan_to_num(merged[columns].to_numpy(np.float32), nan=0.0)  # one block, not a column at a time
+    return pd.concat([merged.drop(columns=columns), pd.DataFrame(values, columns=columns, index=merged.index)],
+                     axis=1)
