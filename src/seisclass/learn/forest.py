@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 TRUSTED_TYPES = (
     "sklearn.ensemble._forest.RandomForestClassifier",
     "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.preprocessing._label.LabelEncoder",  # gradient boosting's class encoder
     "sklearn.tree._classes.DecisionTreeClassifier",
     "sklearn.tree._tree.Tree",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
