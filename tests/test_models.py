@@ -546,3 +546,14 @@ def test_the_same_forest_saved_twice_gives_the_same_bytes(forest, tmp_path):
     again = load_classifier(tmp_path / "a.skops")
     x = np.random.default_rng(1).normal(size=(4, len(model.feature_names)))
     np.testing.assert_array_equal(again.predict_proba(x), model.predict_proba(x))
+
+
+def test_a_forest_summed_tree_by_tree_gives_scikit_learns_probabilities_exactly():
+    from seisclass.learn.forest import forest_proba_in_thread
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(400, 6))
+    y = np.where(x[:, 0] + 0.5 * rng.normal(size=400) > 0, "a", np.where(x[:, 1] > 0, "b", "c"))
+    x[::9, 2] = np.nan  # masked band features reach the trees as NaN
+    forest = RandomForestClassifier(n_estimators=25, random_state=0, n_jobs=2).fit(x, y)
+    np.testing.assert_array_equal(forest_proba_in_thread(forest, x[:50]), forest.predict_proba(x[:50]))

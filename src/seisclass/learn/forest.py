@@ -10,7 +10,6 @@ models (joblib) are refused: nothing in seisclass unpickles.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import time
@@ -149,17 +148,21 @@ def openmp_threads(n: int):
     return _thread_pools().limit(limits=int(n), user_api="openmp")
 
 
-SMALL_BATCH = 2000  # windows: fewer are predicted on one thread (starting the forest's threads costs more)
+SMALL_BATCH = 2000  # windows: fewer are predicted tree by tree in this thread (joblib's dispatch costs more)
 
 
-@contextlib.contextmanager
-def one_job(model):
-    """``model.n_jobs`` set to 1 inside the block, restored after it."""
-    jobs, model.n_jobs = model.n_jobs, 1
-    try:
-        yield model
-    finally:
-        model.n_jobs = jobs
+def forest_proba_in_thread(forest, features: np.ndarray) -> np.ndarray:
+    """A random forest's ``predict_proba``, its trees summed in order in this thread.
+
+    The same sum as scikit-learn's (each tree's probabilities added in turn, then divided
+    by the number of trees), without a joblib dispatch per tree: a few milliseconds
+    instead of tens for the few windows of a short file.
+    """
+    x = np.ascontiguousarray(features, dtype=np.float32)
+    out = np.zeros((len(x), forest.n_classes_))
+    for tree in forest.estimators_:
+        out += tree.predict_proba(x, check_input=False)
+    return out / len(forest.estimators_)
 
 
 def predict_proba(model, features: np.ndarray, classes: list[str], threads: int | None = None) -> np.ndarray:
@@ -167,9 +170,8 @@ def predict_proba(model, features: np.ndarray, classes: list[str], threads: int 
 
     ``threads`` limits the OpenMP threads of gradient boosting (a forest uses its ``n_jobs``).
     """
-    if hasattr(model, "n_jobs") and len(features) < SMALL_BATCH and model.n_jobs != 1:
-        with one_job(model):
-            raw = model.predict_proba(features)
+    if hasattr(model, "estimators_") and len(features) < SMALL_BATCH:
+        raw = forest_proba_in_thread(model, features)
     elif threads is None or hasattr(model, "n_jobs"):
         raw = model.predict_proba(features)
     else:
