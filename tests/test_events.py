@@ -110,6 +110,34 @@ def test_envelope_of_a_stream_uses_the_vertical_channel():
     assert level[inside].min() > 25 and np.abs(level[env.times < T0 + 90]).max() < 5
 
 
+def emergent(plateau_db: float) -> Envelope:
+    """Noise (power 1) until 50 s, a rise linear in dB to ``plateau_db`` at 110 s, the plateau until 250 s."""
+    times = T0 + np.arange(0, 600, 1.0) + 1.0
+    since = times - T0
+    db = np.where(since < 50, 0.0, np.where(since < 110, plateau_db * (since - 50) / 60, plateau_db))
+    db[since >= 250] = 0.0
+    return Envelope(times, 10 ** (db / 10), "HHZ")
+
+
+def test_an_emergent_event_is_measured_against_the_noise_before_its_rise():
+    """The windows see an emergent flood only from 100 s, when its rise began at 50 s: the noise reference is
+    the quiet before the rise, so its level, extent and SNR are those of the plateau over the noise."""
+    p = np.tile([0.95, 0.03, 0.02], (60, 1))
+    p[20:48] = [0.05, 0.85, 0.10]  # 100-250 s
+    for plateau in (7.5, 20.0):
+        env = emergent(plateau)
+        assert 10 * np.log10(env.noise(T0 + 100.0, P)) == pytest.approx(0.0, abs=0.5)  # not the rise's median
+        events = station_events(windows(p), CLASSES, env, P, 10.0, 5.0)
+        assert list(events["class"]) == ["surface"]  # 7.5 dB over the noise: above min_snr_db (6 dB)
+        row = events.iloc[0]
+        assert row["snr_db"] == pytest.approx(plateau, abs=1.0)
+        # the onset: where the rise passes onset_db (6 dB), or the search's start when that is earlier (10 s
+        # before the first likely window: 95 s, its smoothed probability 0.35 above off_probability)
+        onset = max(50 + 60 * 6 / plateau, 85.0)
+        assert (row["onset"] - pd.Timestamp(T0 + onset, unit="s", tz="UTC")).total_seconds() == pytest.approx(0, abs=2)
+        assert (row["end"] - pd.Timestamp(T0 + 250.0, unit="s", tz="UTC")).total_seconds() == pytest.approx(0, abs=2)
+
+
 def station_table(rows: list[tuple[str, float, str, float]]) -> pd.DataFrame:
     """Per-station events from ``(station, onset s after T0, class, p_class)``."""
     out = []

@@ -7,7 +7,8 @@
    candidates less than ``merge_gap_s`` apart are one.
 2. **Its physical extent**, from the station's envelope (band power of the vertical
    trace in ``frame_s`` frames every ``hop_s``, :mod:`seisclass.signal.envelope`) in dB
-   above the noise before it (median power over the ``noise_s`` before the candidate):
+   above the noise before it (the median power of the quietest quarter of the ``noise_s``
+   before the candidate, so that the rise of an emergent event is not taken for noise):
    the **onset** is the first frame above ``onset_db`` near the candidate's start; the
    **end** is the return to the noise, the last frame above ``end_db`` before the level
    stays below it for ``quiet_s`` (coda included, at most ``max_coda_s`` after the
@@ -114,10 +115,18 @@ class Envelope:
         return cls(times, np.concatenate([w for _, w in parts]), channel)
 
     def noise(self, t0: float, p: EventParameters) -> float:
-        """Noise power before ``t0``: the median over ``noise_s`` (else the quietest tenth around it)."""
+        """Noise power before ``t0``: the quietest quarter of the ``noise_s`` before it (else the quietest tenth
+        around it).
+
+        The ``noise_s`` before ``t0`` are cut into four consecutive blocks (of five frames at least) and the
+        lowest block median is the noise: an emergent event (a debris flow, an outburst flood) rises for tens
+        of seconds before its windows look like an event, and a plain median over the span would take that
+        rise for noise, lowering the event's level and SNR by several dB.
+        """
         before = self.power[(self.times >= t0 - p.noise_s) & (self.times <= t0 - p.frame_s)]
         if len(before) >= 5:
-            return float(np.median(before))
+            blocks = np.array_split(before, max(1, min(4, len(before) // 5)))
+            return float(min(np.median(block) for block in blocks))
         near = self.power[np.abs(self.times - t0) <= 600.0]
         return float(np.percentile(near if len(near) else self.power, 10))
 
