@@ -96,6 +96,21 @@ def test_close_candidates_merge_and_a_nested_event_needs_an_onset():
             == pytest.approx(0.5, abs=1.5))
 
 
+def test_only_nested_classes_are_events_inside_events():
+    """An earthquake whose S arrival jumps the envelope and whose coda windows look like surface: one earthquake
+    (surface is not in the default nested_classes); with surface nestable, the jump makes a second event."""
+    p = np.tile([0.95, 0.03, 0.02], (80, 1))
+    p[20:28] = [0.02, 0.10, 0.88]   # the P onset at 100 s and 40 s after: earthquake
+    p[28:44] = [0.05, 0.80, 0.15]   # after the S jump at 140 s, 80 s of surface-like coda
+    quake = envelope([(103.0, 140.0, 30.0), (140.0, 170.0, 3000.0), (170.0, 220.0, 100.0)])
+    assert P.nested_classes == ("earthquake",)
+    events = station_events(windows(p), CLASSES, quake, P, 10.0, 5.0)
+    assert list(events["class"]) == ["earthquake"]
+    nestable = EventParameters.from_config({**P.to_config(), "nested_classes": ["surface", "earthquake"]})
+    events = station_events(windows(p), CLASSES, quake, nestable, 10.0, 5.0)
+    assert list(events["class"]) == ["earthquake", "surface"]
+
+
 def test_envelope_of_a_stream_uses_the_vertical_channel():
     t = np.arange(0, 300, 0.01)
     data = np.random.default_rng(0).normal(size=len(t))
@@ -124,13 +139,13 @@ def test_an_emergent_event_is_measured_against_the_noise_before_its_rise():
     the quiet before the rise, so its level, extent and SNR are those of the plateau over the noise."""
     p = np.tile([0.95, 0.03, 0.02], (60, 1))
     p[20:48] = [0.05, 0.85, 0.10]  # 100-250 s
-    for plateau in (7.5, 20.0):
+    for plateau in (P.min_snr_db + 1.5, 20.0):
         env = emergent(plateau)
         assert 10 * np.log10(env.noise(T0 + 100.0, P)) == pytest.approx(0.0, abs=0.5)  # not the rise's median
         events = station_events(windows(p), CLASSES, env, P, 10.0, 5.0)
-        assert list(events["class"]) == ["surface"]  # 7.5 dB over the noise: above min_snr_db (6 dB)
+        assert list(events["class"]) == ["surface"]  # 1.5 dB above min_snr_db: kept
         row = events.iloc[0]
-        assert row["snr_db"] == pytest.approx(plateau, abs=1.0)
+        assert plateau - 1.5 < row["snr_db"] < plateau + 0.5  # the class span starts on the last of the rise
         # the onset: where the rise passes onset_db (6 dB), or the search's start when that is earlier (10 s
         # before the first likely window: 95 s, its smoothed probability 0.35 above off_probability)
         onset = max(50 + 60 * 6 / plateau, 85.0)

@@ -17,9 +17,9 @@
    ``class_span_s`` after the onset (the coda is part of the event but does not vote);
    the class is the most likely event class, ``p_<class>`` the mean probabilities.
 4. **Events inside events**: a run of at least ``nested_s`` of another most likely event
-   class inside an event, starting at least ``nested_s`` after its onset, is an event of its
-   own when the envelope jumps by ``nested_jump_db`` over the event's level in the
-   ``nested_s`` before it (an earthquake during people walking); a decaying coda has no
+   class of ``nested_classes`` inside an event, starting at least ``nested_s`` after its onset,
+   is an event of its own when the envelope jumps by ``nested_jump_db`` over the event's level in
+   the ``nested_s`` before it (an earthquake during people walking); a decaying coda has no
    such jump and stays part of its event, and so do the first seconds of an event.
 5. Events shorter than ``min_duration_s`` or weaker than ``min_snr_db`` (mean power over
    the class span against the noise) are dropped.
@@ -63,6 +63,7 @@ class EventParameters(ConfigSection):
     noise_s: float
     nested_s: float
     nested_jump_db: float
+    nested_classes: tuple[str, ...]
     tolerance_s: float
     velocity_km_s: float
     slack_s: float
@@ -266,8 +267,11 @@ def nested_events(classes: list[str], event_classes: list[int], proba: np.ndarra
     inside = np.flatnonzero((starts >= onset) & (starts + length_s <= end + length_s))
     if not len(inside):
         return []
+    nestable = [j for j in event_classes if classes[j] in p.nested_classes and classes[j] != outer_class]
+    if not nestable:
+        return []
     best = np.asarray(event_classes)[smoothed[inside][:, event_classes].argmax(axis=1)]
-    other = best != classes.index(outer_class)
+    other = np.isin(best, nestable)
     noise = envelope.noise(onset, p)
     level = envelope.level(noise)
     out = []
@@ -285,8 +289,7 @@ def nested_events(classes: list[str], event_classes: list[int], proba: np.ndarra
         start = float(envelope.times[rise[0]]) if len(rise) else t0
         span = (envelope.times >= start) & (envelope.times <= min(t1, start + p.class_span_s))
         snr = float(decibels(envelope.power[span].mean(), noise)) if span.any() else float("nan")
-        row = event_row(classes, [j for j in event_classes if classes[j] != outer_class], proba, starts, length_s,
-                        start, t1, snr, p, t0)
+        row = event_row(classes, nestable, proba, starts, length_s, start, t1, snr, p, t0)
         out.append(row)
     return out
 
