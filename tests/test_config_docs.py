@@ -87,7 +87,9 @@ def test_shipped_config_sets_only_what_the_study_changes():
     default = yaml.safe_load((REPO / "config/config.yaml").read_text())
     study = {"stations", "start", "end", "classes", "annotations", "seed"}
     assert sorted(set(leaves(default)) - set(differences(default, schema_defaults())) - study) == []
-    assert differences(default, schema_defaults()) == ["context.enabled", "events.min_duration_s", "explore.method"]
+    assert differences(default, schema_defaults()) == ["context.enabled", "events.min_duration_s",
+                                                       "events.min_snr_db", "events.class_span_s",
+                                                       "events.nested_classes", "explore.method"]
 
 
 def leaves(config: dict, prefix: str = "") -> list[str]:

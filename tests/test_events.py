@@ -96,6 +96,21 @@ def test_close_candidates_merge_and_a_nested_event_needs_an_onset():
             == pytest.approx(0.5, abs=1.5))
 
 
+def test_only_nested_classes_are_events_inside_events():
+    """An earthquake whose S arrival jumps the envelope and whose coda windows look like surface: one earthquake
+    (surface is not in the default nested_classes); with surface nestable, the jump makes a second event."""
+    p = np.tile([0.95, 0.03, 0.02], (80, 1))
+    p[20:28] = [0.02, 0.10, 0.88]   # the P onset at 100 s and 40 s after: earthquake
+    p[28:44] = [0.05, 0.80, 0.15]   # after the S jump at 140 s, 80 s of surface-like coda
+    quake = envelope([(103.0, 140.0, 30.0), (140.0, 170.0, 3000.0), (170.0, 220.0, 100.0)])
+    assert P.nested_classes == ("earthquake",)
+    events = station_events(windows(p), CLASSES, quake, P, 10.0, 5.0)
+    assert list(events["class"]) == ["earthquake"]
+    nestable = EventParameters.from_config({**P.to_config(), "nested_classes": ["surface", "earthquake"]})
+    events = station_events(windows(p), CLASSES, quake, nestable, 10.0, 5.0)
+    assert list(events["class"]) == ["earthquake", "surface"]
+
+
 def test_envelope_of_a_stream_uses_the_vertical_channel():
     t = np.arange(0, 300, 0.01)
     data = np.random.default_rng(0).normal(size=len(t))
@@ -108,6 +123,34 @@ def test_envelope_of_a_stream_uses_the_vertical_channel():
     level = env.level(env.noise(T0 + 100, P))
     inside = (env.times > T0 + 105) & (env.times < T0 + 125)
     assert level[inside].min() > 25 and np.abs(level[env.times < T0 + 90]).max() < 5
+
+
+def emergent(plateau_db: float) -> Envelope:
+    """Noise (power 1) until 50 s, a rise linear in dB to ``plateau_db`` at 110 s, the plateau until 250 s."""
+    times = T0 + np.arange(0, 600, 1.0) + 1.0
+    since = times - T0
+    db = np.where(since < 50, 0.0, np.where(since < 110, plateau_db * (since - 50) / 60, plateau_db))
+    db[since >= 250] = 0.0
+    return Envelope(times, 10 ** (db / 10), "HHZ")
+
+
+def test_an_emergent_event_is_measured_against_the_noise_before_its_rise():
+    """The windows see an emergent flood only from 100 s, when its rise began at 50 s: the noise reference is
+    the quiet before the rise, so its level, extent and SNR are those of the plateau over the noise."""
+    p = np.tile([0.95, 0.03, 0.02], (60, 1))
+    p[20:48] = [0.05, 0.85, 0.10]  # 100-250 s
+    for plateau in (P.min_snr_db + 1.5, 20.0):
+        env = emergent(plateau)
+        assert 10 * np.log10(env.noise(T0 + 100.0, P)) == pytest.approx(0.0, abs=0.5)  # not the rise's median
+        events = station_events(windows(p), CLASSES, env, P, 10.0, 5.0)
+        assert list(events["class"]) == ["surface"]  # 1.5 dB above min_snr_db: kept
+        row = events.iloc[0]
+        assert plateau - 1.5 < row["snr_db"] < plateau + 0.5  # the class span starts on the last of the rise
+        # the onset: where the rise passes onset_db (6 dB), or the search's start when that is earlier (10 s
+        # before the first likely window: 95 s, its smoothed probability 0.35 above off_probability)
+        onset = max(50 + 60 * 6 / plateau, 85.0)
+        assert (row["onset"] - pd.Timestamp(T0 + onset, unit="s", tz="UTC")).total_seconds() == pytest.approx(0, abs=2)
+        assert (row["end"] - pd.Timestamp(T0 + 250.0, unit="s", tz="UTC")).total_seconds() == pytest.approx(0, abs=2)
 
 
 def station_table(rows: list[tuple[str, float, str, float]]) -> pd.DataFrame:

@@ -7,7 +7,8 @@
    candidates less than ``merge_gap_s`` apart are one.
 2. **Its physical extent**, from the station's envelope (band power of the vertical
    trace in ``frame_s`` frames every ``hop_s``, :mod:`seisclass.signal.envelope`) in dB
-   above the noise before it (median power over the ``noise_s`` before the candidate):
+   above the noise before it (the median power of the quietest quarter of the ``noise_s``
+   before the candidate, so that the rise of an emergent event is not taken for noise):
    the **onset** is the first frame above ``onset_db`` near the candidate's start; the
    **end** is the return to the noise, the last frame above ``end_db`` before the level
    stays below it for ``quiet_s`` (coda included, at most ``max_coda_s`` after the
@@ -16,9 +17,9 @@
    ``class_span_s`` after the onset (the coda is part of the event but does not vote);
    the class is the most likely event class, ``p_<class>`` the mean probabilities.
 4. **Events inside events**: a run of at least ``nested_s`` of another most likely event
-   class inside an event, starting at least ``nested_s`` after its onset, is an event of its
-   own when the envelope jumps by ``nested_jump_db`` over the event's level in the
-   ``nested_s`` before it (an earthquake during people walking); a decaying coda has no
+   class of ``nested_classes`` inside an event, starting at least ``nested_s`` after its onset,
+   is an event of its own when the envelope jumps by ``nested_jump_db`` over the event's level in
+   the ``nested_s`` before it (an earthquake during people walking); a decaying coda has no
    such jump and stays part of its event, and so do the first seconds of an event.
 5. Events shorter than ``min_duration_s`` or weaker than ``min_snr_db`` (mean power over
    the class span against the noise) are dropped.
@@ -62,6 +63,7 @@ class EventParameters(ConfigSection):
     noise_s: float
     nested_s: float
     nested_jump_db: float
+    nested_classes: tuple[str, ...]
     tolerance_s: float
     velocity_km_s: float
     slack_s: float
@@ -114,10 +116,18 @@ class Envelope:
         return cls(times, np.concatenate([w for _, w in parts]), channel)
 
     def noise(self, t0: float, p: EventParameters) -> float:
-        """Noise power before ``t0``: the median over ``noise_s`` (else the quietest tenth around it)."""
+        """Noise power before ``t0``: the quietest quarter of the ``noise_s`` before it (else the quietest tenth
+        around it).
+
+        The ``noise_s`` before ``t0`` are cut into four consecutive blocks (of five frames at least) and the
+        lowest block median is the noise: an emergent event (a debris flow, an outburst flood) rises for tens
+        of seconds before its windows look like an event, and a plain median over the span would take that
+        rise for noise, lowering the event's level and SNR by several dB.
+        """
         before = self.power[(self.times >= t0 - p.noise_s) & (self.times <= t0 - p.frame_s)]
         if len(before) >= 5:
-            return float(np.median(before))
+            blocks = np.array_split(before, max(1, min(4, len(before) // 5)))
+            return float(min(np.median(block) for block in blocks))
         near = self.power[np.abs(self.times - t0) <= 600.0]
         return float(np.percentile(near if len(near) else self.power, 10))
 
@@ -257,8 +267,11 @@ def nested_events(classes: list[str], event_classes: list[int], proba: np.ndarra
     inside = np.flatnonzero((starts >= onset) & (starts + length_s <= end + length_s))
     if not len(inside):
         return []
+    nestable = [j for j in event_classes if classes[j] in p.nested_classes and classes[j] != outer_class]
+    if not nestable:
+        return []
     best = np.asarray(event_classes)[smoothed[inside][:, event_classes].argmax(axis=1)]
-    other = best != classes.index(outer_class)
+    other = np.isin(best, nestable)
     noise = envelope.noise(onset, p)
     level = envelope.level(noise)
     out = []
@@ -276,8 +289,7 @@ def nested_events(classes: list[str], event_classes: list[int], proba: np.ndarra
         start = float(envelope.times[rise[0]]) if len(rise) else t0
         span = (envelope.times >= start) & (envelope.times <= min(t1, start + p.class_span_s))
         snr = float(decibels(envelope.power[span].mean(), noise)) if span.any() else float("nan")
-        row = event_row(classes, [j for j in event_classes if classes[j] != outer_class], proba, starts, length_s,
-                        start, t1, snr, p, t0)
+        row = event_row(classes, nestable, proba, starts, length_s, start, t1, snr, p, t0)
         out.append(row)
     return out
 
