@@ -240,3 +240,12 @@ def test_classify_warns_about_a_dead_channel_and_marks_its_windows(forest_path, 
     n_dead = int((table["station"] == "DEAD").sum())
     assert f"XX.DEAD.HHZ 2024-03-01: dead (constant for 1200 s): {n_dead} of {n_dead} window(s) marked" in err
     assert "XX.CLIP.HHN 2024-03-01: clipped (" in err and "GOOD" not in err
+
+
+def test_true_runs_are_the_half_open_ranges_of_true_samples():
+    from seisclass.signal.health import true_runs
+
+    starts, ends = true_runs(np.array([1, 1, 0, 0, 1, 0, 1, 1, 1], bool))
+    assert starts.tolist() == [0, 4, 6] and ends.tolist() == [2, 5, 9]
+    assert [x.tolist() for x in true_runs(np.zeros(4, bool))] == [[], []]
+    assert [x.tolist() for x in true_runs(np.ones(3, bool))] == [[0], [3]]

@@ -102,12 +102,18 @@ def describe(fields: dict) -> str:
 
 
 def true_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Half-open index ranges ``[a, b)`` where ``mask`` is True, as two arrays."""
-    mask = np.asarray(mask)
-    if not mask.any():  # the usual case: nothing to find, no pass over the samples
+    """Half-open index ranges ``[a, b)`` where ``mask`` is True, as two arrays.
+
+    From the True positions alone (one pass to find them): a run starts where a
+    position does not follow the previous one, so a sparse mask costs no more.
+    """
+    where = np.flatnonzero(mask)
+    if not len(where):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(mask, np.int8), [0]])))
-    return edges[::2], edges[1::2]
+    breaks = np.flatnonzero(np.diff(where) > 1)
+    starts = np.concatenate([where[:1], where[breaks + 1]])
+    ends = np.concatenate([where[breaks] + 1, where[-1:] + 1])
+    return starts.astype(np.int64), ends.astype(np.int64)
 
 
 def merge_intervals(starts: np.ndarray, ends: np.ndarray, tolerance_s: float) -> tuple[np.ndarray, np.ndarray]:
