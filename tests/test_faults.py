@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -63,6 +64,16 @@ def sha256(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def copy_of_run(run, workdir, keep: set[str]):
+    """A copy of a finished run (Snakemake's metadata and mtimes too) without its logs and without the
+    entries of results/ not in ``keep``: the next run makes them again."""
+    shutil.copytree(run, workdir, symlinks=True, ignore=shutil.ignore_patterns("report.html", "logs"))
+    for path in (workdir / "results").iterdir():
+        if path.name not in keep:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return workdir
+
+
 # ------------------------------------------------------------------ configuration
 
 
@@ -107,21 +118,36 @@ def test_missing_annotation_file_stops_even_an_up_to_date_run(tiny_run):
     assert "annotations: file(s) ['config/annotations.csv'] not found" in result.stdout + result.stderr
 
 
-@pytest.mark.workflow
-def test_jobs_run_this_checkouts_code(tiny_run, tmp_path, monkeypatch):
-    """With a decoy seisclass first on PYTHONPATH, jobs still import this checkout's src/ (_bootstrap.py)."""
-    decoy = tmp_path / "decoy" / "seisclass"
+DECOY = 'raise ImportError("decoy seisclass imported instead of the checkout")\n'
+
+
+@pytest.fixture(scope="module")
+def second_run(tmp_path_factory):
+    """A second clean run of the whole tiny workflow, with a decoy seisclass first on PYTHONPATH.
+
+    One run serves two checks: every job imports this checkout's src/ (_bootstrap.py), and every
+    result is byte-identical to the first run's (``tiny_run``).
+    """
+    root = tmp_path_factory.mktemp("second_run")
+    decoy = root / "decoy" / "seisclass"
     decoy.mkdir(parents=True)
-    (decoy / "__init__.py").write_text('raise ImportError("decoy seisclass imported instead of the checkout")\n')
-    monkeypatch.setenv("PYTHONPATH", str(decoy.parent))
-    probe = subprocess.run([sys.executable, "-c", "import seisclass"], capture_output=True, text=True, cwd=tmp_path)
+    (decoy / "__init__.py").write_text(DECOY)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONPATH", str(decoy.parent))
+        probe = subprocess.run([sys.executable, "-c", "import seisclass"], capture_output=True, text=True, cwd=root)
+        workdir = make_workdir(root / "run")
+        result = snakemake(workdir, "--cores", "2", check=False)
+    return workdir, probe, result
+
+
+@pytest.mark.workflow
+def test_jobs_run_this_checkouts_code(tiny_run, second_run):
+    """With a decoy seisclass first on PYTHONPATH, every job still imports this checkout's src/ (_bootstrap.py)."""
+    workdir, probe, result = second_run
     assert "decoy seisclass imported" in probe.stderr  # plain Python does pick the decoy
-    workdir = make_workdir(tmp_path / "run")
-    day = "results/features/XX.TINY/2024-06-01.parquet"  # demo, preprocess and features jobs
-    result = snakemake(workdir, "--cores", "2", day, "results/features/feature_table.tsv", check=False)
     assert "decoy seisclass imported" not in result.stdout + result.stderr
     assert result.returncode == 0, result.stderr[-4000:]
-    for name in (day, "results/features/feature_table.tsv"):
+    for name in ("results/features/XX.TINY/2024-06-01.parquet", "results/features/feature_table.tsv"):
         assert sha256(workdir / name) == sha256(tiny_run / name), name
 
 
@@ -299,8 +325,12 @@ def test_annotation_outside_the_data_span_is_harmless():
 
 @pytest.mark.workflow
 def test_killed_run_resumes_to_identical_outputs(tiny_run, tmp_path):
-    """SIGKILL the whole run (snakemake and its job) during the features job; resume; compare hashes."""
-    workdir = make_workdir(tmp_path / "run")
+    """SIGKILL the whole run (snakemake and its job) during the features job; resume; compare hashes.
+
+    The run starts from a copy of the tiny run that keeps only its raw and preprocessed data (and the
+    job benchmarks), so the features job is the first to run.
+    """
+    workdir = copy_of_run(tiny_run, tmp_path / "run", keep={"raw", "preprocessed", "benchmarks"})
     job_log = workdir / "logs/features/XX.TINY/2024-06-01.log"
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir),
                "--cores", "1", *COMPARED]
@@ -325,15 +355,15 @@ def test_killed_run_resumes_to_identical_outputs(tiny_run, tmp_path):
 
 
 @pytest.mark.workflow
-def test_two_clean_runs_give_identical_outputs(tiny_run, tmp_path):
+def test_two_clean_runs_give_identical_outputs(tiny_run, second_run):
     """Determinism: every result file of the whole workflow is byte-identical between two clean runs.
 
     Timings live under results/benchmarks/ (job benchmarks, model timings) and in the logs only.
     PyTorch model files (``.pt``) are the one exception: ``torch.save`` writes a random
     serialization id into every file; their predictions (results/predictions/) must match.
     """
-    workdir = make_workdir(tmp_path / "run")
-    snakemake(workdir, "--cores", "2")
+    workdir, _, result = second_run
+    assert result.returncode == 0, result.stderr[-4000:]
     files = sorted(p.relative_to(tiny_run) for p in (tiny_run / "results").rglob("*")
                    if p.is_file() and "benchmarks" not in p.parts and p.suffix not in (".html", ".pt"))
     assert len(files) > 50
@@ -343,6 +373,9 @@ def test_two_clean_runs_give_identical_outputs(tiny_run, tmp_path):
 
 # ------------------------------------------------------------------ optional models
 
+# Stages of the tiny run upstream of the deep inputs (and the job benchmarks), kept by the failed-deep test.
+UPSTREAM = {"raw", "preprocessed", "features", "labels", "dataset", "availability", "quality", "benchmarks"}
+
 
 def test_default_profile_keeps_going():
     """A failed job (e.g. a deep model) stops only what depends on it; the run exits non-zero at the end."""
@@ -351,11 +384,19 @@ def test_default_profile_keeps_going():
 
 
 @pytest.mark.workflow
-def test_failed_deep_models_leave_the_forest_and_the_report(tmp_path):
+def test_failed_deep_models_leave_the_forest_and_the_report(tiny_run, tmp_path):
     """Deep inputs damaged to NaN: both deep trainings stop with the cause; everything else finishes,
-    the run exits non-zero, and the report is made without the deep models (--omit-from train_deep)."""
-    workdir = make_workdir(tmp_path / "run")
-    snakemake(workdir, "--cores", "2", "results/deep/inputs/index.parquet")
+    the run exits non-zero, and the report is made without the deep models (--omit-from train_deep).
+
+    It starts from a copy of the tiny run that keeps the stages up to the deep inputs (raw data,
+    preprocessing, features, labels, dataset, availability, quality) and nothing after them, so every
+    job downstream of the dataset runs again beside the failing deep trainings.
+    """
+    workdir = copy_of_run(tiny_run, tmp_path / "run", keep=UPSTREAM | {"deep"})
+    for path in (workdir / "results/deep").iterdir():
+        if path.name != "inputs":
+            shutil.rmtree(path)
+    assert not (workdir / "results/models").exists() and not (workdir / "results/metrics").exists()
     train = np.load(workdir / "results/deep/inputs/train.npy", mmap_mode="r+")
     train[:] = np.nan
     train.flush()

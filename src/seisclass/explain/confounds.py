@@ -155,6 +155,13 @@ def flag(metadata: str, share: float, base_share: float, association: float, sha
 # ------------------------------------------------------------------ clusters and drivers
 
 
+def _metadata_codes(meta: pd.DataFrame):
+    """Per metadata column: its name, the windows' value codes, the values and each value's share of all windows."""
+    for column in meta.columns:
+        codes, values = pd.factorize(meta[column].astype(str))
+        yield column, codes, values, np.bincount(codes, minlength=len(values)) / max(len(meta), 1)
+
+
 def cluster_confounds(clusters: dict[str, np.ndarray], meta: pd.DataFrame, share_min: float = 0.8,
                       association_min: float = 0.5) -> pd.DataFrame:
     """One row per method, cluster (noise excluded) and metadata column (:data:`CONFOUND_COLUMNS`).
@@ -162,10 +169,7 @@ def cluster_confounds(clusters: dict[str, np.ndarray], meta: pd.DataFrame, share
     ``clusters`` maps a method name to the cluster of every window (rows of ``meta``).
     """
     rows = []
-    n = len(meta)
-    for column in meta.columns:
-        codes, values = pd.factorize(meta[column].astype(str))
-        base = np.bincount(codes, minlength=len(values)) / max(n, 1)
+    for column, codes, values, base in _metadata_codes(meta):
         for method, labels in clusters.items():
             labels = np.asarray(labels)
             ids = np.unique(labels[labels != NOISE])
@@ -203,9 +207,7 @@ def driver_confounds(shap_values: pd.DataFrame, meta: pd.DataFrame, drivers: dic
     """
     rows = []
     n = len(meta)
-    for column in meta.columns:
-        codes, values = pd.factorize(meta[column].astype(str))
-        base = np.bincount(codes, minlength=len(values)) / max(n, 1)
+    for column, codes, values, base in _metadata_codes(meta):
         for cls, features in drivers.items():
             for feature in features:
                 name = f"shap_{cls}__{feature}"

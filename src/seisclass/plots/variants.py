@@ -13,32 +13,29 @@ from seisclass.plots.style import class_colors
 SCORES = (("balanced_accuracy", "balanced accuracy"), ("f1_macro", "F1 (macro)"), ("ari_mean", "cluster ARI (mean)"))
 
 
+def _grouped_bars(ax, x: np.ndarray, names: list[str], series, title: str) -> None:
+    """Bars of every ``(label, values, color)`` side by side at each ``x``, their values written on top."""
+    width = 0.8 / max(len(series), 1)
+    for i, (label, values, color) in enumerate(series):
+        bars = ax.bar(x + (i - (len(series) - 1) / 2) * width, values, width, label=label, color=color)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7)
+    ax.set_xticks(x, names, rotation=15, ha="right")
+    ax.set_ylim(0, 1.08)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="y", alpha=0.3)
+
+
 def comparison_figure(table: pd.DataFrame, classes: list[str]):
     """Left: balanced accuracy, macro F1 and cluster stability per variant; right: recall per class."""
     names = table["variant"].tolist()
     x = np.arange(len(names))
     fig, (ax, ax_recall) = plt.subplots(1, 2, figsize=(max(9.0, 2.2 * len(names) + 5), 4.2))
-    width = 0.8 / len(SCORES)
-    for i, (column, label) in enumerate(SCORES):
-        values = table[column].astype(float).to_numpy()
-        bars = ax.bar(x + (i - (len(SCORES) - 1) / 2) * width, values, width, label=label)
-        ax.bar_label(bars, fmt="%.2f", fontsize=7)
-    ax.set_xticks(x, names, rotation=15, ha="right")
-    ax.set_ylim(0, 1.08)
-    ax.set_title("Forest on the test split, clusters over seeds", fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
-    ax.grid(axis="y", alpha=0.3)
+    scores = [(label, table[column].astype(float).to_numpy(), None) for column, label in SCORES]
+    _grouped_bars(ax, x, names, scores, "Forest on the test split, clusters over seeds")
     colors = class_colors(classes)
-    width = 0.8 / max(len(classes), 1)
-    for i, c in enumerate(classes):
-        values = table[f"recall_{c}"].astype(float).to_numpy()
-        bars = ax_recall.bar(x + (i - (len(classes) - 1) / 2) * width, values, width, label=c, color=colors[c])
-        ax_recall.bar_label(bars, fmt="%.2f", fontsize=7)
-    ax_recall.set_xticks(x, names, rotation=15, ha="right")
-    ax_recall.set_ylim(0, 1.08)
-    ax_recall.set_title("Recall per class (test split)", fontsize=10)
-    ax_recall.legend(fontsize=8, loc="lower right")
-    ax_recall.grid(axis="y", alpha=0.3)
+    recalls = [(c, table[f"recall_{c}"].astype(float).to_numpy(), colors[c]) for c in classes]
+    _grouped_bars(ax_recall, x, names, recalls, "Recall per class (test split)")
     fig.tight_layout()
     return fig
 
