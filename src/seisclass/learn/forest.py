@@ -61,6 +61,7 @@ class ForestParameters(ConfigSection):
     tune_decision_weights: bool
     recall_targets: dict[str, float]
     calibration: str  # none | temperature | vector (seisclass.learn.calibration)
+    max_training_windows: int | None  # fitted on a class-stratified sample of at most this many (learn.sampling)
 
     def _check(self) -> None:
         if self.tune_decision_weights and self.calibration != "none":
@@ -89,10 +90,19 @@ def train_random_forest(
     Class imbalance is handled by ``class_weight`` (default balanced per tree). The forest's
     trees are added in ``progress_steps`` rounds (scikit-learn's ``warm_start``,
     which draws the same tree seeds as one fit, so the forest is identical) and
-    each round is logged with the elapsed time.
+    each round is logged with the elapsed time. More than ``p.max_training_windows`` windows
+    are thinned first to a class-stratified sample drawn with ``seed``
+    (:func:`seisclass.learn.sampling.bounded_sample`).
     """
     from sklearn.ensemble import RandomForestClassifier
 
+    from seisclass.learn.sampling import bounded_sample
+
+    rows = bounded_sample(labels, p.max_training_windows, seed)
+    if rows is not None:
+        log.info("training on a class-stratified sample of %d of %d windows (max_training_windows)",
+                 len(rows), len(labels))
+        features, labels = features[rows], labels[rows]
     if p.estimator == "hgb":
         return train_boosting(features, labels, p, seed, n_jobs)
 
@@ -103,6 +113,7 @@ def train_random_forest(
     )
     started = time.perf_counter()
     rounds = np.unique(np.linspace(0, p.n_estimators, max(1, progress_steps) + 1).round().astype(int)[1:])
+    rounds = rounds[rounds > 0]  # fewer trees than progress steps
     with warnings.catch_warnings():  # the same data every round, so the balanced presets are exact
         warnings.filterwarnings("ignore", message="class_weight presets", category=UserWarning)
         for n in rounds:
@@ -316,14 +327,21 @@ def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, see
     ``events.background_classes``) tell the event detection of any later use what an event is.
     """
     from seisclass.data.dataset import feature_columns
+    from seisclass.learn.sampling import bounded_sample, sample_record
 
     train = table[table["split"].isin(splits)]
     names = feature_columns(table)
-    log.info("training on %d windows, %d features, %d threads", len(train), len(names), n_jobs)
-    estimator = train_random_forest(train[names].to_numpy(), train["label"].to_numpy(dtype=str), p, seed, n_jobs)
-    card = model_card("rf", classes, recipe, training_summary(train, classes), ("scikit-learn", "skops"),
+    labels = train["label"].to_numpy(dtype=str)
+    rows = bounded_sample(labels, p.max_training_windows, seed)  # the same rows train_random_forest would draw
+    fitted = train if rows is None else train.iloc[rows]
+    log.info("training on %d of %d windows, %d features, %d threads", len(fitted), len(train), len(names), n_jobs)
+    estimator = train_random_forest(fitted[names].to_numpy(), labels if rows is None else labels[rows], p, seed,
+                                    n_jobs)
+    summary = {**training_summary(train, classes), "fitted": sample_record(labels, rows, p.max_training_windows,
+                                                                           seed, classes)}
+    card = model_card("rf", classes, recipe, summary, ("scikit-learn", "skops"),
                       feature_names=names, parameters=p.to_config(), seed=seed,
                       decision_weights=decision_weights or {}, calibration=calibration or {"method": "none"},
                       background_classes=[c for c in classes if c in background_classes],
-                      domain=describe_domain(train[names], seed))
+                      domain=describe_domain(fitted[names], seed))
     return ForestClassifier(estimator, card)
