@@ -90,3 +90,25 @@ def test_train_random_forest_draws_the_sample_of_fit_forest(estimator):
     np.testing.assert_array_equal(a.predict_proba(x), b.predict_proba(x))
     full = train_random_forest(x, y, ForestParameters(estimator=estimator, n_estimators=2, class_weight=None), 5)
     assert not np.array_equal(full.predict_proba(x), a.predict_proba(x))
+
+
+def test_fit_forest_file_reads_only_the_sample_and_gives_the_same_model(tmp_path):
+    """Out of core (row groups of 500 windows): the same card and probabilities as the in-memory fit."""
+    from seisclass.data.dataset import read_rows
+    from seisclass.learn.forest import fit_forest_file
+
+    table = synthetic_table({"silence": 3000, "tourists": 300, "earthquake": 60}, seed=4)
+    table.loc[table.index[::7], "split"] = "test"
+    path = tmp_path / "dataset.parquet"
+    table.to_parquet(path, index=False, row_group_size=500)
+    rows = np.array([0, 499, 500, 1777, 3359])
+    np.testing.assert_array_equal(read_rows(path, rows, ["f0"])["f0"].to_numpy(), table["f0"].to_numpy()[rows])
+    assert len(read_rows(path, np.array([], int), ["f0"])) == 0
+    recipe = Recipe.from_settings(load_settings({"stations": None, "mseed_dir": "."}))
+    for bound in (700, None):
+        p = ForestParameters(n_estimators=4, max_training_windows=bound)
+        memory = fit_forest(table, CLASSES, p, seed=3, recipe=recipe)
+        out_of_core = fit_forest_file(path, CLASSES, p, seed=3, recipe=recipe)
+        assert out_of_core.metadata == memory.metadata
+        np.testing.assert_array_equal(out_of_core.predict_proba(table), memory.predict_proba(table))
+    assert memory.metadata["training_data"]["fitted"]["n_windows"] == int((table["split"] == "train").sum())

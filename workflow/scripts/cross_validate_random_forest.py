@@ -25,7 +25,8 @@ def fit(features, labels):
 
 
 summary, predictions = cross_validate(table, feature_columns(table), classes, fit, snakemake.params.block_s,
-                                      snakemake.params.folds, snakemake.params.seed, p.calibration)
+                                      snakemake.params.folds, snakemake.params.seed, p.calibration,
+                                      p.max_training_windows)
 log.info("balanced accuracy per window %.3f, per interval %.3f", summary["balanced_accuracy"],
          summary.get("per_interval", {}).get("balanced_accuracy", float("nan")))
 if p.tune_decision_weights:  # the weights' effect, each fold weighted by a choice made on the other folds

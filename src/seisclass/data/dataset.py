@@ -143,6 +143,54 @@ def check_finite(table: pd.DataFrame, columns: list[str]) -> None:
             )
 
 
+def read_rows(path, rows: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows at positions ``rows`` (sorted, 0-based) of a Parquet file, read one row group at a time.
+
+    Holds one row group and the rows taken, never the whole file.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    rows = np.asarray(rows, np.int64)
+    parts, offset = [], 0
+    for group in range(parquet.num_row_groups):
+        n = parquet.metadata.row_group(group).num_rows
+        lo, hi = np.searchsorted(rows, [offset, offset + n])
+        if hi > lo:
+            parts.append(parquet.read_row_group(group, columns=columns).take(pa.array(rows[lo:hi] - offset)))
+        offset += n
+    if not parts:
+        return parquet.schema_arrow.empty_table().select(columns or parquet.schema_arrow.names).to_pandas()
+    return pa.concat_tables(parts).to_pandas()
+
+
+def read_training_sample(path, splits: tuple[str, ...], max_windows: int | None, seed: int,
+                         classes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, dict, list[str]]:
+    """The windows of ``splits`` of a dataset file and the sample of them a tree model is fitted on.
+
+    Returns ``(train, fitted, record, feature names)``: ``train`` holds the key, label and
+    split columns of every window of ``splits`` (what the model card summarises); ``fitted``
+    every column of the windows of :func:`seisclass.learn.sampling.bounded_sample` (all of
+    ``train`` when they fit), their features read by row group (:func:`read_rows`); ``record``
+    is :func:`seisclass.learn.sampling.sample_record`. The same rows and values as sampling the
+    whole table in memory.
+    """
+    import pyarrow.parquet as pq
+
+    from seisclass.learn.sampling import bounded_sample, sample_record
+
+    names = pq.read_schema(path).names
+    keys = pd.read_parquet(path, columns=[*KEY_COLUMNS, "label", "split"])
+    positions = np.flatnonzero(keys["split"].isin(splits).to_numpy())
+    train = keys.iloc[positions].reset_index(drop=True)
+    labels = train["label"].to_numpy(dtype=str)
+    rows = bounded_sample(labels, max_windows, seed)
+    fitted = read_rows(path, positions if rows is None else positions[rows])
+    return train, fitted, sample_record(labels, rows, max_windows, seed, classes), [
+        c for c in names if c not in {*KEY_COLUMNS, *WINDOW_COLUMNS}]
+
+
 def feature_columns(table: pd.DataFrame) -> list[str]:
     """Names of the feature columns of an assembled table."""
     reserved = {*KEY_COLUMNS, *WINDOW_COLUMNS}
