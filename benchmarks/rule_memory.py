@@ -43,6 +43,7 @@ GOAL_MB = 4000.0
 NODE_BYTES = 88  # scikit-learn's 64-byte node record plus 3 class values of 8 bytes
 TREE_STEPS = ("forest", "hgb")
 STEPS = ("dataset", "forest", "hgb", "cv", "explore", "deep_inputs")
+EXTRA_STEPS = ("dataset_in_memory",)  # the in-memory assembly, for comparison (--steps)
 
 
 def windows_per_year() -> int:
@@ -77,7 +78,7 @@ def rule_point(step: str, workdir: str, n_estimators: int, bound: int | None) ->
     """One measurement (run it in a fresh process, :func:`measure`): peak RSS (MB), wall s and sizes."""
     from seisclass.core.io import read_parquets, write_csv, write_parquet
     from seisclass.core.vocabulary import KEY_COLUMNS, epoch_seconds
-    from seisclass.data.dataset import assemble, class_counts, feature_columns
+    from seisclass.data.dataset import assemble, assemble_file, class_counts, feature_columns
     from seisclass.data.split import assign_split
     from seisclass.learn.forest import ForestParameters
     from seisclass.signal.recipe import Recipe
@@ -89,17 +90,27 @@ def rule_point(step: str, workdir: str, n_estimators: int, bound: int | None) ->
     baseline = _peak_rss_mb()
     started = time.perf_counter()
     extra: dict = {}
-    if step == "dataset":
+    if step in ("dataset", "dataset_in_memory"):
         files = sorted(work.glob("day_*.parquet"))
-        table = assemble(read_parquets(files, "feature tables"),
-                         read_parquets([f.with_name(f.name.replace("day_", "labels_")) for f in files], "label tables"))
         split = s["split"]
-        table.insert(table.columns.get_loc("snr") + 1, "split", assign_split(
-            epoch_seconds(table["start"]), epoch_seconds(table["end"]), table["label"].to_numpy(dtype=object),
-            classes, split.fractions.to_config(), split.block_s, seed, split.min_blocks_per_class))
-        table["split"] = table["split"].astype("string")
-        write_parquet(table, dataset)
+
+        def split_of(keys):
+            return assign_split(epoch_seconds(keys["start"]), epoch_seconds(keys["end"]),
+                                keys["label"].to_numpy(dtype=object), classes, split.fractions.to_config(),
+                                split.block_s, seed, split.min_blocks_per_class)
+
+        if step == "dataset":  # as the rule: out of core
+            table = assemble_file(files, [f.with_name(f.name.replace("day_", "labels_")) for f in files], dataset,
+                                  split_of)
+        else:  # the in-memory assembly the rule used before (for comparison)
+            table = assemble(read_parquets(files, "feature tables"),
+                             read_parquets([f.with_name(f.name.replace("day_", "labels_")) for f in files]))
+            table.insert(table.columns.get_loc("snr") + 1, "split", split_of(table))
+            table["split"] = table["split"].astype("string")
+            write_parquet(table, dataset)
         write_csv(class_counts(table, classes), work / "class_counts.tsv", sep="\t")
+        extra["input_mb"] = sum(f.stat().st_size + f.with_name(f.name.replace("day_", "labels_")).stat().st_size
+                                for f in files) / 2**20
         windows = len(table)
         extra["dataset_mb"] = dataset.stat().st_size / 2**20
     elif step in TREE_STEPS:
@@ -185,6 +196,8 @@ def measure(template: str, sizes: list[int], workdir: str, small_bound: int, n_e
         prepare_memory_tables(template, n, workdir)
         runs = [("dataset", None)]
         for step in steps:
+            if step in EXTRA_STEPS:
+                runs.insert(0, (step, None))
             if step in TREE_STEPS:
                 runs += [(step, None), (step, small_bound)]
             elif step == "cv":
@@ -230,7 +243,7 @@ def summarise(points: list[dict], year_windows: int | None = None, n_trees: int 
     datasets = [pt for pt in good if pt["step"] == "dataset"]
     train_fraction = (np.mean([pt["train_windows"] / pt["windows"] for pt in good if pt["step"] == "forest"])
                       if any(pt["step"] == "forest" for pt in good) else 0.8)
-    for step in STEPS:
+    for step in (*STEPS, *EXTRA_STEPS):
         pts = [pt for pt in good if pt["step"] == step]
         if len({pt["windows"] for pt in pts}) < 2:
             continue

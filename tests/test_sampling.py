@@ -112,3 +112,46 @@ def test_fit_forest_file_reads_only_the_sample_and_gives_the_same_model(tmp_path
         assert out_of_core.metadata == memory.metadata
         np.testing.assert_array_equal(out_of_core.predict_proba(table), memory.predict_proba(table))
     assert memory.metadata["training_data"]["fitted"]["n_windows"] == int((table["split"] == "train").sum())
+
+
+def test_assemble_file_writes_the_in_memory_dataset(tmp_path):
+    """Out-of-core assembly (row groups of 700 windows, two stations interleaved in time) equals assemble + split."""
+    from seisclass.core.vocabulary import KEY_COLUMNS, epoch_seconds
+    from seisclass.data.dataset import assemble, assemble_file
+    from seisclass.data.split import assign_split
+
+    feature_paths, label_paths, features, labels = [], [], [], []
+    for i, (station, day) in enumerate([("A", 0), ("B", 0), ("A", 1), ("B", 1)]):
+        table = synthetic_table({"silence": 800, "tourists": 100, "earthquake": 60}, seed=i)
+        shift = pd.Timedelta(days=day) + pd.Timedelta(seconds=2.5 * (station == "B"))
+        table["station"], table["start"], table["end"] = station, table["start"] + shift, table["end"] + shift
+        table["health"] = np.where(np.arange(len(table)) % 50 == 0, "clipped", "ok")
+        f = table[[*KEY_COLUMNS, "snr", "f0", "f1"]].sample(frac=1.0, random_state=i)  # files need not be sorted
+        lab = table[[*KEY_COLUMNS, "label", "interval", "health"]].astype(
+            {"label": "string", "interval": "string", "health": "string"})
+        features.append(f)
+        labels.append(lab)
+        feature_paths.append(tmp_path / f"f{i}.parquet")
+        label_paths.append(tmp_path / f"l{i}.parquet")
+        f.to_parquet(feature_paths[-1], index=False)
+        lab.to_parquet(label_paths[-1], index=False)
+
+    def split_of(keys):
+        return assign_split(epoch_seconds(keys["start"]), epoch_seconds(keys["end"]),
+                            keys["label"].to_numpy(dtype=object), CLASSES, {"train": 0.8, "validation": 0.1,
+                                                                             "test": 0.1}, 600.0, 0, 3)
+
+    expected = assemble(features, labels)
+    expected.insert(expected.columns.get_loc("snr") + 1, "split", split_of(expected))
+    expected["split"] = expected["split"].astype("string")
+    counts = assemble_file(feature_paths, label_paths, tmp_path / "dataset.parquet", split_of, group_rows=700)
+    written = pd.read_parquet(tmp_path / "dataset.parquet")
+    assert pq_groups(tmp_path / "dataset.parquet") == int(np.ceil(len(expected) / 700))
+    pd.testing.assert_frame_equal(written, expected)
+    pd.testing.assert_frame_equal(counts.reset_index(drop=True), expected[["label", "split"]])
+
+
+def pq_groups(path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).num_row_groups

@@ -21,6 +21,33 @@ from seisclass.core.vocabulary import DEEP_MODELS, FOREST, SPLITS
 from seisclass.signal.recipe import Recipe
 
 
+# Memory of the rules whose peak grows with the data, as a function of their input's size: measured by
+# `make bench` (benchmarks/rule_memory.py, results/bench/rule_memory.json: peak RSS on synthetic studies of
+# one week to a station-month, least-squares line in the windows, converted to input MB with the
+# dataset's 0.44 MB per thousand windows), with 1.5x head-room. {rule: (MB at no input, MB per input MB,
+# MB at most)}; "at most" where a bound (random_forest.max_training_windows) stops the growth.
+MEMORY_LAWS = {
+    "dataset": (400, 1.0, None),
+    "train_random_forest": (800, 1.0, None),
+    "cross_validate_random_forest": (800, 6.0, None),
+    "deep_inputs": (500, 1.0, None),
+    "explore": (800, 8.0, None),
+}
+
+
+def measured_mem_mb(rule, of=None):
+    """``mem_mb`` of ``rule`` from :data:`MEMORY_LAWS` and the size of its input ``of`` (a named input; all of
+    them by default), evaluated when the job is ready to run (a dry run shows <TBD> before its input exists)."""
+    base, per_mb, at_most = MEMORY_LAWS[rule]
+
+    def mem_mb(wildcards, input):
+        size_mb = os.path.getsize(input[of]) / 2**20 if of else input.size_mb
+        need = base + per_mb * size_mb
+        return int(1.5 * (min(need, at_most) if at_most else need))
+
+    return mem_mb
+
+
 def annotation_csvs():
     """``annotations`` as a list of paths (a single string, e.g. from ``--config``, is one path).
 

@@ -115,6 +115,76 @@ def assemble(feature_tables: list[pd.DataFrame], label_tables: list[pd.DataFrame
     return merged[ordered].sort_values(["start", "network", "station"], ignore_index=True)
 
 
+def assemble_file(feature_paths: list, label_paths: list, out_path, split_of, group_rows: int = 131072,
+                  ) -> pd.DataFrame:
+    """:func:`assemble` plus the split, written to ``out_path`` out of core: the same file, in row groups.
+
+    Pass 1 reads the key columns of every feature file and every label file (no features),
+    joins and sorts them as :func:`assemble` does and calls ``split_of(keys)`` (the sorted
+    key, label and interval columns) for the ``split`` column. Pass 2 writes ``group_rows``
+    windows at a time in that order, each group's features gathered from the chunk files it
+    draws on (each file read when first needed and dropped once its last window is written).
+    Memory: the key columns of all windows plus one group and the chunks it spans, never the
+    features of the whole study. Returns the sorted key table with ``label`` and ``split``
+    (for :func:`class_counts`).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from seisclass.core.io import atomic_path
+
+    keys, feature_names = [], None
+    for i, (features_path, labels_path) in enumerate(zip(feature_paths, label_paths, strict=True)):
+        names = pq.read_schema(features_path).names
+        chunk_features = [c for c in names if c not in KEY_COLUMNS and c != "snr"]
+        if feature_names is None:
+            feature_names = chunk_features
+        elif chunk_features != feature_names:
+            raise DatasetError(f"{features_path}: feature columns differ from those of {feature_paths[0]}")
+        chunk = pd.read_parquet(features_path, columns=KEY_COLUMNS)
+        chunk["chunk"], chunk["row"] = np.int32(i), np.arange(len(chunk), dtype=np.int64)
+        keys.append(chunk.merge(pd.read_parquet(labels_path), on=KEY_COLUMNS, how="left", validate="one_to_one"))
+    table = pd.concat(keys, ignore_index=True)
+    del keys
+    if table.empty:
+        raise DatasetError("no windows in the feature tables")
+    table["label"] = table["label"].fillna(UNLABELED).astype("string")
+    table["interval"] = table["interval"].fillna("").astype("string")
+    health = "health" in table
+    if health:
+        table["health"] = table["health"].fillna("ok").astype("string")
+    table = table.sort_values(["start", "network", "station"], ignore_index=True)
+    table["split"] = pd.Series(split_of(table), dtype="string")
+    ordered = [*KEY_COLUMNS, "label", "interval", "snr", "split", *(["health"] if health else []), *feature_names]
+    remaining = np.bincount(table["chunk"].to_numpy(), minlength=len(feature_paths))
+    cache: dict[int, pd.DataFrame] = {}
+    with atomic_path(out_path) as tmp:
+        writer = None
+        for lo in range(0, len(table), group_rows):
+            rows = table.iloc[lo:lo + group_rows]
+            group = rows.drop(columns=["chunk", "row"]).reset_index(drop=True)
+            values = []
+            for c in np.unique(rows["chunk"].to_numpy()):
+                if c not in cache:
+                    cache[c] = pd.read_parquet(feature_paths[c], columns=["snr", *feature_names])
+                mine = (rows["chunk"] == c).to_numpy()
+                values.append((np.flatnonzero(mine), cache[c].iloc[rows["row"].to_numpy()[mine]]))
+                remaining[c] -= int(mine.sum())
+                if remaining[c] == 0:
+                    del cache[c]
+            order = np.argsort(np.concatenate([at for at, _ in values]), kind="stable")
+            gathered = pd.concat([v for _, v in values], ignore_index=True).iloc[order].reset_index(drop=True)
+            check_finite(gathered.assign(network=group["network"], station=group["station"], start=group["start"]),
+                         ["snr", *feature_names])
+            group = pd.concat([group, gathered], axis=1)[ordered]
+            arrow = pa.Table.from_pandas(group, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, arrow.schema)
+            writer.write_table(arrow.cast(writer.schema))
+        writer.close()
+    return table[["label", "split"]]
+
+
 class DatasetError(ValueError):
     """The assembled table cannot be used; the message names the column and the window."""
 
