@@ -198,7 +198,7 @@ def measure(template: str, sizes: list[int], workdir: str, small_bound: int, n_e
         for step in steps:
             if step in EXTRA_STEPS:
                 runs.insert(0, (step, None))
-            if step in TREE_STEPS:
+            elif step in TREE_STEPS:
                 runs += [(step, None), (step, small_bound)]
             elif step == "cv":
                 runs.append((step, small_bound))

@@ -64,3 +64,32 @@ def table(rows: list[dict]) -> str:
         lines.append(f"{r['figure']:<{width}}  {r['measured']:10.3g}  {goal:>12}  {r['ratio']:6.2f}  "
                      f"{'yes' if r['meets_goal'] else 'NO'}")
     return "\n".join(lines)
+
+
+PART_FILES = {"features": "features.json", "cli": "cli.json", "rule_memory": "rule_memory.json",
+              "real_dev": "real_dev.json"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.summary DIR``: the table of the part files found in DIR (e.g. parts run apart)."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("folder", nargs="?", default="results/bench")
+    args = parser.parse_args(argv)
+    folder = Path(args.folder)
+    results = {part: json.loads((folder / name).read_text()) for part, name in PART_FILES.items()
+               if (folder / name).exists()}
+    print(f"parts found in {folder}: {', '.join(results) or 'none'}")
+    rows = goal_rows(results)
+    if rows:
+        print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
