@@ -155,3 +155,27 @@ def pq_groups(path) -> int:
     import pyarrow.parquet as pq
 
     return pq.ParquetFile(path).num_row_groups
+
+
+def test_cross_validation_folds_fit_on_the_bounded_sample():
+    """Each fold's model sees at most the bound, drawn as train_random_forest would; every window is still scored."""
+    from seisclass.learn.crossval import cross_validate
+
+    table = synthetic_table({"silence": 4000, "tourists": 400, "earthquake": 200}, seed=2)
+    table["interval"] = (np.arange(len(table)) // 20).astype(str)
+    seen = []
+
+    def fit(x, y):
+        seen.append(pd.Series(y).value_counts().to_dict())
+        return lambda z: np.column_stack([(z[:, 0] < 0.5), (z[:, 0] >= 0.5) & (z[:, 0] < 1.5), z[:, 0] >= 1.5]
+                                         ).astype(float)
+
+    bounded, predictions = cross_validate(table, ["f0", "f1"], CLASSES, fit, 600.0, 4, seed=1,
+                                          max_training_windows=900)
+    assert len(seen) == 4 and all(sum(counts.values()) == 900 for counts in seen)
+    assert all(counts["earthquake"] > 100 for counts in seen)  # the rare class kept whole (about 3/4 of 200)
+    assert len(predictions) + bounded["purged_windows"] == len(table)
+    seen.clear()
+    unbounded, _ = cross_validate(table, ["f0", "f1"], CLASSES, fit, 600.0, 4, seed=1)
+    assert all(sum(counts.values()) > 3000 for counts in seen)
+    assert bounded["balanced_accuracy"] == pytest.approx(unbounded["balanced_accuracy"])  # the same fixed rule

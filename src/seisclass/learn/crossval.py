@@ -118,11 +118,13 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
         rows = np.flatnonzero(train)
         sample = bounded_sample(labels[rows], max_training_windows, seed)
         rows = rows if sample is None else rows[sample]
-        predict = fit(table.loc[table.index[rows], feature_names].to_numpy(), labels[rows])
+        fitted = table.loc[table.index[rows], feature_names]
+        predict = fit(fitted.to_numpy(), labels[rows])
         proba = predict(table.loc[test, feature_names].to_numpy())
         _, predictions = evaluate_windows(table.loc[test], proba, classes)
         predictions["fold"] = fold
-        domain = describe_domain(table.loc[train, feature_names], seed)  # what this fold's model was trained on
+        domain = describe_domain(fitted, seed)  # what this fold's model was trained on (its sample, if bounded)
+        del fitted
         predictions["domain_score"] = domain_scores(table.loc[test], domain)
         domain_parts.append(domain_counts(table.loc[test], domain, predictions["domain_score"].to_numpy()))
         parts.append(predictions)
