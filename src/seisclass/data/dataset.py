@@ -119,21 +119,24 @@ def assemble_file(feature_paths: list, label_paths: list, out_path, split_of, gr
                   ) -> pd.DataFrame:
     """:func:`assemble` plus the split, written to ``out_path`` out of core: the same file, in row groups.
 
-    Pass 1 reads the key columns of every feature file and every label file (no features),
-    joins and sorts them as :func:`assemble` does and calls ``split_of(keys)`` (the sorted
-    key, label and interval columns) for the ``split`` column. Pass 2 writes ``group_rows``
-    windows at a time in that order, each group's features gathered from the chunk files it
-    draws on (each file read when first needed and dropped once its last window is written).
-    Memory: the key columns of all windows plus one group and the chunks it spans, never the
-    features of the whole study. Returns the sorted key table with ``label`` and ``split``
-    (for :func:`class_counts`).
+    Pass 1 reads the key columns of every feature file and the labels (no features, no
+    intervals), the strings held as categories, joins and sorts them as :func:`assemble` does
+    and calls ``split_of(keys)`` (the sorted ``start``, ``end`` and ``label``) for the ``split``
+    column. Pass 2 writes ``group_rows`` windows at a time in that order, each group gathered
+    from the chunk files it draws on (features and labels; each chunk read when first needed
+    and dropped once its last window is written). Memory: a few dozen bytes per window plus one
+    group and the chunks it spans, never the features of the whole study. Returns the sorted
+    ``label`` and ``split`` (for :func:`class_counts`).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
+    from pandas.api.types import union_categoricals
 
     from seisclass.core.io import atomic_path
 
-    keys, feature_names = [], None
+    strings = ["network", "station", "location", "channel", "label"]
+    parts: dict[str, list] = {c: [] for c in [*strings, "start", "end", "chunk", "row"]}
+    feature_names, health = None, False
     for i, (features_path, labels_path) in enumerate(zip(feature_paths, label_paths, strict=True)):
         names = pq.read_schema(features_path).names
         chunk_features = [c for c in names if c not in KEY_COLUMNS and c != "snr"]
@@ -141,48 +144,63 @@ def assemble_file(feature_paths: list, label_paths: list, out_path, split_of, gr
             feature_names = chunk_features
         elif chunk_features != feature_names:
             raise DatasetError(f"{features_path}: feature columns differ from those of {feature_paths[0]}")
-        chunk = pd.read_parquet(features_path, columns=KEY_COLUMNS)
-        chunk["chunk"], chunk["row"] = np.int32(i), np.arange(len(chunk), dtype=np.int64)
-        keys.append(chunk.merge(pd.read_parquet(labels_path), on=KEY_COLUMNS, how="left", validate="one_to_one"))
-    table = pd.concat(keys, ignore_index=True)
-    del keys
+        health = health or "health" in pq.read_schema(labels_path).names
+        chunk = pd.read_parquet(features_path, columns=KEY_COLUMNS).merge(
+            pd.read_parquet(labels_path, columns=[*KEY_COLUMNS, "label"]), on=KEY_COLUMNS, how="left",
+            validate="one_to_one")
+        chunk["label"] = chunk["label"].fillna(UNLABELED)
+        for c in strings:
+            parts[c].append(pd.Categorical(chunk[c].astype(str)))
+        for c in ("start", "end"):
+            parts[c].append(chunk[c].to_numpy())
+        parts["chunk"].append(np.full(len(chunk), i, np.int32))
+        parts["row"].append(np.arange(len(chunk), dtype=np.int64))
+    table = pd.DataFrame({c: union_categoricals(parts.pop(c), sort_categories=True) for c in strings})
+    for c in ("start", "end", "chunk", "row"):
+        table[c] = np.concatenate(parts.pop(c))
     if table.empty:
         raise DatasetError("no windows in the feature tables")
-    table["label"] = table["label"].fillna(UNLABELED).astype("string")
-    table["interval"] = table["interval"].fillna("").astype("string")
-    health = "health" in table
-    if health:
-        table["health"] = table["health"].fillna("ok").astype("string")
     table = table.sort_values(["start", "network", "station"], ignore_index=True)
-    table["split"] = pd.Series(split_of(table), dtype="string")
+    split = pd.Series(split_of(table), dtype="string")
     ordered = [*KEY_COLUMNS, "label", "interval", "snr", "split", *(["health"] if health else []), *feature_names]
-    remaining = np.bincount(table["chunk"].to_numpy(), minlength=len(feature_paths))
+    chunk_of, row_of = table["chunk"].to_numpy(), table["row"].to_numpy()
+    remaining = np.bincount(chunk_of, minlength=len(feature_paths))
     cache: dict[int, pd.DataFrame] = {}
     with atomic_path(out_path) as tmp:
         writer = None
         for lo in range(0, len(table), group_rows):
-            rows = table.iloc[lo:lo + group_rows]
-            group = rows.drop(columns=["chunk", "row"]).reset_index(drop=True)
+            chunks, rows = chunk_of[lo:lo + group_rows], row_of[lo:lo + group_rows]
             values = []
-            for c in np.unique(rows["chunk"].to_numpy()):
+            for c in np.unique(chunks):
                 if c not in cache:
-                    cache[c] = pd.read_parquet(feature_paths[c], columns=["snr", *feature_names])
-                mine = (rows["chunk"] == c).to_numpy()
-                values.append((np.flatnonzero(mine), cache[c].iloc[rows["row"].to_numpy()[mine]]))
+                    cache[c] = _chunk_rows(feature_paths[c], label_paths[c], health)
+                mine = chunks == c
+                values.append((np.flatnonzero(mine), cache[c].iloc[rows[mine]]))
                 remaining[c] -= int(mine.sum())
                 if remaining[c] == 0:
                     del cache[c]
             order = np.argsort(np.concatenate([at for at, _ in values]), kind="stable")
-            gathered = pd.concat([v for _, v in values], ignore_index=True).iloc[order].reset_index(drop=True)
-            check_finite(gathered.assign(network=group["network"], station=group["station"], start=group["start"]),
-                         ["snr", *feature_names])
-            group = pd.concat([group, gathered], axis=1)[ordered]
-            arrow = pa.Table.from_pandas(group, preserve_index=False)
+            group = pd.concat([v for _, v in values], ignore_index=True).iloc[order].reset_index(drop=True)
+            check_finite(group, ["snr", *feature_names])
+            group["split"] = split.iloc[lo:lo + group_rows].reset_index(drop=True)
+            arrow = pa.Table.from_pandas(group[ordered], preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, arrow.schema)
             writer.write_table(arrow.cast(writer.schema))
         writer.close()
-    return table[["label", "split"]]
+    return pd.DataFrame({"label": table["label"].astype(str).astype("string"), "split": split})
+
+
+def _chunk_rows(features_path, labels_path, health: bool) -> pd.DataFrame:
+    """One chunk's windows in its feature file's order: keys, snr, features, label, interval (and health)."""
+    features = pd.read_parquet(features_path)
+    labels = features[KEY_COLUMNS].merge(pd.read_parquet(labels_path), on=KEY_COLUMNS, how="left")
+    features["label"] = labels["label"].fillna(UNLABELED).astype("string").array
+    features["interval"] = labels["interval"].fillna("").astype("string").array
+    if health:
+        column = labels["health"] if "health" in labels else pd.Series(pd.NA, index=labels.index)
+        features["health"] = column.fillna("ok").astype("string").array
+    return features
 
 
 class DatasetError(ValueError):
