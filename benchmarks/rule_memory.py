@@ -134,9 +134,10 @@ def rule_point(step: str, workdir: str, n_estimators: int, bound: int | None) ->
 
         p = ForestParameters.from_config({**s["random_forest"].to_config(), "n_estimators": n_estimators,
                                           "max_training_windows": bound})
-        table = pd.read_parquet(dataset)
-        windows = len(table)
-        table = table[table["split"] != "test"]
+        import pyarrow.parquet as pq
+
+        windows = pq.ParquetFile(dataset).metadata.num_rows
+        table = pd.read_parquet(dataset, filters=[("split", "!=", "test")])  # as the rule
 
         def fit(features, labels):
             forest = train_random_forest(features, labels, p, seed, 1, progress_steps=1)
