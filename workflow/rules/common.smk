@@ -21,29 +21,34 @@ from seisclass.core.vocabulary import DEEP_MODELS, FOREST, SPLITS
 from seisclass.signal.recipe import Recipe
 
 
-# Memory of the rules whose peak grows with the data, as a function of their input's size: measured by
-# `make bench` (benchmarks/rule_memory.py, results/bench/rule_memory.json: peak RSS on synthetic studies of
-# one week to a station-month, least-squares line in the windows, converted to input MB with the
-# dataset's 0.44 MB per thousand windows), with 1.5x head-room. {rule: (MB at no input, MB per input MB,
-# MB at most)}; "at most" where a bound (random_forest.max_training_windows) stops the growth.
+# Memory of the rules whose peak grows with the data, from the size of their input: measured by `make bench`
+# (benchmarks/rule_memory.py, results/bench/rule_memory.json: peak RSS on synthetic studies of one week, two
+# weeks and a station-month, least squares `a + b x windows + c x fitted windows`), windows counted from the
+# input's size (the dataset file holds about WINDOWS_PER_INPUT_MB windows per MB), fitted windows bounded by
+# random_forest.max_training_windows; requests carry 1.5x head-room.
+# {rule: (a MB, b MB per million windows, c MB per million fitted windows (300 trees' nodes included),
+#         fitted windows per window)}
+WINDOWS_PER_INPUT_MB = 1890
 MEMORY_LAWS = {
-    "dataset": (400, 1.0, None),
-    "train_random_forest": (800, 1.0, None),
-    "cross_validate_random_forest": (800, 6.0, None),
-    "deep_inputs": (500, 1.0, None),
-    "explore": (800, 8.0, None),
+    "dataset": (400, 400, 0, 0),
+    "train_random_forest": (400, 400, 2000, 0.8),
+    "final_random_forest": (400, 400, 2000, 1.0),
+    "cross_validate_random_forest": (400, 1700, 2000, 0.72),
+    "deep_inputs": (310, 500, 0, 0),
+    "explore": (300, 12200, 0, 0),
 }
 
 
 def measured_mem_mb(rule, of=None):
-    """``mem_mb`` of ``rule`` from :data:`MEMORY_LAWS` and the size of its input ``of`` (a named input; all of
-    them by default), evaluated when the job is ready to run (a dry run shows <TBD> before its input exists)."""
-    base, per_mb, at_most = MEMORY_LAWS[rule]
+    """``mem_mb`` of ``rule`` (:data:`MEMORY_LAWS`) for the size of its input ``of`` (a named input; all of them by
+    default), evaluated when the job is ready to run (a dry run shows <TBD> before the input exists)."""
+    a, b, c, fitted_fraction = MEMORY_LAWS[rule]
+    bound = SETTINGS["random_forest"].max_training_windows
 
     def mem_mb(wildcards, input):
-        size_mb = os.path.getsize(input[of]) / 2**20 if of else input.size_mb
-        need = base + per_mb * size_mb
-        return int(1.5 * (min(need, at_most) if at_most else need))
+        windows = WINDOWS_PER_INPUT_MB * (os.path.getsize(input[of]) / 2**20 if of else input.size_mb)
+        fitted = fitted_fraction * windows if bound is None else min(fitted_fraction * windows, bound)
+        return int(1.5 * (a + (b * windows + c * fitted) / 1e6))
 
     return mem_mb
 

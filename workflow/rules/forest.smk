@@ -118,7 +118,7 @@ rule final_random_forest:
         splits=list(SPLITS),
     threads: 8
     resources:
-        mem_mb=measured_mem_mb("train_random_forest", of="dataset"),
+        mem_mb=measured_mem_mb("final_random_forest", of="dataset"),
     log:
         "logs/forest/train_all_splits.log",
     conda:
