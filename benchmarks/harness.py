@@ -338,7 +338,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_features(r: dict) -> None:
-    print(f"features: {r['samples_per_s'] / 1e6:.2f} M samples/s on 1 core (goal 3.3), reference "
+    print(f"features: {r['samples_per_s'] / 1e6:.2f} M samples/s on 1 core (goal 3.3), float32 spectral floor "
+          f"{r['floor_samples_per_s'] / 1e6:.1f} M samples/s (fraction {r['fraction_of_floor']:.2f}, goal 0.5), "
+          "reference "
           f"{r['reference_samples_per_s'] / 1e6:.3f} M samples/s, speedup {r['speedup']:.1f}x (goal 20); "
           f"max_abs_diff {r['max_abs_diff']:.3g}, max_rel_diff {r['max_rel_diff']:.2g} (rtol {r['rtol']:g}), "
           f"agree={r['agree']}, meets_goals={r['meets_goals']}")
