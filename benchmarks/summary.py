@@ -61,7 +61,8 @@ def table(rows: list[dict]) -> str:
              "-" * (width + 40)]
     for r in rows:
         goal = f"{r['goal_is']} {r['goal']:g} {r['unit']}".rstrip()
-        lines.append(f"{r['figure']:<{width}}  {r['measured']:10.3g}  {goal:>12}  {r['ratio']:6.2f}  "
+        measured = f"{r['measured']:10.0f}" if abs(r["measured"]) >= 1000 else f"{r['measured']:10.3g}"
+        lines.append(f"{r['figure']:<{width}}  {measured}  {goal:>12}  {r['ratio']:6.2f}  "
                      f"{'yes' if r['meets_goal'] else 'NO'}")
     return "\n".join(lines)
 
