@@ -47,8 +47,10 @@ test: lint
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "unit and not slow" tests
 
-# Benchmarks (about 15 min on 2 idle cores): writes results/bench/{features,workflow,memory}.json
-# and prints the figures. BENCH_ARGS=--quick for a smoke run of a few minutes.
+# Benchmarks (the whole story of issue 21 in one run; about an hour on 2 idle cores): writes
+# results/bench/{features,cli,workflow,explore,real_dev,rule_memory}.json and bench.json, and prints
+# every figure beside its goal. BENCH_ARGS=--quick for a smoke run of a few minutes; BENCH_ARGS=
+# "--parts cli,features" for a subset.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --out results/bench $(BENCH_ARGS)
 

@@ -1,28 +1,27 @@
-"""Benchmarks (``make bench``): feature throughput, workflow scaling, memory growth.
+"""Benchmarks (``make bench``): the whole story of issue 21 in one run, one JSON per part and a table.
 
-Three measurements, each written as JSON under ``results/bench/``:
+Parts (``--parts``), each written as JSON under ``results/bench/``:
 
-* :func:`feature_benchmark` -- throughput of :func:`seisclass.signal.features.compute_features`
-  on one core (BLAS/FFT thread pools limited to one thread) against
-  :func:`reference_features`, a deliberately plain per-window implementation
-  of the same definitions (scipy.signal.hilbert, scipy.stats moments, one
-  window and one component at a time, float64). The two outputs must agree
-  to float32 precision.
-* :func:`memory_point` -- peak resident memory of the dataset assembly
-  (:func:`seisclass.data.dataset.assemble` + :func:`seisclass.data.split.assign_split` +
-  Parquet round trip) and of random-forest training, on synthetic feature
-  tables of growing size; :func:`extrapolate` fits ``a + b * windows`` and
-  reads it at one station-year.
-* workflow scaling lives in :mod:`benchmarks.workflow_runs` (it runs Snakemake).
+* ``features`` (:func:`feature_benchmark`) -- throughput of :func:`seisclass.signal.features.compute_features`
+  on one core (BLAS/FFT thread pools limited to one thread) beside the float32 spectral floor
+  (:func:`spectral_floor_seconds`: one rfft plus one complex ifft per window) and against
+  :func:`reference_features`, a deliberately plain per-window implementation of the same definitions
+  (scipy.signal.hilbert, scipy.stats moments, one window and one component at a time, float64). The two
+  outputs must agree to float32 precision.
+* ``cli`` (:mod:`benchmarks.cli_runs`) -- ``seisclass classify`` on a demo station-day per model, on many
+  short files and on one tiny file (start-up), and ``seisclass info``: wall, CPU and peak RSS.
+* ``workflow`` (:mod:`benchmarks.workflow_runs`) -- Snakemake scaling over station-days and cores.
+* ``memory`` (:mod:`benchmarks.rule_memory`) -- peak RSS per rule whose memory grows with the data, on
+  synthetic studies up to a station-month, the growth law fitted and read at a station-year.
+* ``explore`` (:func:`explore_scaling`) and ``real_dev`` (:mod:`benchmarks.real_dev`, the real-data study).
 
-Peak memory is the high-water mark (``VmHWM``) of a fresh Python process per measurement.
+``bench.json`` and the printed table (:mod:`benchmarks.summary`) put every figure beside its goal.
 """
 
 from __future__ import annotations
 
 import json
-import resource
-import subprocess
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -39,7 +38,7 @@ from seisclass.signal.features import (
 
 from .oracles import compare, reference_features
 
-WINDOWS_PER_YEAR_10S = 365 * 86400 // 10  # 3.15 million non-overlapping 10-s windows
+WINDOWS_PER_YEAR_10S = 365 * 86400 // 5  # 6.3 million 10-s windows every 5 s (the default grid)
 
 
 # ------------------------------------------------------------- feature benchmark
@@ -92,6 +91,7 @@ def feature_benchmark(hours: float = 4.0, reference_windows: int = 300, repeats:
         reference_s = _best_time(lambda: reference_features(subset, fs, components, p), 1)
         fast_subset, _ = compute_features(subset, fs, components, p)
         reference = reference_features(subset, fs, components, p)
+        floor_s = spectral_floor_seconds(windows, repeats)
     samples_per_s = windows.size / fast_s
     reference_samples_per_s = subset.size / reference_s
     result = {
@@ -106,6 +106,10 @@ def feature_benchmark(hours: float = 4.0, reference_windows: int = 300, repeats:
         "reference_samples_per_s": reference_samples_per_s,
         "speedup": samples_per_s / reference_samples_per_s,
         "threads": 1,
+        "floor_seconds": floor_s,
+        "floor_samples_per_s": windows.size / floor_s,
+        "fraction_of_floor": samples_per_s / (windows.size / floor_s),
+        "goal_fraction_of_floor": 0.5,
         "goal_samples_per_s": 3.3e6,
         "goal_speedup": 20.0,
     }
@@ -114,6 +118,22 @@ def feature_benchmark(hours: float = 4.0, reference_windows: int = 300, repeats:
         result["agree"] and samples_per_s >= 3.3e6 and result["speedup"] >= 20.0
     )
     return result
+
+
+def spectral_floor_seconds(windows: np.ndarray, repeats: int = 3) -> float:
+    """Seconds of the float32 spectral floor of ``windows``: one batched rfft plus one complex ifft per window.
+
+    The least any spectral feature set costs (a spectrum, and an analytic signal for the envelope),
+    on the caller's thread limits: ``scipy.fft`` in single precision, inputs and outputs allocated
+    outside the timing.
+    """
+    import scipy.fft
+
+    x = np.ascontiguousarray(windows, np.float32)
+    spectrum = np.zeros(x.shape, np.complex64)
+    spectrum[..., : x.shape[-1] // 2 + 1] = scipy.fft.rfft(x[:1], axis=-1)
+    return _best_time(lambda: scipy.fft.rfft(x, axis=-1), repeats) + \
+        _best_time(lambda: scipy.fft.ifft(spectrum, axis=-1), repeats)
 
 
 # --------------------------------------------------------------- memory growth
@@ -149,63 +169,12 @@ def synthetic_feature_tables(
                                    pd.DataFrame(values, columns=names)], axis=1))
         label = keys[KEY_COLUMNS].copy()
         label["label"] = template["label"].to_numpy(dtype=object)[rows]
-        labels.append(label.astype({"label": "string"}))
+        interval = template["interval"].to_numpy(dtype=object)[rows] if "interval" in template else ""
+        label["interval"] = np.where(interval == "", "", interval + f"/day{d}")  # one event per day and row
+        if "health" in template:
+            label["health"] = template["health"].to_numpy(dtype=object)[rows]
+        labels.append(label.astype({c: "string" for c in label.columns if c in ("label", "interval", "health")}))
     return features, labels
-
-
-def memory_point(template_path: str, n_windows: int, step: str, workdir: str, n_estimators: int) -> dict:
-    """One memory measurement, meant to run in a fresh process (see :func:`measure_memory`).
-
-    ``step`` is ``dataset`` (read per-day Parquet files, assemble, split,
-    write) or ``train`` (read the assembled table, fit the forest on its
-    train split). Returns peak RSS (MB) and wall time (s).
-    """
-    from seisclass.core.io import write_parquet
-    from seisclass.core.vocabulary import epoch_seconds
-    from seisclass.data.dataset import assemble, feature_columns
-    from seisclass.data.split import assign_split
-    from seisclass.learn.forest import ForestParameters, train_random_forest
-
-    work = Path(workdir)
-    days = max(1, int(np.ceil(n_windows / 17280)))
-    t = time.perf_counter()
-    baseline = _peak_rss_mb()
-    if step == "dataset":
-        files = sorted(work.glob("day_*.parquet"))
-        table = assemble([pd.read_parquet(f) for f in files],
-                         [pd.read_parquet(f.with_name(f.name.replace("day_", "labels_"))) for f in files])
-        table["split"] = assign_split(epoch_seconds(table["start"]), epoch_seconds(table["end"]),
-                                      table["label"].to_numpy(dtype=object), ["silence", "tourists", "earthquake"],
-                                      {"train": 0.8, "validation": 0.1, "test": 0.1}, 1800, 0)
-        table["split"] = table["split"].astype("string")
-        write_parquet(table, work / "dataset.parquet")
-        extra = {"windows": len(table), "days": days, "table_mb": table.memory_usage(deep=True).sum() / 2**20}
-    else:
-        table = pd.read_parquet(work / "dataset.parquet")
-        train = table[table["split"] == "train"]
-        names = feature_columns(table)
-        model = train_random_forest(train[names].to_numpy(), train["label"].to_numpy(dtype=str),
-                                    ForestParameters(n_estimators=n_estimators), seed=0, n_jobs=1)
-        nodes = int(sum(e.tree_.node_count for e in model.estimators_))
-        extra = {"windows": len(table), "train_windows": len(train), "n_estimators": n_estimators,
-                 "nodes": nodes}
-    return {"step": step, **extra, "seconds": time.perf_counter() - t,
-            "baseline_rss_mb": baseline, "peak_rss_mb": _peak_rss_mb()}
-
-
-def _peak_rss_mb() -> float:
-    """Peak resident set size of this process (MB).
-
-    ``VmHWM`` of /proc/self/status, which starts afresh at ``exec``; ``ru_maxrss``
-    (the fallback off Linux) can carry the parent's size over a fork.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def prepare_memory_tables(template_path: str, n_windows: int, workdir: str) -> None:
@@ -221,27 +190,6 @@ def prepare_memory_tables(template_path: str, n_windows: int, workdir: str) -> N
         lab.to_parquet(work / f"labels_{d:03d}.parquet", index=False)
 
 
-def measure_memory(template_path: str, sizes: list[int], workdir: str, n_estimators: int = 10) -> list[dict]:
-    """Peak memory of dataset assembly and training at each size, one fresh process per point."""
-    points = []
-    for n in sizes:
-        prepare_memory_tables(template_path, n, workdir)
-        for step in ("dataset", "train"):
-            code = (f"import json; from benchmarks.harness import memory_point; print(json.dumps(memory_point("
-                    f"{template_path!r}, {n}, {step!r}, {workdir!r}, {n_estimators})))")
-            env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                                 env={**_environ(), **env})
-            points.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return points
-
-
-def _environ() -> dict:
-    import os
-
-    return dict(os.environ)
-
-
 def extrapolate(points: list[dict], key: str, target_windows: float) -> dict:
     """Least-squares line ``key = a + b * windows`` through ``points``, read at ``target_windows``."""
     x = np.array([pt["windows"] for pt in points], float)
@@ -249,34 +197,6 @@ def extrapolate(points: list[dict], key: str, target_windows: float) -> dict:
     b, a = np.polyfit(x, y, 1)
     return {"intercept": float(a), "per_million_windows": float(b * 1e6), "at_windows": float(target_windows),
             "extrapolated": float(a + b * target_windows)}
-
-
-def memory_summary(points: list[dict], n_estimators: int, year_windows: int = WINDOWS_PER_YEAR_10S) -> dict:
-    """Measured points plus the linear extrapolation of each step to one station-year.
-
-    For training, the forest measured has ``n_estimators`` trees; the
-    configured 300 trees add ``nodes per tree x 300 x 88 bytes`` (sklearn's
-    64-byte node record plus 3 class values of 8 bytes) to the peak.
-    """
-    summary: dict = {"points": points, "year_windows": year_windows}
-    for step in ("dataset", "train"):
-        pts = [pt for pt in points if pt["step"] == step]
-        summary[step] = extrapolate(pts, "peak_rss_mb", year_windows)
-        summary[step]["table_mb_at_year"] = year_windows * _bytes_per_window(points) / 2**20
-    trains = [pt for pt in points if pt["step"] == "train"]
-    per_tree = extrapolate([{**pt, "nodes_per_tree": pt["nodes"] / pt["n_estimators"]} for pt in trains],
-                           "nodes_per_tree", year_windows)
-    model_mb = per_tree["extrapolated"] * 300 * 88 / 2**20
-    summary["train"]["nodes_per_tree_at_year"] = per_tree["extrapolated"]
-    summary["train"]["model_mb_300_trees_at_year"] = model_mb
-    summary["train"]["peak_mb_300_trees_at_year"] = summary["train"]["extrapolated"] + model_mb
-    return summary
-
-
-def _bytes_per_window(points: list[dict]) -> float:
-    """In-memory size of one row of the assembled table (bytes), from the largest dataset point."""
-    largest = max((pt for pt in points if pt["step"] == "dataset"), key=lambda pt: pt["windows"])
-    return largest["table_mb"] * 2**20 / largest["windows"]
 
 
 def explore_scaling(template: str, n_windows: int, seed: int = 0) -> dict:
@@ -313,33 +233,50 @@ def explore_scaling(template: str, n_windows: int, seed: int = 0) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks``: run the benchmarks, write JSON, print the figures."""
+    """``python -m benchmarks``: run the parts, write one JSON per part and ``bench.json``, print the table."""
     import argparse
     import tempfile
 
     from seisclass.core.io import write_json
 
+    from . import summary as story
     from . import workflow_runs as wf
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/bench", help="output folder of the JSON files")
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke test, minutes)")
-    parser.add_argument("--parts", default="features,workflow,memory,explore,real_dev",
-                        help="comma-separated subset of features,workflow,memory,explore,real_dev (memory and explore "
-                             "need workflow's template, made by a quick scaling run when workflow is not among "
-                             "the parts)")
+    parser.add_argument("--parts", default="features,cli,workflow,memory,explore,real_dev",
+                        help="comma-separated subset of features,cli,workflow,memory,explore,real_dev (cli, memory "
+                             "and explore need a workflow dataset: --template, or workflow's, or a quick run's)")
+    parser.add_argument("--template", help="an assembled workflow dataset (results/features/features.parquet of "
+                                           "the demo) for the memory, explore and cli parts")
+    parser.add_argument("--real-dev", help="the real-dev data set (default ../shared/data/real-dev): its first "
+                                           "short files for the cli part, its study for the real_dev part")
+    parser.add_argument("--short-files", type=int, help="short files of the cli part (default 200, quick 20)")
+    parser.add_argument("--memory-sizes", help="windows per memory point, comma-separated "
+                                               "(default 1 week, 2 weeks and a station-month of the default grid: "
+                                               "120960,241920,518400)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     quick = args.quick
     parts = set(args.parts.split(","))
+    from .real_dev import DATA as REAL_DEV
+
+    real_dev = Path(args.real_dev) if args.real_dev else REAL_DEV
+    results: dict = {"machine_before": story.machine(), "command": " ".join(sys.argv), "quick": quick}
+    started = time.perf_counter()
 
     if "features" in parts:
         features = feature_benchmark(hours=1.0 if quick else 4.0, reference_windows=100 if quick else 300)
         write_json(features, out / "features.json")
         _print_features(features)
+        results["features"] = features
 
     with tempfile.TemporaryDirectory(prefix="seisclass-bench-") as tmp:
         root = Path(tmp)
+        template = root / "template.parquet"
+        if args.template:
+            shutil.copyfile(args.template, template)
         if "workflow" in parts:
             sizes = [1, 2] if quick else [1, 2, 4, 8]
             workflow = {"scaling": wf.scaling(root, sizes, [1, 2], hours=1.0),
@@ -347,35 +284,63 @@ def main(argv: list[str] | None = None) -> int:
                         "station_day": wf.station_day_memory(root, hours=2.0 if quick else 24.0)}
             write_json(workflow, out / "workflow.json")
             _print_workflow(workflow)
-        if ("memory" in parts or "explore" in parts) and not (root / "template.parquet").exists():
+            results["workflow"] = workflow
+        if parts & {"memory", "explore", "cli"} and not template.exists():
             wf.scaling(root, [1], [2], hours=1.0)
+        if "cli" in parts:
+            from .cli_runs import cli_benchmark
+
+            short = real_dev / "waveforms" if (real_dev / "waveforms").is_dir() else None
+            cli = cli_benchmark(root / "cli", template, args.short_files or (20 if quick else 200), short)
+            write_json(cli, out / "cli.json")
+            results["cli"] = cli
         if "explore" in parts:
-            exploration = explore_scaling(str(root / "template.parquet"), 20_000 if quick else 200_000)
+            exploration = explore_scaling(str(template), 20_000 if quick else 200_000)
             write_json(exploration, out / "explore.json")
             print(f"explore: {exploration['windows']} windows in {exploration['wall_s']:.0f} s")
+            results["explore"] = exploration
         if "real_dev" in parts:
             from .real_dev import real_dev_benchmark
 
-            real = real_dev_benchmark(root, keep=out / "real_dev")
+            real = real_dev_benchmark(root, data=real_dev, keep=out / "real_dev")
             if real:
                 write_json(real, out / "real_dev.json")
                 print(f"real-dev ({real['files']} files): data path {real['data_path']['wall_s']:.0f} s "
                       f"({real['data_path']['jobs']} jobs), whole workflow + report {real['whole_workflow_s']:.0f} s "
                       f"on {real['cores']} cores")
+                results["real_dev"] = real
             else:
-                print("real-dev: skipped (no ../shared/data/real-dev next to the repository)")
+                print(f"real-dev: skipped (no {real_dev})")
         if "memory" in parts:
-            windows = [10_000, 20_000] if quick else [25_000, 50_000, 100_000, 200_000]
-            n_estimators = 5
-            memory = memory_summary(measure_memory(str(root / "template.parquet"), windows,
-                                                   str(root / "memory"), n_estimators), n_estimators)
-            write_json(memory, out / "memory.json")
-            _print_memory(memory)
+            from . import rule_memory
+
+            default = "5000,10000,20000" if quick else "120960,241920,518400"
+            sizes = [int(n) for n in (args.memory_sizes or default).split(",")]
+            steps = ("dataset", "forest", "hgb", "deep_inputs") if quick else rule_memory.STEPS
+            points = rule_memory.measure(str(template), sizes, str(root / "memory"), 2_000 if quick else 50_000,
+                                         steps=steps)
+            memory = rule_memory.summarise(points)
+            write_json(memory, out / "rule_memory.json")
+            print("\n".join(rule_memory.table_lines(memory)))
+            results["rule_memory"] = memory
+    results["wall_s"] = round(time.perf_counter() - started, 1)
+    results["machine_after"] = story.machine()
+    results["table"] = story.goal_rows(results)
+    write_json({k: v for k, v in results.items() if k in ("command", "quick", "wall_s", "machine_before",
+                                                          "machine_after", "table")}, out / "bench.json")
+    m0, m1 = results["machine_before"], results["machine_after"]
+    print(f"\n{len(results['table'])} figures against their goals; {m0['cpus']} CPUs, load average (1/5/15 min) "
+          f"{m0['load_avg_1_5_15min']} before and {m1['load_avg_1_5_15min']} after, nice {m0['nice']}: on a shared "
+          "machine the times are upper bounds (the CPU rows are what each command costs)")
+    if results["table"]:
+        print(story.table(results["table"]))
     return 0
 
 
 def _print_features(r: dict) -> None:
-    print(f"features: {r['samples_per_s'] / 1e6:.2f} M samples/s on 1 core (goal 3.3), reference "
+    print(f"features: {r['samples_per_s'] / 1e6:.2f} M samples/s on 1 core (goal 3.3), float32 spectral floor "
+          f"{r['floor_samples_per_s'] / 1e6:.1f} M samples/s (fraction {r['fraction_of_floor']:.2f}, goal 0.5), "
+          "reference "
           f"{r['reference_samples_per_s'] / 1e6:.3f} M samples/s, speedup {r['speedup']:.1f}x (goal 20); "
           f"max_abs_diff {r['max_abs_diff']:.3g}, max_rel_diff {r['max_rel_diff']:.2g} (rtol {r['rtol']:g}), "
           f"agree={r['agree']}, meets_goals={r['meets_goals']}")
@@ -400,15 +365,6 @@ def _print_workflow(w: dict) -> None:
     print(f"one station-day of {sd['hours']:g} h, per rule (s, peak MB):")
     for rule, v in sd["rules"].items():
         print(f"  {rule:20s} {v['max_job_s']:7.1f} s {v['max_rss_mb']:8.1f} MB")
-
-
-def _print_memory(m: dict) -> None:
-    print("memory (peak RSS, MB) against windows:")
-    for pt in m["points"]:
-        print(f"  {pt['step']:8s} {pt['windows']:9d} windows  {pt['peak_rss_mb']:8.1f} MB  {pt['seconds']:6.1f} s")
-    print(f"  one station-year ({m['year_windows']} windows): dataset {m['dataset']['extrapolated']:.0f} MB, "
-          f"training ({m['points'][-1]['n_estimators']} trees) {m['train']['extrapolated']:.0f} MB, "
-          f"with 300 trees {m['train']['peak_mb_300_trees_at_year']:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -174,7 +174,7 @@ def compare(dataset: Path, settings: dict, estimators=ESTIMATORS, n_jobs: int = 
         record = {"train_s": [], "predict_s": [], "predicted_windows": []}
         started = time.perf_counter()
         summary, predictions = cross_validate(table, names, classes, timed_fit(p, seed, n_jobs, classes, record),
-                                              block_s, folds, seed, p.calibration)
+                                              block_s, folds, seed, p.calibration, p.max_training_windows)
         entry = {"cv_wall_s": time.perf_counter() - started, "uncalibrated": skill(summary, classes),
                  "train_s_per_fold": record["train_s"],
                  "predict_us_per_window_1_thread": 1e6 * sum(record["predict_s"]) / sum(record["predicted_windows"]),

@@ -87,3 +87,52 @@ def test_tree_model_benchmark_scores_both_estimators_without_the_test_split(tmp_
     assert lines[0].split() == ["forest", "hgb"]
     assert any(line.startswith("uncalibrated per interval: balanced accuracy")
                and line.split()[-2:] == ["1.000", "1.000"] for line in lines)
+
+
+def test_memory_law_separates_the_table_from_the_fitted_sample():
+    """peak = 300 + 2 MB per thousand windows + 5 MB per thousand fitted: recovered from points at two bounds."""
+    from benchmarks.rule_memory import fit_law
+
+    points = [{"windows": n, "fitted_windows": m, "peak_rss_mb": 300 + 2e-3 * n + 5e-3 * m}
+              for n in (100_000, 200_000, 400_000) for m in (int(0.8 * n), 50_000)]
+    law = fit_law(points, with_fitted=True)
+    assert law["intercept_mb"] == pytest.approx(300.0)
+    assert law["mb_per_million_windows"] == pytest.approx(2000.0)
+    assert law["mb_per_million_fitted_windows"] == pytest.approx(5000.0)
+    assert law["max_residual_fraction"] < 1e-9 and law["points"] == 6
+
+
+def test_station_year_summary_applies_the_bound_and_the_trees():
+    """A forest measured with 2 trees: the year's peak is the law at the bound plus the other trees' nodes."""
+    from benchmarks.rule_memory import NODE_BYTES, summarise
+
+    points = []
+    for n in (100_000, 200_000, 400_000):
+        points.append({"step": "dataset", "windows": n, "dataset_mb": 4e-4 * n, "peak_rss_mb": 300 + 1e-3 * n})
+        for m in (int(0.8 * n), 50_000):
+            points.append({"step": "forest", "windows": n, "fitted_windows": m, "train_windows": int(0.8 * n),
+                           "n_estimators": 2, "nodes_per_tree": 0.1 * m, "peak_rss_mb": 500 + 1e-4 * n + 2e-3 * m})
+    summary = summarise(points, year_windows=6_000_000, n_trees=300, bound=500_000)
+    forest = summary["rules"]["forest"]
+    assert forest["fitted_windows_at_year"] == pytest.approx(500_000)  # 0.8 x 6 M, bounded
+    trees_mb = 0.1 * 500_000 * 298 * NODE_BYTES / 2**20
+    assert forest["trees_mb_added"] == pytest.approx(trees_mb)
+    assert forest["peak_mb_at_year"] == pytest.approx(500 + 600 + 1000 + trees_mb)
+    assert summary["rules"]["dataset"]["peak_mb_at_year"] == pytest.approx(6300.0)
+    assert not summary["rules"]["dataset"]["meets_goal"] and summary["rules"]["dataset"]["ratio_to_goal"] > 1.5
+
+
+def test_goal_table_puts_each_figure_beside_its_goal():
+    from benchmarks.summary import goal_rows, table
+
+    results = {"features": {"fraction_of_floor": 0.25, "goal_fraction_of_floor": 0.5, "samples_per_s": 12.7e6,
+                            "goal_samples_per_s": 3.3e6},
+               "real_dev": {"data_path": {"wall_s": 150.0}, "goal_data_path_s": 180, "whole_workflow_s": 700.0,
+                            "goal_whole_workflow_s": 600}}
+    rows = {r["figure"]: r for r in goal_rows(results)}
+    floor = rows["features, fraction of the float32 spectral floor (1 core)"]
+    assert floor["ratio"] == pytest.approx(0.5) and floor["goal_is"] == ">=" and not floor["meets_goal"]
+    assert rows["real-dev workflow, data path"]["meets_goal"]
+    assert not rows["real-dev workflow, whole + report"]["meets_goal"]
+    text = table(list(rows.values()))
+    assert "NO" in text and "yes" in text and len(text.splitlines()) == 2 + len(rows)

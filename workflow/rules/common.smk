@@ -21,6 +21,42 @@ from seisclass.core.vocabulary import DEEP_MODELS, FOREST, SPLITS
 from seisclass.signal.recipe import Recipe
 
 
+# Memory of the rules whose peak grows with the data, from the size of their input: measured by `make bench`
+# (benchmarks/rule_memory.py, results/bench/rule_memory.json: peak RSS on synthetic studies of one week, two
+# weeks and a station-month, least squares `a + b x windows + c x fitted windows`), windows counted from the
+# input's size (the dataset file holds about WINDOWS_PER_INPUT_MB windows per MB), fitted windows bounded by
+# random_forest.max_training_windows; requests carry 1.5x head-room.
+# {rule: (a MB, b MB per million windows, c MB per million fitted windows, fitted windows per window)}.
+# Measured for issue 21 (2 shared cores, rule_memory.json): dataset 427 + 377/M windows (out of core; in memory it was
+# 294 + 1223/M), forest 460 + 194/M + 1140/M fitted with 2 trees, cross-validation 320 + 1911/M (the table
+# is held), deep_inputs 307 + 496/M, explore about 12 GB/M (one point, 121k windows: 1.78 GB). c adds the
+# nodes of 300 trees at 0.1 node per fitted window (synthetic rows give fewer; the shipped real-dev forest
+# has 0.04 with min_samples_leaf 3), 88 bytes each: 2520 MB per million fitted windows.
+WINDOWS_PER_INPUT_MB = 1890
+MEMORY_LAWS = {
+    "dataset": (430, 380, 0, 0),
+    "train_random_forest": (460, 200, 3660, 0.8),
+    "final_random_forest": (460, 200, 3660, 1.0),
+    "cross_validate_random_forest": (320, 1910, 3660, 0.72),
+    "deep_inputs": (310, 500, 0, 0),
+    "explore": (300, 12200, 0, 0),
+}
+
+
+def measured_mem_mb(rule, of=None):
+    """``mem_mb`` of ``rule`` (:data:`MEMORY_LAWS`) for the size of its input ``of`` (a named input; all of them by
+    default), evaluated when the job is ready to run (a dry run shows <TBD> before the input exists)."""
+    a, b, c, fitted_fraction = MEMORY_LAWS[rule]
+    bound = SETTINGS["random_forest"].max_training_windows
+
+    def mem_mb(wildcards, input):
+        windows = WINDOWS_PER_INPUT_MB * (os.path.getsize(input[of]) / 2**20 if of else input.size_mb)
+        fitted = fitted_fraction * windows if bound is None else min(fitted_fraction * windows, bound)
+        return int(1.5 * (a + (b * windows + c * fitted) / 1e6))
+
+    return mem_mb
+
+
 def annotation_csvs():
     """``annotations`` as a list of paths (a single string, e.g. from ``--config``, is one path).
 

@@ -17,6 +17,8 @@ rule dataset:
         classes=CLASSES,
         split=SETTINGS["split"],
         seed=STUDY.seed,
+    resources:
+        mem_mb=measured_mem_mb("dataset"),
     benchmark:
         "results/benchmarks/dataset.tsv"
     log:

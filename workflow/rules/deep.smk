@@ -19,7 +19,7 @@ rule deep_inputs:
         files=waveform_files,
         recipe=RECIPE,  # the window geometry (same grid as the features)
     resources:
-        mem_mb=4000,
+        mem_mb=measured_mem_mb("deep_inputs", of="dataset"),
     log:
         "logs/deep/inputs.log",
     conda:

@@ -56,7 +56,7 @@ rule explore:
         seed=STUDY.seed,
     threads: 2
     resources:
-        mem_mb=6000,
+        mem_mb=measured_mem_mb("explore", of="dataset"),
     log:
         "logs/explore/explore.log",
     conda:

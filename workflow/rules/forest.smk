@@ -22,7 +22,7 @@ rule train_random_forest:
         splits=["train"],
     threads: 8
     resources:
-        mem_mb=4000,
+        mem_mb=measured_mem_mb("train_random_forest", of="dataset"),
     benchmark:
         "results/benchmarks/train_random_forest.tsv"
     log:
@@ -70,7 +70,7 @@ rule evaluate_random_forest:
 rule cross_validate_random_forest:
     """Grouped k-fold cross-validation of the forest on the train and validation splits (the test split stays out)."""
     input:
-        rules.dataset.output.dataset,
+        dataset=rules.dataset.output.dataset,
     output:
         metrics=report(
             "results/metrics/rf_cv.json",
@@ -90,6 +90,8 @@ rule cross_validate_random_forest:
         block_s=SETTINGS["split"].block_s,
         seed=STUDY.seed,
     threads: 8
+    resources:
+        mem_mb=measured_mem_mb("cross_validate_random_forest", of="dataset"),
     log:
         "logs/forest/cross_validate.log",
     conda:
@@ -115,6 +117,8 @@ rule final_random_forest:
         events=SETTINGS["events"],
         splits=list(SPLITS),
     threads: 8
+    resources:
+        mem_mb=measured_mem_mb("final_random_forest", of="dataset"),
     log:
         "logs/forest/train_all_splits.log",
     conda:

@@ -15,8 +15,8 @@ from seisclass.plots.events import reliability_figure
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
 p = snakemake.params.forest
-table = pd.read_parquet(snakemake.input[0])
-table = table[table["split"] != "test"]  # the test split stays out of every choice
+table = pd.read_parquet(snakemake.input[0], filters=[("split", "!=", "test")])  # the test split stays out of every
+# choice (left out as the file is read: the table is held once)
 
 
 def fit(features, labels):
@@ -25,7 +25,8 @@ def fit(features, labels):
 
 
 summary, predictions = cross_validate(table, feature_columns(table), classes, fit, snakemake.params.block_s,
-                                      snakemake.params.folds, snakemake.params.seed, p.calibration)
+                                      snakemake.params.folds, snakemake.params.seed, p.calibration,
+                                      p.max_training_windows)
 log.info("balanced accuracy per window %.3f, per interval %.3f", summary["balanced_accuracy"],
          summary.get("per_interval", {}).get("balanced_accuracy", float("nan")))
 if p.tune_decision_weights:  # the weights' effect, each fold weighted by a choice made on the other folds

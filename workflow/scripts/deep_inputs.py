@@ -7,12 +7,12 @@ import pandas as pd
 from seisclass.core.io import write_parquet
 from seisclass.core.runlog import log_to
 from seisclass.core.vocabulary import SPLITS
-from seisclass.learn.deep.inputs import build_inputs, input_spec, select_windows
+from seisclass.learn.deep.inputs import build_inputs, input_spec, read_index_columns, select_windows
 
 log = log_to(snakemake.log[0])
 p, recipe = snakemake.params.deep, snakemake.params.recipe
 classes = list(snakemake.params.classes)
-table = pd.read_parquet(snakemake.input.dataset)
+table = read_index_columns(snakemake.input.dataset)  # keys and labels, not the features
 index = select_windows(table, classes, p.max_train_per_class, snakemake.params.seed)
 spec = input_spec(recipe.components, recipe.preprocess.sampling_rate, recipe.windows.length_s, p.decimate,
                   p.normalization, p.context_s)

@@ -115,6 +115,94 @@ def assemble(feature_tables: list[pd.DataFrame], label_tables: list[pd.DataFrame
     return merged[ordered].sort_values(["start", "network", "station"], ignore_index=True)
 
 
+def assemble_file(feature_paths: list, label_paths: list, out_path, split_of, group_rows: int = 131072,
+                  ) -> pd.DataFrame:
+    """:func:`assemble` plus the split, written to ``out_path`` out of core: the same file, in row groups.
+
+    Pass 1 reads the key columns of every feature file and the labels (no features, no
+    intervals), the strings held as categories, joins and sorts them as :func:`assemble` does
+    and calls ``split_of(keys)`` (the sorted ``start``, ``end`` and ``label``) for the ``split``
+    column. Pass 2 writes ``group_rows`` windows at a time in that order, each group gathered
+    from the chunk files it draws on (features and labels; each chunk read when first needed
+    and dropped once its last window is written). Memory: a few dozen bytes per window plus one
+    group and the chunks it spans, never the features of the whole study. Returns the sorted
+    ``label`` and ``split`` (for :func:`class_counts`).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from pandas.api.types import union_categoricals
+
+    from seisclass.core.io import atomic_path
+
+    strings = ["network", "station", "location", "channel", "label"]
+    parts: dict[str, list] = {c: [] for c in [*strings, "start", "end", "chunk", "row"]}
+    feature_names, health = None, False
+    for i, (features_path, labels_path) in enumerate(zip(feature_paths, label_paths, strict=True)):
+        names = pq.read_schema(features_path).names
+        chunk_features = [c for c in names if c not in KEY_COLUMNS and c != "snr"]
+        if feature_names is None:
+            feature_names = chunk_features
+        elif chunk_features != feature_names:
+            raise DatasetError(f"{features_path}: feature columns differ from those of {feature_paths[0]}")
+        health = health or "health" in pq.read_schema(labels_path).names
+        chunk = pd.read_parquet(features_path, columns=KEY_COLUMNS).merge(
+            pd.read_parquet(labels_path, columns=[*KEY_COLUMNS, "label"]), on=KEY_COLUMNS, how="left",
+            validate="one_to_one")
+        chunk["label"] = chunk["label"].fillna(UNLABELED)
+        for c in strings:
+            parts[c].append(pd.Categorical(chunk[c].astype(str)))
+        for c in ("start", "end"):
+            parts[c].append(chunk[c].to_numpy())
+        parts["chunk"].append(np.full(len(chunk), i, np.int32))
+        parts["row"].append(np.arange(len(chunk), dtype=np.int64))
+    table = pd.DataFrame({c: union_categoricals(parts.pop(c), sort_categories=True) for c in strings})
+    for c in ("start", "end", "chunk", "row"):
+        table[c] = np.concatenate(parts.pop(c))
+    if table.empty:
+        raise DatasetError("no windows in the feature tables")
+    table = table.sort_values(["start", "network", "station"], ignore_index=True)
+    split = pd.Series(split_of(table), dtype="string")
+    ordered = [*KEY_COLUMNS, "label", "interval", "snr", "split", *(["health"] if health else []), *feature_names]
+    chunk_of, row_of = table["chunk"].to_numpy(), table["row"].to_numpy()
+    remaining = np.bincount(chunk_of, minlength=len(feature_paths))
+    cache: dict[int, pd.DataFrame] = {}
+    with atomic_path(out_path) as tmp:
+        writer = None
+        for lo in range(0, len(table), group_rows):
+            chunks, rows = chunk_of[lo:lo + group_rows], row_of[lo:lo + group_rows]
+            values = []
+            for c in np.unique(chunks):
+                if c not in cache:
+                    cache[c] = _chunk_rows(feature_paths[c], label_paths[c], health)
+                mine = chunks == c
+                values.append((np.flatnonzero(mine), cache[c].iloc[rows[mine]]))
+                remaining[c] -= int(mine.sum())
+                if remaining[c] == 0:
+                    del cache[c]
+            order = np.argsort(np.concatenate([at for at, _ in values]), kind="stable")
+            group = pd.concat([v for _, v in values], ignore_index=True).iloc[order].reset_index(drop=True)
+            check_finite(group, ["snr", *feature_names])
+            group["split"] = split.iloc[lo:lo + group_rows].reset_index(drop=True)
+            arrow = pa.Table.from_pandas(group[ordered], preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, arrow.schema)
+            writer.write_table(arrow.cast(writer.schema))
+        writer.close()
+    return pd.DataFrame({"label": table["label"].astype(str).astype("string"), "split": split})
+
+
+def _chunk_rows(features_path, labels_path, health: bool) -> pd.DataFrame:
+    """One chunk's windows in its feature file's order: keys, snr, features, label, interval (and health)."""
+    features = pd.read_parquet(features_path)
+    labels = features[KEY_COLUMNS].merge(pd.read_parquet(labels_path), on=KEY_COLUMNS, how="left")
+    features["label"] = labels["label"].fillna(UNLABELED).astype("string").array
+    features["interval"] = labels["interval"].fillna("").astype("string").array
+    if health:
+        column = labels["health"] if "health" in labels else pd.Series(pd.NA, index=labels.index)
+        features["health"] = column.fillna("ok").astype("string").array
+    return features
+
+
 class DatasetError(ValueError):
     """The assembled table cannot be used; the message names the column and the window."""
 
@@ -141,6 +229,54 @@ def check_finite(table: pd.DataFrame, columns: list[str]) -> None:
                 f"feature {name!r} is {values[bad][0]} in {int(bad.sum())} window(s), first: station "
                 f"{row['network']}.{row['station']} window start {row['start']}"
             )
+
+
+def read_rows(path, rows: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows at positions ``rows`` (sorted, 0-based) of a Parquet file, read one row group at a time.
+
+    Holds one row group and the rows taken, never the whole file.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    rows = np.asarray(rows, np.int64)
+    parts, offset = [], 0
+    for group in range(parquet.num_row_groups):
+        n = parquet.metadata.row_group(group).num_rows
+        lo, hi = np.searchsorted(rows, [offset, offset + n])
+        if hi > lo:
+            parts.append(parquet.read_row_group(group, columns=columns).take(pa.array(rows[lo:hi] - offset)))
+        offset += n
+    if not parts:
+        return parquet.schema_arrow.empty_table().select(columns or parquet.schema_arrow.names).to_pandas()
+    return pa.concat_tables(parts).to_pandas()
+
+
+def read_training_sample(path, splits: tuple[str, ...], max_windows: int | None, seed: int,
+                         classes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, dict, list[str]]:
+    """The windows of ``splits`` of a dataset file and the sample of them a tree model is fitted on.
+
+    Returns ``(train, fitted, record, feature names)``: ``train`` holds the key, label and
+    split columns of every window of ``splits`` (what the model card summarises); ``fitted``
+    every column of the windows of :func:`seisclass.learn.sampling.bounded_sample` (all of
+    ``train`` when they fit), their features read by row group (:func:`read_rows`); ``record``
+    is :func:`seisclass.learn.sampling.sample_record`. The same rows and values as sampling the
+    whole table in memory.
+    """
+    import pyarrow.parquet as pq
+
+    from seisclass.learn.sampling import bounded_sample, sample_record
+
+    names = pq.read_schema(path).names
+    keys = pd.read_parquet(path, columns=[*KEY_COLUMNS, "label", "split"])
+    positions = np.flatnonzero(keys["split"].isin(splits).to_numpy())
+    train = keys.iloc[positions].reset_index(drop=True)
+    labels = train["label"].to_numpy(dtype=str)
+    rows = bounded_sample(labels, max_windows, seed)
+    fitted = read_rows(path, positions if rows is None else positions[rows])
+    return train, fitted, sample_record(labels, rows, max_windows, seed, classes), [
+        c for c in names if c not in {*KEY_COLUMNS, *WINDOW_COLUMNS}]
 
 
 def feature_columns(table: pd.DataFrame) -> list[str]:

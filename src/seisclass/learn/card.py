@@ -120,6 +120,12 @@ def describe(card: dict, path: str = "", verbose: bool = False) -> str:
     lines.append(("training data", f"{_value(data.get('n_windows'))} windows ({per_class or 'unknown'}), "
                                    f"{len(stations)} station(s), "
                                    f"{data.get('start') or '?'} to {data.get('end') or '?'}"))
+    fitted = data.get("fitted") or {}
+    if fitted.get("sampled"):
+        lines.append(("fitted on", f"a class-stratified sample of {fitted['n_windows']} windows ("
+                                   + ", ".join(f"{c} {n}" for c, n in fitted["windows_per_class"].items())
+                                   + f"; max_training_windows {fitted['max_training_windows']}, "
+                                   f"seed {fitted['seed']})"))
     calibration = (card.get("calibration") or {}).get("method")
     if calibration:
         lines.append(("calibration", calibration))

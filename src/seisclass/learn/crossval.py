@@ -84,7 +84,8 @@ def deal_blocks(blocks: np.ndarray, labels: np.ndarray, k: int, seed: int) -> di
 
 def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[str],
                    fit: Callable[[np.ndarray, np.ndarray], Callable[[np.ndarray], np.ndarray]], block_s: float,
-                   k: int, seed: int, calibration: str = "none") -> tuple[dict, pd.DataFrame]:
+                   k: int, seed: int, calibration: str = "none",
+                   max_training_windows: int | None = None) -> tuple[dict, pd.DataFrame]:
     """Grouped ``k``-fold cross-validation of ``fit(features, labels) -> predict``.
 
     ``predict(features)`` returns class probabilities with columns in ``classes`` order.
@@ -97,9 +98,13 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
     metrics and the calibration errors after a ``calibration`` fitted on the other
     folds, :func:`seisclass.learn.calibration.calibrate_out_of_fold`), and the
     out-of-fold predictions of every predicted window (``label`` ``unlabeled``
-    for the unlabelled ones).
+    for the unlabelled ones). A fold of more than ``max_training_windows`` training
+    windows is fitted on the class-stratified sample of
+    :func:`seisclass.learn.sampling.bounded_sample` (drawn with ``seed``, the sample
+    ``train_random_forest`` would draw), taken before its features are copied.
     """
     from seisclass.learn.calibration import calibrate_out_of_fold, calibration_errors
+    from seisclass.learn.sampling import bounded_sample
 
     labels = table["label"].to_numpy(dtype=object)
     folds = fold_of_windows(epoch_seconds(table["start"]), epoch_seconds(table["end"]), labels, classes, block_s,
@@ -110,11 +115,16 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
         train, test = (folds >= 0) & labelled & (folds != fold), folds == fold
         if not (test & labelled).any() or not train.any():
             continue
-        predict = fit(table.loc[train, feature_names].to_numpy(), labels[train])
+        rows = np.flatnonzero(train)
+        sample = bounded_sample(labels[rows], max_training_windows, seed)
+        rows = rows if sample is None else rows[sample]
+        fitted = table.loc[table.index[rows], feature_names]
+        predict = fit(fitted.to_numpy(), labels[rows])
         proba = predict(table.loc[test, feature_names].to_numpy())
         _, predictions = evaluate_windows(table.loc[test], proba, classes)
         predictions["fold"] = fold
-        domain = describe_domain(table.loc[train, feature_names], seed)  # what this fold's model was trained on
+        domain = describe_domain(fitted, seed)  # what this fold's model was trained on (its sample, if bounded)
+        del fitted
         predictions["domain_score"] = domain_scores(table.loc[test], domain)
         domain_parts.append(domain_counts(table.loc[test], domain, predictions["domain_score"].to_numpy()))
         parts.append(predictions)

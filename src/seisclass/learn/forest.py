@@ -63,6 +63,7 @@ class ForestParameters(ConfigSection):
     tune_decision_weights: bool
     recall_targets: dict[str, float]
     calibration: str  # none | temperature | vector (seisclass.learn.calibration)
+    max_training_windows: int | None  # fitted on a class-stratified sample of at most this many (learn.sampling)
 
     def _check(self) -> None:
         if self.tune_decision_weights and self.calibration != "none":
@@ -91,10 +92,19 @@ def train_random_forest(
     Class imbalance is handled by ``class_weight`` (default balanced per tree). The forest's
     trees are added in ``progress_steps`` rounds (scikit-learn's ``warm_start``,
     which draws the same tree seeds as one fit, so the forest is identical) and
-    each round is logged with the elapsed time.
+    each round is logged with the elapsed time. More than ``p.max_training_windows`` windows
+    are thinned first to a class-stratified sample drawn with ``seed``
+    (:func:`seisclass.learn.sampling.bounded_sample`).
     """
     from sklearn.ensemble import RandomForestClassifier
 
+    from seisclass.learn.sampling import bounded_sample
+
+    rows = bounded_sample(labels, p.max_training_windows, seed)
+    if rows is not None:
+        log.info("training on a class-stratified sample of %d of %d windows (max_training_windows)",
+                 len(rows), len(labels))
+        features, labels = features[rows], labels[rows]
     if p.estimator == "hgb":
         return train_boosting(features, labels, p, seed, n_jobs)
 
@@ -105,6 +115,7 @@ def train_random_forest(
     )
     started = time.perf_counter()
     rounds = np.unique(np.linspace(0, p.n_estimators, max(1, progress_steps) + 1).round().astype(int)[1:])
+    rounds = rounds[rounds > 0]  # fewer trees than progress steps
     with warnings.catch_warnings():  # the same data every round, so the balanced presets are exact
         warnings.filterwarnings("ignore", message="class_weight presets", category=UserWarning)
         for n in rounds:
@@ -359,16 +370,48 @@ def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, see
     (:func:`seisclass.learn.calibration.fit_calibration`) go into the card too and are
     applied to every prediction; ``background_classes`` (the classes that are not events,
     ``events.background_classes``) tell the event detection of any later use what an event is.
+    More than ``p.max_training_windows`` windows: fitted on the class-stratified sample of
+    :func:`seisclass.learn.sampling.bounded_sample`, recorded in the card (``training_data.fitted``).
     """
     from seisclass.data.dataset import feature_columns
+    from seisclass.learn.sampling import bounded_sample, sample_record
 
     train = table[table["split"].isin(splits)]
-    names = feature_columns(table)
-    log.info("training on %d windows, %d features, %d threads", len(train), len(names), n_jobs)
-    estimator = train_random_forest(train[names].to_numpy(), train["label"].to_numpy(dtype=str), p, seed, n_jobs)
-    card = model_card("rf", classes, recipe, training_summary(train, classes), ("scikit-learn", "skops"),
+    labels = train["label"].to_numpy(dtype=str)
+    rows = bounded_sample(labels, p.max_training_windows, seed)  # the same rows train_random_forest would draw
+    fitted = train if rows is None else train.iloc[rows]
+    record = sample_record(labels, rows, p.max_training_windows, seed, classes)
+    return _fit_on(train, fitted, record, feature_columns(table), classes, p, seed, recipe, n_jobs, decision_weights,
+                   calibration, background_classes)
+
+
+def fit_forest_file(path, classes: list[str], p: ForestParameters, seed: int, recipe: Recipe, n_jobs: int = 1,
+                    decision_weights: dict | None = None, splits: tuple[str, ...] = ("train",),
+                    calibration: dict | None = None, background_classes: tuple[str, ...] = ()) -> ForestClassifier:
+    """:func:`fit_forest` on an assembled dataset file, out of core: the same model and card.
+
+    Only the key, label and split columns of every window are read; the features are read
+    for the fitted windows alone, one row group at a time
+    (:func:`seisclass.data.dataset.read_training_sample`), so a station-year's features are
+    never held in memory: memory is bounded by ``p.max_training_windows``.
+    """
+    from seisclass.data.dataset import read_training_sample
+
+    train, fitted, record, names = read_training_sample(path, splits, p.max_training_windows, seed, classes)
+    return _fit_on(train, fitted, record, names, classes, p, seed, recipe, n_jobs, decision_weights, calibration,
+                   background_classes)
+
+
+def _fit_on(train: pd.DataFrame, fitted: pd.DataFrame, record: dict, names: list[str], classes: list[str],
+            p: ForestParameters, seed: int, recipe: Recipe, n_jobs: int, decision_weights: dict | None,
+            calibration: dict | None, background_classes: tuple[str, ...]) -> ForestClassifier:
+    """The model fitted on ``fitted`` (the sample of ``train``, or all of it) with its card."""
+    log.info("training on %d of %d windows, %d features, %d threads", len(fitted), len(train), len(names), n_jobs)
+    estimator = train_random_forest(fitted[names].to_numpy(), fitted["label"].to_numpy(dtype=str), p, seed, n_jobs)
+    summary = {**training_summary(train, classes), "fitted": record}
+    card = model_card("rf", classes, recipe, summary, ("scikit-learn", "skops"),
                       feature_names=names, parameters=p.to_config(), seed=seed,
                       decision_weights=decision_weights or {}, calibration=calibration or {"method": "none"},
                       background_classes=[c for c in classes if c in background_classes],
-                      domain=describe_domain(train[names], seed))
+                      domain=describe_domain(fitted[names], seed))
     return ForestClassifier(estimator, card)

@@ -92,6 +92,15 @@ def input_spec(components: list[str], sampling_rate: float, length_s: float, dec
     }
 
 
+def read_index_columns(path) -> pd.DataFrame:
+    """The key and window columns of an assembled dataset file, without its features (what
+    :func:`select_windows` needs): a station-year's features are never held for the deep inputs."""
+    import pyarrow.parquet as pq
+
+    present = set(pq.read_schema(path).names)
+    return pd.read_parquet(path, columns=[*KEY_COLUMNS, *[c for c in WINDOW_COLUMNS if c in present]])
+
+
 def select_windows(table: pd.DataFrame, classes: list[str], max_train_per_class: int | None,
                    seed: int) -> pd.DataFrame:
     """Labelled windows of the three splits; training windows capped per class (random, seeded).
