@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from seisclass.data.sampling import bounded_sample, class_quotas
 from seisclass.learn.forest import ForestParameters, fit_forest, train_random_forest
-from seisclass.learn.sampling import bounded_sample, class_quotas
 from seisclass.settings import load_settings
 from seisclass.signal.recipe import Recipe
 

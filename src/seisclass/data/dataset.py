@@ -259,14 +259,14 @@ def read_training_sample(path, splits: tuple[str, ...], max_windows: int | None,
 
     Returns ``(train, fitted, record, feature names)``: ``train`` holds the key, label and
     split columns of every window of ``splits`` (what the model card summarises); ``fitted``
-    every column of the windows of :func:`seisclass.learn.sampling.bounded_sample` (all of
+    every column of the windows of :func:`seisclass.data.sampling.bounded_sample` (all of
     ``train`` when they fit), their features read by row group (:func:`read_rows`); ``record``
-    is :func:`seisclass.learn.sampling.sample_record`. The same rows and values as sampling the
+    is :func:`seisclass.data.sampling.sample_record`. The same rows and values as sampling the
     whole table in memory.
     """
     import pyarrow.parquet as pq
 
-    from seisclass.learn.sampling import bounded_sample, sample_record
+    from seisclass.data.sampling import bounded_sample, sample_record
 
     names = pq.read_schema(path).names
     keys = pd.read_parquet(path, columns=[*KEY_COLUMNS, "label", "split"])

@@ -100,11 +100,11 @@ def cross_validate(table: pd.DataFrame, feature_names: list[str], classes: list[
     out-of-fold predictions of every predicted window (``label`` ``unlabeled``
     for the unlabelled ones). A fold of more than ``max_training_windows`` training
     windows is fitted on the class-stratified sample of
-    :func:`seisclass.learn.sampling.bounded_sample` (drawn with ``seed``, the sample
+    :func:`seisclass.data.sampling.bounded_sample` (drawn with ``seed``, the sample
     ``train_random_forest`` would draw), taken before its features are copied.
     """
+    from seisclass.data.sampling import bounded_sample
     from seisclass.learn.calibration import calibrate_out_of_fold, calibration_errors
-    from seisclass.learn.sampling import bounded_sample
 
     labels = table["label"].to_numpy(dtype=object)
     folds = fold_of_windows(epoch_seconds(table["start"]), epoch_seconds(table["end"]), labels, classes, block_s,

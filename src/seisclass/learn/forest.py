@@ -63,7 +63,7 @@ class ForestParameters(ConfigSection):
     tune_decision_weights: bool
     recall_targets: dict[str, float]
     calibration: str  # none | temperature | vector (seisclass.learn.calibration)
-    max_training_windows: int | None  # fitted on a class-stratified sample of at most this many (learn.sampling)
+    max_training_windows: int | None  # fitted on a class-stratified sample of at most this many (data.sampling)
 
     def _check(self) -> None:
         if self.tune_decision_weights and self.calibration != "none":
@@ -94,11 +94,11 @@ def train_random_forest(
     which draws the same tree seeds as one fit, so the forest is identical) and
     each round is logged with the elapsed time. More than ``p.max_training_windows`` windows
     are thinned first to a class-stratified sample drawn with ``seed``
-    (:func:`seisclass.learn.sampling.bounded_sample`).
+    (:func:`seisclass.data.sampling.bounded_sample`).
     """
     from sklearn.ensemble import RandomForestClassifier
 
-    from seisclass.learn.sampling import bounded_sample
+    from seisclass.data.sampling import bounded_sample
 
     rows = bounded_sample(labels, p.max_training_windows, seed)
     if rows is not None:
@@ -371,10 +371,10 @@ def fit_forest(table: pd.DataFrame, classes: list[str], p: ForestParameters, see
     applied to every prediction; ``background_classes`` (the classes that are not events,
     ``events.background_classes``) tell the event detection of any later use what an event is.
     More than ``p.max_training_windows`` windows: fitted on the class-stratified sample of
-    :func:`seisclass.learn.sampling.bounded_sample`, recorded in the card (``training_data.fitted``).
+    :func:`seisclass.data.sampling.bounded_sample`, recorded in the card (``training_data.fitted``).
     """
     from seisclass.data.dataset import feature_columns
-    from seisclass.learn.sampling import bounded_sample, sample_record
+    from seisclass.data.sampling import bounded_sample, sample_record
 
     train = table[table["split"].isin(splits)]
     labels = train["label"].to_numpy(dtype=str)
