@@ -15,8 +15,8 @@ from seisclass.plots.events import reliability_figure
 log = log_to(snakemake.log[0])
 classes = list(snakemake.params.classes)
 p = snakemake.params.forest
-table = pd.read_parquet(snakemake.input[0], filters=[("split", "!=", "test")])  # the test split stays out of every
-# choice (left out as the file is read: the table is held once)
+# the test split stays out of every choice; it is left out as the file is read, so the table is held once
+table = pd.read_parquet(snakemake.input[0], filters=[("split", "!=", "test")])
 
 
 def fit(features, labels):

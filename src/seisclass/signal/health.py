@@ -212,8 +212,7 @@ def _masks(traces: Stream, p: HealthParameters) -> tuple[list[dict], int, bool]:
     for part in parts:
         part["finite"] = np.isfinite(part["x"])
         part["all_finite"] = bool(part["finite"].all())
-    values = np.concatenate([q["x"] if q["all_finite"] else q["x"][q["finite"]] for q in parts]) if parts \
-        else np.zeros(0)
+    values = np.concatenate([q["x"][q["finite"]] for q in parts]) if parts else np.zeros(0)
     limits = clip_limits(values, p)
     for part in parts:
         x = part["x"]
